@@ -1,0 +1,56 @@
+import { Construct } from 'constructs';
+import { stringify } from 'yaml';
+import { OPERATORS, OperatorName } from '../lib/versions';
+import { Release } from '../lib/providers';
+import type { EnvironmentStack } from '../stacks/base';
+
+export interface OperatorChartProps {
+  /** Which operator, by its entry in lib/versions.ts; chart and version come from there. */
+  readonly operator: OperatorName;
+  /** Chart values, rendered to YAML (plain data: never secrets). @default {} */
+  readonly values?: Record<string, unknown>;
+  /** @default the operator's namespace from lib/versions.ts */
+  readonly namespace?: string;
+  /** Releases that must be installed first (cert-manager before its users). @default [] */
+  readonly dependsOn?: readonly OperatorChart[];
+}
+
+/**
+ * One operator installed with Helm at the version pinned in lib/versions.ts. Values are
+ * passed as one YAML document so the plan shows them readably; `atomic` rolls back a failed
+ * upgrade, and `cleanup_on_fail` removes what a failed install created.
+ */
+export class OperatorChart extends Construct {
+  readonly release: Release;
+  readonly namespace: string;
+
+  constructor(scope: EnvironmentStack | Construct, id: string, props: OperatorChartProps) {
+    super(scope, id);
+    const op = OPERATORS[props.operator];
+    const stack = findEnvironmentStack(this);
+    this.namespace = props.namespace ?? op.namespace;
+    this.release = new Release(this, 'release', {
+      provider: stack.helm,
+      name: op.chart,
+      repository: op.repository,
+      chart: op.chart,
+      version: op.chartVersion,
+      namespace: this.namespace,
+      createNamespace: true,
+      atomic: true,
+      cleanupOnFail: true,
+      wait: true,
+      timeout: 900,
+      values: [stringify(props.values ?? {}, { sortMapEntries: true })],
+      dependsOn: (props.dependsOn ?? []).map((d) => d.release),
+    });
+  }
+}
+
+/** The EnvironmentStack a construct belongs to (constructs never create providers themselves). */
+export function findEnvironmentStack(scope: Construct): EnvironmentStack {
+  for (let node: Construct | undefined = scope; node; node = node.node.scope) {
+    if ('helm' in node && 'kubernetes' in node && 'environment' in node) return node as EnvironmentStack;
+  }
+  throw new Error(`${scope.node.path}: must be created inside an EnvironmentStack (stacks/base.ts)`);
+}

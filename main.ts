@@ -1,0 +1,22 @@
+/**
+ * The cdktf app entry point, used by `npx cdktf synth|diff|deploy` (see cdktf.json). It writes
+ * to the folder the CLI gives (CDKTF_OUTDIR). `npm run synth` uses scripts/synth.ts instead,
+ * which adds the safe swap of the output folder.
+ */
+import { loadEnvironments, parseSelection } from './environments';
+import { ConfigError } from './lib/errors';
+import { App } from './lib/tf';
+import { buildEstate } from './stacks/estate';
+
+try {
+  const environments = loadEnvironments(parseSelection(process.env.ENVIRONMENTS));
+  const app = new App();
+  buildEstate(app, environments);
+  app.synth();
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    process.exit(1);
+  }
+  throw error;
+}

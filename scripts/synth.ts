@@ -1,0 +1,65 @@
+/**
+ * `npm run synth [-- --env prod,dr] [--out cdktf.out]`: synthesizes the selected environments
+ * (all by default; the ENVIRONMENTS variable works too) from compiled JavaScript. It writes to
+ * a temporary folder beside the output and swaps it in only when everything succeeded, so a
+ * failed synth leaves the previous output intact.
+ */
+import { chmodSync, existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { SOURCES, loadEnvironments, parseSelection } from '../environments';
+import { ConfigError } from '../lib/errors';
+import { App } from '../lib/tf';
+import { buildEstate } from '../stacks/estate';
+
+export interface SynthResult {
+  readonly outdir: string;
+  readonly stacks: string[];
+}
+
+/** Synthesizes into `outdir` atomically: the old folder is replaced only on success. */
+export function synthesize(outdir: string, selection: readonly string[], sources = SOURCES): SynthResult {
+  const target = resolve(outdir);
+  const staging = mkdtempSync(join(dirname(target), `.synth-${basename(target)}-`));
+  try {
+    const environments = loadEnvironments(selection, sources);
+    const app = new App({ outdir: staging });
+    const estate = buildEstate(app, environments);
+    app.synth();
+    const stacks = estate.flatMap((e) => [
+      ...(e.management ? [e.management.platform.node.id, e.management.clusters.node.id] : []),
+      ...e.clusters.flatMap((c) => [c.platform.node.id, c.services.node.id]),
+    ]);
+    chmodSync(staging, 0o755);
+    const previous = `${target}.previous-${process.pid}`;
+    if (existsSync(target)) renameSync(target, previous);
+    renameSync(staging, target);
+    rmSync(previous, { recursive: true, force: true });
+    return { outdir: target, stacks };
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+function main(): void {
+  const { values } = parseArgs({
+    options: { env: { type: 'string' }, out: { type: 'string', default: 'cdktf.out' } },
+  });
+  const started = process.hrtime.bigint();
+  try {
+    const result = synthesize(values.out!, parseSelection(values.env ?? process.env.ENVIRONMENTS));
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    console.log(`Synthesized ${result.stacks.length} stacks into ${values.out} in ${ms.toFixed(0)} ms:`);
+    for (const s of result.stacks) console.log(`  ${s}`);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      console.error(`The previous ${values.out} is unchanged.`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+if (require.main === module) main();

@@ -1,0 +1,96 @@
+import { Construct } from 'constructs';
+import type { Environment } from '../environments';
+import { HelmProvider, KubernetesProvider } from '../lib/providers';
+import { LocalBackend, PgBackend, S3Backend, TerraformStack } from '../lib/tf';
+import type { Layer } from './names';
+
+export interface Kubeconfig {
+  readonly path: string;
+  readonly context: string;
+}
+
+export interface EnvironmentStackProps {
+  readonly environment: Environment;
+  /** The cluster this stack targets (`mgmt` for the Cluster API management cluster). */
+  readonly cluster: string;
+  readonly layer: Layer;
+  /** How the providers reach the cluster. Credentials stay in the kubeconfig. */
+  readonly kubeconfig: Kubeconfig;
+}
+
+/**
+ * A stack of one environment, cluster and layer: its state backend comes from the environment,
+ * and its kubernetes and helm providers reach exactly one cluster through a kubeconfig context.
+ */
+export class EnvironmentStack extends TerraformStack {
+  readonly environment: Environment;
+  readonly cluster: string;
+  readonly layer: Layer;
+  readonly kubernetes: KubernetesProvider;
+  private helmProvider?: HelmProvider;
+  private readonly kubeconfig: Kubeconfig;
+
+  constructor(scope: Construct, id: string, props: EnvironmentStackProps) {
+    super(scope, id);
+    this.environment = props.environment;
+    this.cluster = props.cluster;
+    this.layer = props.layer;
+    this.kubeconfig = props.kubeconfig;
+    configureBackend(this, id, props.environment);
+    this.kubernetes = new KubernetesProvider(this, 'kubernetes', {
+      configPath: props.kubeconfig.path,
+      configContext: props.kubeconfig.context,
+    });
+  }
+
+  /** The helm provider, created on first use so stacks without charts do not require it. */
+  get helm(): HelmProvider {
+    if (!this.helmProvider) {
+      this.helmProvider = new HelmProvider(this, 'helm', {
+        kubernetes: { configPath: this.kubeconfig.path, configContext: this.kubeconfig.context },
+      });
+    }
+    return this.helmProvider;
+  }
+
+  /** True when stateful resources of this stack may be destroyed by a plan. */
+  get ephemeral(): boolean {
+    return this.environment.ephemeral;
+  }
+}
+
+/**
+ * The state backend from the environment file. Local state lives in `terraform-state/` at the
+ * project root (paths are relative to `cdktf.out/stacks/<stack>/`, where Terraform runs). No
+ * credential is ever written: S3 keys come from AWS_* variables, the pg connection string from
+ * PG_CONN_STR.
+ */
+function configureBackend(stack: TerraformStack, stackId: string, env: Environment): void {
+  const state = env.state;
+  switch (state.type) {
+    case 'local':
+      new LocalBackend(stack, { path: `../../../${state.directory}/${stackId}.tfstate` });
+      return;
+    case 's3':
+      new S3Backend(stack, {
+        bucket: state.bucket,
+        key: `${state.keyPrefix}/${stackId}.tfstate`,
+        region: state.region,
+        usePathStyle: true,
+        skipCredentialsValidation: true,
+        skipRegionValidation: true,
+        skipRequestingAccountId: true,
+        skipMetadataApiCheck: true,
+        skipS3Checksum: true,
+      });
+      // Not yet typed in cdktf 0.21: the endpoints map, and S3-native locking (Terraform >= 1.10).
+      stack.addOverride('terraform.backend.s3.endpoints', { s3: state.endpoint });
+      stack.addOverride('terraform.backend.s3.use_lockfile', true);
+      return;
+    case 'pg':
+      // cdktf's PgBackend requires conn_str in code; we drop it so Terraform reads PG_CONN_STR.
+      new PgBackend(stack, { connStr: '', schemaName: `${state.schemaPrefix}_${stackId.replace(/-/g, '_')}` });
+      stack.addOverride('terraform.backend.pg.conn_str', undefined);
+      return;
+  }
+}

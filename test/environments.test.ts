@@ -1,0 +1,114 @@
+import { ConfigError } from '../lib/errors';
+import { ENVIRONMENT_NAMES, SOURCES, checkEnvironment, loadEnvironments, parseEnvironment, parseSelection } from '../environments';
+import { configOf } from './helpers';
+
+type Mutation = (c: any) => void;
+
+describe('environment files', () => {
+  it.each(ENVIRONMENT_NAMES)('%s is valid', (name) => {
+    const source = SOURCES.find((s) => s.config.name === name)!;
+    const result = checkEnvironment(source.config, source.file);
+    expect(result.ok ? [] : result.problems).toEqual([]);
+  });
+
+  it('declares dev, staging, prod and dr; dev is one existing cluster with local state', () => {
+    expect(ENVIRONMENT_NAMES).toEqual(['dev', 'staging', 'prod', 'dr']);
+    const dev = parseEnvironment(configOf('dev'));
+    expect(dev.clusters).toHaveLength(1);
+    expect(dev.clusters[0]!.mode).toBe('existing');
+    expect(dev.state.type).toBe('local');
+    expect(dev.management).toBeUndefined();
+  });
+
+  it('applies documented defaults: not ephemeral, local state folder, API port 6443', () => {
+    const staging = configOf('staging') as any;
+    delete staging.clusters[0].controlPlane.endpoint.port;
+    const env = parseEnvironment(staging);
+    expect(env.ephemeral).toBe(false);
+    const cp = env.clusters[0]!.mode === 'clusterApi' ? env.clusters[0]!.controlPlane : undefined;
+    expect(cp?.endpoint.port).toBe(6443);
+    expect(parseEnvironment(configOf('dev')).state).toEqual({ type: 'local', directory: 'terraform-state' });
+  });
+});
+
+describe('invalid environments are rejected with the path, the value and what is allowed', () => {
+  const cases: Array<[string, string, Mutation, string]> = [
+    ['wrong type for the security level', 'prod', (c) => (c.securityLevel = 'four'), 'securityLevel: must be a number, got "four"'],
+    ['security level out of range', 'prod', (c) => (c.securityLevel = 7), 'securityLevel: must be <= 5, got 7'],
+    ['fractional replicas', 'prod', (c) => (c.clusters[0].nodePools[0].replicas = 1.5), 'clusters[0].nodePools[0].replicas: must be a whole number, got 1.5'],
+    ['zero node-pool replicas', 'staging', (c) => (c.clusters[0].nodePools[1].replicas = 0), 'clusters[0].nodePools[1].replicas: must be >= 1, got 0'],
+    ['a tiny machine', 'prod', (c) => (c.clusters[0].controlPlane.machine.memoryMiB = 512), 'clusters[0].controlPlane.machine.memoryMiB: must be >= 2048, got 512'],
+    ['an even control plane', 'prod', (c) => (c.clusters[0].controlPlane.replicas = 4), 'clusters[0].controlPlane.replicas: must be odd so etcd keeps a quorum (1, 3, 5 ...), got 4'],
+    ['a single control-plane node outside dev', 'staging', (c) => (c.clusters[0].controlPlane.replicas = 1), 'clusters[0].controlPlane.replicas: must be >= 3 outside development (class "staging"), got 1'],
+    ['duplicate cluster names', 'prod', (c) => c.clusters.push(structuredClone(c.clusters[0])), 'clusters[1].name: duplicate cluster name; cluster names are unique in an environment, got "core"'],
+    ['duplicate node pools', 'prod', (c) => c.clusters[0].nodePools.push(structuredClone(c.clusters[0].nodePools[0])), 'clusters[0].nodePools[5].name: duplicate node pool name in cluster "core", got "edge"'],
+    ['a node pool in an unknown zone', 'prod', (c) => (c.clusters[0].nodePools[0].zone = 'internet'), 'clusters[0].nodePools[0].zone: must be one of: "dmz", "app", "data", "mgmt", "exchange", got "internet"'],
+    ['a node pool in an undeclared zone', 'staging', (c) => (c.zones = c.zones.filter((z: any) => z.name !== 'data')), 'clusters[0].nodePools[1].zone: refers to a zone this environment does not declare; declared: dmz, app, mgmt, exchange, got "data"'],
+    ['a missing zone', 'dev', (c) => (c.zones = c.zones.filter((z: any) => z.name !== 'exchange')), 'zones: zone "exchange" is missing'],
+    ['a zone weaker than its environment', 'prod', (c) => (c.zones[0].securityLevel = 2), 'zones[0].securityLevel: must be >= the environment\'s securityLevel (4); a zone can only be stricter, got 2'],
+    ['a prod zone without a node pool', 'prod', (c) => c.clusters[0].nodePools.pop(), 'clusters[0].nodePools: zone "exchange" has no node pool'],
+    ['a Cluster API cluster without a management cluster', 'prod', (c) => delete c.management, 'clusters[0].mode: a "clusterApi" cluster needs a management cluster'],
+    ['an unknown cluster mode', 'dev', (c) => (c.clusters[0].mode = 'eks'), 'clusters[0].mode: must be one of: "existing", "clusterApi", got "eks"'],
+    ['a misspelt field', 'dev', (c) => (c.clusters[0].kubeConfig = c.clusters[0].kubeconfig), 'clusters[0].kubeConfig: unknown field'],
+    ['a missing kubeconfig context', 'dev', (c) => delete c.clusters[0].kubeconfig.context, 'clusters[0].kubeconfig.context: must be a string, got nothing (the field is missing)'],
+    ['an invalid cluster name', 'dev', (c) => (c.clusters[0].name = 'Core_1'), 'clusters[0].name: a cluster name must be a lower-case DNS label'],
+    ['local state in prod', 'prod', (c) => (c.state = { type: 'local' }), 'state.type: local state is for development only'],
+    ['plain-http state endpoint', 'staging', (c) => (c.state.endpoint = 'http://s3.local'), 'state.endpoint: must be an https:// URL'],
+    ['an unknown state backend', 'prod', (c) => (c.state = { type: 'consul' }), 'state.type: must be one of: "local", "s3", "pg", got "consul"'],
+    ['an ephemeral production', 'prod', (c) => (c.ephemeral = true), 'ephemeral: only a development environment may be ephemeral'],
+    ['an unknown class', 'prod', (c) => (c.class = 'live'), 'class: must be one of: "development", "staging", "production", "recovery", got "live"'],
+    ['a malformed pod CIDR', 'prod', (c) => (c.clusters[0].network.pods = '10.244.0.0'), 'clusters[0].network.pods: must be an IPv4 CIDR block'],
+    ['a malformed Kubernetes version', 'prod', (c) => (c.clusters[0].kubernetesVersion = '1.35'), 'clusters[0].kubernetesVersion: must be a Kubernetes version such as "v1.35.2", got "1.35"'],
+    ['no clusters', 'dev', (c) => (c.clusters = []), 'clusters: an environment needs at least one cluster'],
+    ['a lower-case vCenter thumbprint', 'prod', (c) => (c.clusters[0].vsphere.thumbprint = 'ab:cd'), 'clusters[0].vsphere.thumbprint: must be a certificate thumbprint'],
+  ];
+
+  it.each(cases)('%s', (_title, env, mutate, expected) => {
+    const config = configOf(env);
+    mutate(config);
+    const result = checkEnvironment(config, `environments/${env}.ts`);
+    expect(result.ok).toBe(false);
+    const messages = result.ok ? [] : result.problems.map((p) => `${p.path}: ${p.message}${'received' in p ? `, got ${JSON.stringify(p.received) ?? 'nothing (the field is missing)'}` : ''}`);
+    const rendered = result.ok ? '' : new ConfigError(result.problems).message;
+    expect(rendered).toContain(`environments/${env}.ts: ${expected}`);
+    expect(messages.length).toBeGreaterThan(0);
+  });
+
+  it('reports every problem of a file at once, in one error', () => {
+    const config = configOf('prod') as any;
+    config.securityLevel = 9;
+    config.clusters[0].controlPlane.replicas = 2;
+    config.clusters[0].nodePools[2].zone = 'nowhere';
+    config.bogus = true;
+    let error: unknown;
+    try {
+      parseEnvironment(config, 'environments/prod.ts');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.map((p) => p.path);
+    expect(problems).toEqual(expect.arrayContaining(['securityLevel', 'clusters[0].nodePools[2].zone', 'bogus']));
+    expect((error as ConfigError).message).toMatch(/^Invalid configuration: \d+ problems found/);
+  });
+
+  it('collects problems across several environment files', () => {
+    const broken = SOURCES.map((s) => ({ file: s.file, config: structuredClone(s.config) as any }));
+    broken[0]!.config.securityLevel = 0;
+    broken[2]!.config.clusters[0].controlPlane.replicas = 1;
+    expect(() => loadEnvironments(ENVIRONMENT_NAMES, broken)).toThrow(
+      /environments\/dev\.ts: securityLevel: must be >= 1, got 0[\s\S]*environments\/prod\.ts: clusters\[0\]\.controlPlane\.replicas/,
+    );
+  });
+});
+
+describe('environment selection', () => {
+  it('defaults to every environment and accepts a comma-separated subset', () => {
+    expect(parseSelection(undefined)).toEqual(['dev', 'staging', 'prod', 'dr']);
+    expect(parseSelection('prod, dr')).toEqual(['prod', 'dr']);
+  });
+
+  it('rejects an unknown environment, naming the known ones', () => {
+    expect(() => parseSelection('prod,qa')).toThrow('selection: unknown environment; known: dev, staging, prod, dr, got "qa"');
+  });
+});

@@ -1,0 +1,4 @@
+import { Testing } from '../lib/tf';
+
+// Registers cdktf's jest matchers (toHaveResourceWithProperties, ...).
+Testing.setupJest();
