@@ -4,7 +4,7 @@
  * which adds the safe swap of the output folder.
  */
 import { loadEnvironments, parseSelection } from './environments';
-import { ConfigError } from './lib/errors';
+import { UserError } from './lib/errors';
 import { App } from './lib/tf';
 import { buildEstate } from './stacks/estate';
 
@@ -14,7 +14,7 @@ try {
   buildEstate(app, environments);
   app.synth();
 } catch (error) {
-  if (error instanceof ConfigError) {
+  if (error instanceof UserError) {
     console.error(error.message);
     process.exit(1);
   }

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import type { ZonedNamespace } from './network/zoned-namespace';
 import { stringify } from 'yaml';
 import { OPERATORS, OperatorName } from '../lib/versions';
 import { Release } from '../lib/providers';
@@ -9,7 +10,11 @@ export interface OperatorChartProps {
   readonly operator: OperatorName;
   /** Chart values, rendered to YAML (plain data: never secrets). @default {} */
   readonly values?: Record<string, unknown>;
-  /** @default the operator's namespace from lib/versions.ts */
+  /**
+   * The namespace to install into; it must be one the stack created (a ZonedNamespace, so it
+   * has its zone, Pod Security labels and default deny before the chart lands).
+   * @default the operator's namespace from lib/versions.ts
+   */
   readonly namespace?: string;
   /** Releases that must be installed first (cert-manager before its users). @default [] */
   readonly dependsOn?: readonly OperatorChart[];
@@ -29,6 +34,10 @@ export class OperatorChart extends Construct {
     const op = OPERATORS[props.operator];
     const stack = findEnvironmentStack(this);
     this.namespace = props.namespace ?? op.namespace;
+    const namespace = stack.node.tryFindChild('namespaces')?.node.tryFindChild(this.namespace);
+    if (!namespace) {
+      throw new Error(`${this.node.path}: namespace "${this.namespace}" is not created by ${stack.node.id}; add it to the cluster layout (stacks/layout.ts) so it gets its zone and default deny`);
+    }
     this.release = new Release(this, 'release', {
       provider: stack.helm,
       name: op.chart,
@@ -36,13 +45,14 @@ export class OperatorChart extends Construct {
       chart: op.chart,
       version: op.chartVersion,
       namespace: this.namespace,
-      createNamespace: true,
+      createNamespace: false,
       atomic: true,
       cleanupOnFail: true,
       wait: true,
       timeout: 900,
       values: [stringify(props.values ?? {}, { sortMapEntries: true })],
-      dependsOn: (props.dependsOn ?? []).map((d) => d.release),
+      // The namespace with its default deny, quota and limits exists before the chart lands.
+      dependsOn: [...(namespace as ZonedNamespace).baseline, ...(props.dependsOn ?? []).map((d) => d.release)],
     });
   }
 }

@@ -14,5 +14,5 @@ export const dev: EnvironmentInput = {
   site: { name: 'local', location: 'developer workstation' },
   state: { type: 'local' },
   zones: standardZones(3),
-  clusters: [{ name: 'core', mode: 'existing', kubeconfig: { path: '~/.kube/config', context: 'moit-dev' } }],
+  clusters: [{ name: 'core', mode: 'existing', kubeconfig: { path: '~/.kube/config', context: 'moit-dev' }, nodeCidr: '172.18.0.0/16' }],
 };

@@ -34,6 +34,7 @@ export const dr: EnvironmentInput = {
         controlPlaneNetwork: 'seg-dr-mgmt',
       },
       network: { pods: '10.245.0.0/16', services: '10.97.0.0/16' },
+      nodeCidr: '10.40.0.0/22',
       nodePools: [
         { name: 'edge', zone: 'dmz', replicas: 2, machine: { cpus: 4, memoryMiB: 8192, diskGiB: 60 }, network: 'seg-dr-dmz' },
         { name: 'app', zone: 'app', replicas: 3, machine: { cpus: 8, memoryMiB: 32768, diskGiB: 100 }, network: 'seg-dr-app' },

@@ -30,6 +30,7 @@ export const prod: EnvironmentInput = {
         controlPlaneNetwork: 'seg-prod-mgmt',
       },
       network: { pods: '10.244.0.0/16', services: '10.96.0.0/12' },
+      nodeCidr: '10.10.0.0/22',
       nodePools: [
         { name: 'edge', zone: 'dmz', replicas: 3, machine: { cpus: 4, memoryMiB: 8192, diskGiB: 60 }, network: 'seg-prod-dmz' },
         { name: 'app', zone: 'app', replicas: 6, machine: { cpus: 8, memoryMiB: 32768, diskGiB: 100 }, network: 'seg-prod-app' },

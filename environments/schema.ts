@@ -75,10 +75,17 @@ const vsphere = z.strictObject({
   controlPlaneNetwork: z.string().min(1),
 });
 
+/**
+ * The network the cluster's nodes live on. The API server calls admission webhooks from it,
+ * so webhook ingress is allowed from exactly this block and nothing wider.
+ */
+const nodeCidr = cidr;
+
 const existingCluster = z.strictObject({
   name: dnsLabel('a cluster name'),
   mode: z.literal('existing'),
   kubeconfig,
+  nodeCidr,
 });
 
 const clusterApiCluster = z.strictObject({
@@ -98,6 +105,7 @@ const clusterApiCluster = z.strictObject({
   }),
   vsphere,
   network: z.strictObject({ pods: cidr, services: cidr }),
+  nodeCidr,
   nodePools: z.array(nodePool).min(1, { message: 'a Cluster API cluster needs at least one node pool' }),
 });
 

@@ -30,6 +30,7 @@ export const staging: EnvironmentInput = {
         controlPlaneNetwork: 'seg-staging-mgmt',
       },
       network: { pods: '10.244.0.0/16', services: '10.96.0.0/12' },
+      nodeCidr: '10.20.0.0/22',
       nodePools: [
         { name: 'app', zone: 'app', replicas: 2, machine: { cpus: 4, memoryMiB: 16384, diskGiB: 80 }, network: 'seg-staging-app' },
         { name: 'data', zone: 'data', replicas: 3, machine: { cpus: 4, memoryMiB: 16384, diskGiB: 120 }, network: 'seg-staging-data' },

@@ -34,8 +34,14 @@ export function formatProblem(problem: ConfigProblem): string {
   return `${where}: ${problem.message}${got}`;
 }
 
+/**
+ * An error the user can fix (bad config, a broken rule): the CLIs print its message alone,
+ * without a stack trace, and exit 1.
+ */
+export class UserError extends Error {}
+
 /** Thrown when one or more configurations are invalid; lists every problem at once. */
-export class ConfigError extends Error {
+export class ConfigError extends UserError {
   readonly problems: readonly ConfigProblem[];
 
   constructor(problems: readonly ConfigProblem[]) {

@@ -18,4 +18,4 @@ export {
   Testing,
   Token,
 } from 'cdktf';
-export type { IAspect, IResolvable, TerraformResourceLifecycle } from 'cdktf';
+export type { IAspect, IResolvable, ITerraformDependable, TerraformResourceLifecycle } from 'cdktf';

@@ -8,7 +8,7 @@ import { chmodSync, existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SOURCES, loadEnvironments, parseSelection } from '../environments';
-import { ConfigError } from '../lib/errors';
+import { UserError } from '../lib/errors';
 import { App } from '../lib/tf';
 import { buildEstate } from '../stacks/estate';
 
@@ -53,7 +53,7 @@ function main(): void {
     console.log(`Synthesized ${result.stacks.length} stacks into ${values.out} in ${ms.toFixed(0)} ms:`);
     for (const s of result.stacks) console.log(`  ${s}`);
   } catch (error) {
-    if (error instanceof ConfigError) {
+    if (error instanceof UserError) {
       console.error(error.message);
       console.error(`The previous ${values.out} is unchanged.`);
       process.exit(1);

@@ -1,5 +1,7 @@
 import { Construct } from 'constructs';
-import type { Environment } from '../environments';
+import { Segmentation } from '../constructs/network/segmentation';
+import type { Environment, ZoneName } from '../environments';
+import { NamespacePlan, zoneOf } from './layout';
 import { HelmProvider, KubernetesProvider } from '../lib/providers';
 import { LocalBackend, PgBackend, S3Backend, TerraformStack } from '../lib/tf';
 import type { Layer } from './names';
@@ -16,6 +18,8 @@ export interface EnvironmentStackProps {
   readonly layer: Layer;
   /** How the providers reach the cluster. Credentials stay in the kubeconfig. */
   readonly kubeconfig: Kubeconfig;
+  /** The cluster's namespaces and their zones (stacks/layout.ts). @default [] */
+  readonly namespaces?: readonly NamespacePlan[];
 }
 
 /**
@@ -27,6 +31,8 @@ export class EnvironmentStack extends TerraformStack {
   readonly cluster: string;
   readonly layer: Layer;
   readonly kubernetes: KubernetesProvider;
+  /** The cluster's namespaces and their zones. */
+  readonly namespaces: readonly NamespacePlan[];
   private helmProvider?: HelmProvider;
   private readonly kubeconfig: Kubeconfig;
 
@@ -36,6 +42,7 @@ export class EnvironmentStack extends TerraformStack {
     this.cluster = props.cluster;
     this.layer = props.layer;
     this.kubeconfig = props.kubeconfig;
+    this.namespaces = props.namespaces ?? [];
     configureBackend(this, id, props.environment);
     this.kubernetes = new KubernetesProvider(this, 'kubernetes', {
       configPath: props.kubeconfig.path,
@@ -51,6 +58,21 @@ export class EnvironmentStack extends TerraformStack {
       });
     }
     return this.helmProvider;
+  }
+
+  /**
+   * Renders what is declared lazily (network flows) and checks its rules before cdktf
+   * resolves the stack, so flows declared after a construct was built still take effect.
+   */
+  prepareStack(): void {
+    const segmentation = this.node.tryFindChild('segmentation');
+    if (segmentation instanceof Segmentation) segmentation.render();
+    super.prepareStack();
+  }
+
+  /** The zone of one of this cluster's namespaces; an unknown namespace is an error. */
+  zoneOf(namespace: string): ZoneName {
+    return zoneOf(this.namespaces, namespace);
   }
 
   /** True when stateful resources of this stack may be destroyed by a plan. */

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import type { Environment } from '../environments';
 import { ManagementClustersStack, ManagementPlatformStack } from './management';
+import { clusterNamespaces } from './layout';
 import { MANAGEMENT_CLUSTER, stackName } from './names';
 import { PlatformStack } from './platform';
 import { ServicesStack } from './services';
@@ -32,7 +33,7 @@ export function buildEnvironment(scope: Construct, environment: Environment): En
     management = { platform, clusters };
   }
   const clusters = environment.clusters.map((cluster): ClusterStacks => {
-    const common = { environment, cluster: cluster.name, kubeconfig: cluster.kubeconfig };
+    const common = { environment, cluster: cluster.name, kubeconfig: cluster.kubeconfig, namespaces: clusterNamespaces() };
     const platform = new PlatformStack(scope, stackName(env, cluster.name, 'platform'), common);
     // A Cluster API cluster exists only once the management stack has created it.
     if (cluster.mode === 'clusterApi' && management) platform.addDependency(management.clusters);

@@ -1,0 +1,34 @@
+import type { Construct } from 'constructs';
+import type { ZoneName } from '../../environments/schema';
+import { findEnvironmentStack } from '../operator-chart';
+import { ZONE_LABEL } from './peer';
+
+/**
+ * Node placement by zone. Node pools of Cluster API clusters carry the label
+ * `moit.gov.vn/zone=<zone>` and the taint `moit.gov.vn/zone=<zone>:NoSchedule`, so only
+ * workloads that tolerate a zone land on its machines, and they are told to go there.
+ * An adopted ("existing") cluster has no zone pools, so nothing is constrained there.
+ */
+export interface ZonePlacement {
+  /** Kubernetes `nodeSelector` (camelCase, as in a pod spec). */
+  readonly nodeSelector?: Record<string, string>;
+  /** Kubernetes `tolerations`. */
+  readonly tolerations?: ReadonlyArray<{ key: string; operator: 'Equal'; value: string; effect: 'NoSchedule' }>;
+}
+
+/** The taint every node of a zone's pool carries. */
+export function zoneTaint(zone: ZoneName): { key: string; value: string; effect: 'NoSchedule' } {
+  return { key: ZONE_LABEL, value: zone, effect: 'NoSchedule' };
+}
+
+/** Where workloads of `zone` run in the cluster of the stack `scope` belongs to. */
+export function placementFor(scope: Construct, zone: ZoneName): ZonePlacement {
+  const stack = findEnvironmentStack(scope);
+  const cluster = stack.environment.clusters.find((c) => c.name === stack.cluster);
+  if (!cluster || cluster.mode !== 'clusterApi') return {};
+  if (!cluster.nodePools.some((p) => p.zone === zone)) return {};
+  return {
+    nodeSelector: { [ZONE_LABEL]: zone },
+    tolerations: [{ key: ZONE_LABEL, operator: 'Equal', value: zone, effect: 'NoSchedule' }],
+  };
+}

@@ -1,0 +1,218 @@
+import { createHash } from 'node:crypto';
+import { Construct } from 'constructs';
+import type { ZoneName } from '../../environments/schema';
+import { UserError } from '../../lib/errors';
+import { NetworkPolicyV1 } from '../../lib/providers';
+import { ExternalPeer, NetworkException, Peer, WorkloadPeer } from './peer';
+import { mergePorts, Port } from './port';
+
+/** A path between two peers that someone declared, with its ports and why it exists. */
+export interface Flow {
+  readonly from: Peer;
+  readonly to: Peer;
+  readonly ports: readonly Port[];
+  /** Why this flow exists, shown in diagrams and reports. */
+  readonly description: string;
+  /** The construct path that declared the flow, for error messages and evidence. */
+  readonly declaredBy: string;
+}
+
+/** Zones that may expose a Service of type LoadBalancer or NodePort. */
+export const EXPOSED_ZONES: readonly ZoneName[] = ['dmz', 'exchange'];
+
+/**
+ * Thrown at synth when declared flows break a zone rule; lists every offending flow.
+ */
+export class SegmentationError extends UserError {
+  constructor(readonly violations: readonly string[]) {
+    super(`Network segmentation: ${violations.length} rule violation${violations.length === 1 ? '' : 's'}. Nothing was synthesized.\n${violations.map((v) => `  - ${v}`).join('\n')}`);
+    this.name = 'SegmentationError';
+  }
+}
+
+/** A thing with connections (a database, a broker, a workload). */
+export interface IConnectable {
+  readonly connections: Connections;
+}
+
+function peerOf(target: Peer | IConnectable): Peer {
+  return target instanceof Peer ? target : target.connections.peer;
+}
+
+function describeFlow(f: Pick<Flow, 'from' | 'to' | 'ports'>): string {
+  return `flow ${f.from.describe()} -> ${f.to.describe()} [${f.ports.map(String).join(', ')}]`;
+}
+
+/**
+ * Checks one flow against the zone rules; returns the violations (empty when it complies).
+ * The rules: dmz never reaches data directly; data reaches outside the cluster only to a
+ * declared backup target; wildcards and the whole Internet need an exception with a reason.
+ */
+export function zoneViolations(flow: Pick<Flow, 'from' | 'to' | 'ports' | 'declaredBy'>): string[] {
+  const out: string[] = [];
+  const what = `${describeFlow(flow)} (declared at ${flow.declaredBy})`;
+  const from = flow.from.location;
+  const to = flow.to.location;
+  if (from.kind === 'external' && to.kind === 'external') out.push(`${what}: both ends are outside the cluster; a NetworkPolicy cannot express it`);
+  if (from.kind === 'zone' && from.zone === 'dmz' && to.kind === 'zone' && to.zone === 'data') {
+    out.push(`${what}: the dmz zone never reaches the data zone directly; route it through a service in the app zone`);
+  }
+  if (from.kind === 'zone' && from.zone === 'data' && flow.to instanceof ExternalPeer && !flow.to.backupTarget) {
+    out.push(`${what}: the data zone has no egress beyond the cluster except declared backup targets; declare the peer with backupTarget: true if it is one`);
+  }
+  for (const peer of [flow.from, flow.to]) {
+    const needed = peer.exceptionNeeded();
+    if (!needed) continue;
+    const reason = peer.exception?.reason?.trim() ?? '';
+    if (reason.length < 10) {
+      out.push(`${what}: reaches ${needed}; declare an exception with a reason of at least 10 characters, or name narrower peers`);
+    }
+  }
+  if (flow.ports.length === 0) out.push(`${what}: names no port; give ports, or give the peer default ports`);
+  return out;
+}
+
+/**
+ * Checks that a Service of type LoadBalancer or NodePort is exposed only from dmz or exchange.
+ * Constructs call it for anything that makes the cluster reachable from outside.
+ */
+export function checkExposure(what: string, zone: ZoneName, serviceType: string): string | undefined {
+  if (serviceType !== 'LoadBalancer' && serviceType !== 'NodePort') return undefined;
+  if (EXPOSED_ZONES.includes(zone)) return undefined;
+  return `${what}: a Service of type ${serviceType} in zone "${zone}" exposes it outside the cluster; only ${EXPOSED_ZONES.join(' and ')} may do that`;
+}
+
+/** Makes a DNS-1123 name of at most 63 characters, with a short hash when it must shorten. */
+export function policyName(...parts: string[]): string {
+  const full = parts.join('-').toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/-+/g, '-').replace(/^-|-$/g, '');
+  if (full.length <= 63) return full;
+  const hash = createHash('sha256').update(full).digest('hex').slice(0, 8);
+  return `${full.slice(0, 54).replace(/-$/, '')}-${hash}`;
+}
+
+/**
+ * The declared flows of one stack, rendered into NetworkPolicies on both sides when the stack
+ * is prepared for synthesis: egress on the client, ingress on the server. Because rendering
+ * happens then, flows added after a construct was built still take effect. Zone rules are
+ * checked at the same moment; any violation stops the synth.
+ */
+export class Segmentation extends Construct {
+  /** The segmentation of the stack `scope` belongs to (created on first use). */
+  static of(scope: Construct): Segmentation {
+    const stack = findStack(scope);
+    const existing = stack.node.tryFindChild('segmentation');
+    return (existing as Segmentation | undefined) ?? new Segmentation(stack, 'segmentation');
+  }
+
+  private readonly declared: Flow[] = [];
+  private rendered = false;
+  /** Violations found outside flows (exposure checks), reported with the flows'. */
+  private readonly extraViolations: string[] = [];
+
+  /** Declares a flow. Ports default to the destination's own. */
+  allow(from: Peer | IConnectable, to: Peer | IConnectable, options: { readonly ports?: readonly Port[]; readonly description?: string; readonly declaredBy?: Construct } = {}): Flow {
+    if (this.rendered) throw new Error(`${this.node.path}: a flow was declared after the stack was synthesized`);
+    const source = peerOf(from);
+    const target = peerOf(to);
+    const flow: Flow = {
+      from: source,
+      to: target,
+      ports: mergePorts(options.ports ?? target.defaultPorts),
+      description: options.description ?? '',
+      declaredBy: (options.declaredBy ?? this).node.path,
+    };
+    this.declared.push(flow);
+    return flow;
+  }
+
+  /** Records a violation found by a construct (e.g. an exposure check) to report with the rest. */
+  reportViolation(message: string): void {
+    this.extraViolations.push(message);
+  }
+
+  /** Every flow declared so far, merged per pair of peers. */
+  get flows(): Flow[] {
+    const byPair = new Map<string, Flow>();
+    for (const f of this.declared) {
+      const key = `${f.from.describe()}|${f.to.describe()}`;
+      const prev = byPair.get(key);
+      byPair.set(
+        key,
+        prev
+          ? { ...prev, ports: mergePorts(prev.ports, f.ports), description: [prev.description, f.description].filter((d, i, a) => d && a.indexOf(d) === i).join('; ') }
+          : f,
+      );
+    }
+    return [...byPair.values()];
+  }
+
+  /** All rule violations of the declared flows. */
+  violations(): string[] {
+    return [...this.extraViolations, ...this.declared.flatMap((f) => zoneViolations(f))];
+  }
+
+  /** Checks the rules and writes the policies. Called once, when the stack is prepared. */
+  render(): void {
+    if (this.rendered) return;
+    const violations = this.violations();
+    if (violations.length > 0) throw new SegmentationError(violations);
+    this.rendered = true;
+    const provider = findStack(this).kubernetes;
+    for (const flow of this.flows) {
+      const ports = flow.ports.map((p) => ({ port: String(p.port), protocol: p.protocol }));
+      const name = policyName('flow', flow.from.name, 'to', flow.to.name);
+      const labels = { 'app.kubernetes.io/managed-by': 'moit-datacentre', 'moit.gov.vn/policy': 'flow' };
+      const annotations = { 'moit.gov.vn/flow': describeFlow(flow), ...(flow.description ? { 'moit.gov.vn/purpose': flow.description } : {}) };
+      const server = flow.to.policyTarget();
+      if (server) {
+        new NetworkPolicyV1(this, `${name}-ingress`, {
+          provider,
+          metadata: { name: `${name}-in`.slice(0, 63), namespace: server.namespace, labels, annotations },
+          spec: { podSelector: { matchLabels: server.podSelector }, policyTypes: ['Ingress'], ingress: [{ from: [flow.from.policyPeer()], ports }] },
+        });
+      }
+      const client = flow.from.policyTarget();
+      if (client) {
+        new NetworkPolicyV1(this, `${name}-egress`, {
+          provider,
+          metadata: { name: `${name}-out`.slice(0, 63), namespace: client.namespace, labels, annotations },
+          spec: { podSelector: { matchLabels: client.podSelector }, policyTypes: ['Egress'], egress: [{ to: [flow.to.policyPeer()], ports }] },
+        });
+      }
+    }
+  }
+}
+
+/**
+ * The network side of a server or client: `db.connections.allowFrom(app)` declares a flow to
+ * the server's own ports and compiles to policies on both sides.
+ */
+export class Connections {
+  constructor(
+    private readonly owner: Construct,
+    readonly peer: WorkloadPeer,
+  ) {}
+
+  /** Lets `other` reach this, on `ports` (default: this peer's own ports). */
+  allowFrom(other: Peer | IConnectable, options: { readonly ports?: readonly Port[]; readonly description?: string } = {}): Flow {
+    return Segmentation.of(this.owner).allow(other, this.peer, { ...options, declaredBy: this.owner });
+  }
+
+  /** Lets this reach `other`, on `ports` (default: the other's own ports). */
+  allowTo(other: Peer | IConnectable, options: { readonly ports?: readonly Port[]; readonly description?: string } = {}): Flow {
+    return Segmentation.of(this.owner).allow(this.peer, other, { ...options, declaredBy: this.owner });
+  }
+}
+
+interface StackLike extends Construct {
+  readonly kubernetes: NetworkPolicyV1['provider'];
+}
+
+function findStack(scope: Construct): StackLike {
+  for (let node: Construct | undefined = scope; node; node = node.node.scope) {
+    if ('kubernetes' in node && 'environment' in node) return node as StackLike;
+  }
+  throw new Error(`${scope.node.path}: network flows must be declared inside an EnvironmentStack`);
+}
+
+export type { NetworkException };

@@ -1,0 +1,85 @@
+/**
+ * The namespaces of a workload cluster, each in exactly one zone. Both the platform stack
+ * (which creates them) and the services stack (which places workloads and flows in them)
+ * read this plan, so no cross-stack reference is needed.
+ */
+import type { ZoneName } from '../environments/schema';
+import type { PodSecurityException } from '../constructs/network/zoned-namespace';
+
+export interface NamespacePlan {
+  readonly name: string;
+  readonly zone: ZoneName;
+  readonly purpose: string;
+  readonly podSecurityException?: PodSecurityException;
+  readonly labels?: Record<string, string>;
+}
+
+/** Well-known namespaces, referred to by constructs. */
+export const NS = {
+  certManager: 'cert-manager',
+  cnpgSystem: 'cnpg-system',
+  strimziSystem: 'strimzi-system',
+  rookSystem: 'rook-ceph-system',
+  rookCluster: 'rook-ceph',
+  velero: 'velero',
+  postgres: 'postgres',
+  kafka: 'kafka',
+  gateway: 'gateway',
+  exchange: 'exchange',
+} as const;
+
+/** The platform namespaces every workload cluster has. */
+export const PLATFORM_NAMESPACES: readonly NamespacePlan[] = [
+  { name: NS.certManager, zone: 'mgmt', purpose: 'cert-manager: issues TLS certificates from the internal CA.' },
+  { name: NS.cnpgSystem, zone: 'mgmt', purpose: 'CloudNativePG operator and its Barman Cloud plugin.' },
+  { name: NS.strimziSystem, zone: 'mgmt', purpose: 'Strimzi cluster operator.' },
+  {
+    name: NS.rookSystem,
+    zone: 'mgmt',
+    purpose: 'Rook operator and the Ceph-CSI drivers.',
+    podSecurityException: {
+      level: 'privileged',
+      reason: 'Ceph-CSI node plugins mount host paths and map RBD devices into the kernel; they cannot run unprivileged.',
+    },
+  },
+  {
+    name: NS.velero,
+    zone: 'mgmt',
+    purpose: 'Velero: backups of namespaces and volumes.',
+    podSecurityException: {
+      level: 'privileged',
+      reason: "Velero's node-agent reads pod volumes through the kubelet's host path to move snapshot data off the cluster.",
+    },
+  },
+  {
+    name: NS.rookCluster,
+    zone: 'data',
+    purpose: 'The Ceph cluster: monitors, OSDs and the S3 gateway (RGW).',
+    podSecurityException: {
+      level: 'privileged',
+      reason: 'Ceph OSDs own raw block devices on the hosts and need privileged containers to manage them.',
+    },
+  },
+  { name: NS.postgres, zone: 'data', purpose: 'CloudNativePG Postgres clusters of the data domains.' },
+  { name: NS.kafka, zone: 'data', purpose: 'Strimzi Kafka clusters carrying data-domain events.' },
+  { name: NS.gateway, zone: 'dmz', purpose: 'Ingress gateway: the only entry from outside.' },
+  { name: NS.exchange, zone: 'exchange', purpose: 'Inter-agency data-sharing gateway (NDOP and other ministries).' },
+];
+
+/** The full namespace plan of a cluster: platform namespaces plus the given tenants. */
+export function clusterNamespaces(tenants: readonly NamespacePlan[] = []): NamespacePlan[] {
+  const all = [...PLATFORM_NAMESPACES, ...tenants];
+  const seen = new Set<string>();
+  for (const ns of all) {
+    if (seen.has(ns.name)) throw new Error(`stacks/layout.ts: namespace "${ns.name}" is planned twice`);
+    seen.add(ns.name);
+  }
+  return all;
+}
+
+/** The zone of a planned namespace; an unknown namespace is an error naming the known ones. */
+export function zoneOf(plan: readonly NamespacePlan[], namespace: string): ZoneName {
+  const found = plan.find((n) => n.name === namespace);
+  if (!found) throw new Error(`namespace "${namespace}" is not in the cluster layout; known: ${plan.map((n) => n.name).join(', ')}`);
+  return found.zone;
+}
