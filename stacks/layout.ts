@@ -83,3 +83,14 @@ export function zoneOf(plan: readonly NamespacePlan[], namespace: string): ZoneN
   if (!found) throw new Error(`namespace "${namespace}" is not in the cluster layout; known: ${plan.map((n) => n.name).join(', ')}`);
   return found.zone;
 }
+
+/**
+ * StorageClasses the Ceph cluster provides (created by the object-storage platform). Both
+ * retain their volumes when a claim is deleted; stateful services use these names.
+ */
+export const STORAGE_CLASSES = {
+  /** RBD block volumes for Postgres, Kafka and other stateful pods. */
+  block: 'ceph-rbd-retain',
+  /** The bucket provisioner used by ObjectBucketClaims. */
+  bucket: 'ceph-bucket-retain',
+} as const;
