@@ -12,11 +12,22 @@ export interface NetworkException {
   readonly reason: string;
 }
 
-/** Where a peer lives: a zone of this cluster, or outside the cluster. */
-export type PeerLocation = { readonly kind: 'zone'; readonly zone: ZoneName; readonly namespace: string } | { readonly kind: 'external' };
+/** Where a peer lives: a zone of this cluster, the cluster's own control plane, or outside. */
+export type PeerLocation =
+  | { readonly kind: 'zone'; readonly zone: ZoneName; readonly namespace: string }
+  | { readonly kind: 'control-plane' }
+  | { readonly kind: 'external' };
 
 /** Something traffic can come from or go to. Build one with the static factories. */
 export abstract class Peer {
+  /**
+   * The cluster's own control plane (API server, on the node network): part of the cluster,
+   * so reaching it is not egress "beyond the cluster".
+   */
+  static controlPlane(props: { readonly cidr: string }): ExternalPeer {
+    return new ExternalPeer('kube-apiserver', props.cidr, false, undefined, true);
+  }
+
   /** Pods selected by labels in one namespace: the normal, narrow peer. */
   static workload(props: { readonly name: string; readonly namespace: string; readonly zone: ZoneName; readonly selector: Record<string, string>; readonly ports?: readonly Port[] }): WorkloadPeer {
     return new WorkloadPeer(props.name, props.namespace, props.zone, props.selector, props.ports ?? []);
@@ -122,7 +133,7 @@ export class NamespacePeer extends Peer {
 }
 
 export class ExternalPeer extends Peer {
-  readonly location: PeerLocation = { kind: 'external' };
+  readonly location: PeerLocation;
   readonly defaultPorts: readonly Port[] = [];
 
   constructor(
@@ -130,8 +141,10 @@ export class ExternalPeer extends Peer {
     readonly cidr: string,
     readonly backupTarget: boolean,
     readonly exception?: NetworkException,
+    controlPlane = false,
   ) {
     super();
+    this.location = controlPlane ? { kind: 'control-plane' } : { kind: 'external' };
     if (!/^(\d{1,3}\.){3}\d{1,3}\/(\d|[12]\d|3[0-2])$/.test(cidr)) {
       throw new Error(`Peer.external(${name}): cidr must be an IPv4 CIDR block such as "10.50.0.0/24", got ${JSON.stringify(cidr)}`);
     }

@@ -53,11 +53,11 @@ export function zoneViolations(flow: Pick<Flow, 'from' | 'to' | 'ports' | 'decla
   const what = `${describeFlow(flow)} (declared at ${flow.declaredBy})`;
   const from = flow.from.location;
   const to = flow.to.location;
-  if (from.kind === 'external' && to.kind === 'external') out.push(`${what}: both ends are outside the cluster; a NetworkPolicy cannot express it`);
+  if (from.kind !== 'zone' && to.kind !== 'zone') out.push(`${what}: both ends are outside the cluster; a NetworkPolicy cannot express it`);
   if (from.kind === 'zone' && from.zone === 'dmz' && to.kind === 'zone' && to.zone === 'data') {
     out.push(`${what}: the dmz zone never reaches the data zone directly; route it through a service in the app zone`);
   }
-  if (from.kind === 'zone' && from.zone === 'data' && flow.to instanceof ExternalPeer && !flow.to.backupTarget) {
+  if (from.kind === 'zone' && from.zone === 'data' && to.kind === 'external' && flow.to instanceof ExternalPeer && !flow.to.backupTarget) {
     out.push(`${what}: the data zone has no egress beyond the cluster except declared backup targets; declare the peer with backupTarget: true if it is one`);
   }
   for (const peer of [flow.from, flow.to]) {

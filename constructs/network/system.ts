@@ -14,7 +14,7 @@ export function apiServerPeer(scope: Construct): ExternalPeer {
   const stack = findEnvironmentStack(scope);
   const cluster = stack.environment.clusters.find((c) => c.name === stack.cluster);
   if (!cluster) throw new Error(`${scope.node.path}: cluster "${stack.cluster}" is not in environment "${stack.environment.name}"`);
-  return Peer.external({ name: 'kube-apiserver', cidr: cluster.nodeCidr });
+  return Peer.controlPlane({ cidr: cluster.nodeCidr });
 }
 
 /** Ports an operator uses to reach the API server. */
