@@ -104,6 +104,12 @@ export class Segmentation extends Construct {
     return (existing as Segmentation | undefined) ?? new Segmentation(stack, 'segmentation');
   }
 
+  /** The flows declared in a stack, without creating a segmentation there. */
+  static flowsOf(stack: Construct): Flow[] {
+    const existing = stack.node.tryFindChild('segmentation');
+    return existing instanceof Segmentation ? existing.flows : [];
+  }
+
   private readonly declared: Flow[] = [];
   private rendered = false;
   /** Violations found outside flows (exposure checks), reported with the flows'. */
