@@ -1,7 +1,8 @@
 import { Construct } from 'constructs';
 import type { Environment } from '../environments';
 import { ManagementClustersStack, ManagementPlatformStack } from './management';
-import { clusterNamespaces } from './layout';
+import { type Catalogue, loadCatalogue } from '../environments/catalogue';
+import { clusterNamespaces, tenantNamespaces } from './layout';
 import { MANAGEMENT_CLUSTER, stackName } from './names';
 import { PlatformStack } from './platform';
 import { ServicesStack } from './services';
@@ -14,6 +15,8 @@ export interface ClusterStacks {
 
 export interface EnvironmentStacks {
   readonly environment: Environment;
+  /** The data domains and sharing agreements this environment was built with. */
+  readonly catalogue: Catalogue;
   readonly management?: { readonly platform: ManagementPlatformStack; readonly clusters: ManagementClustersStack };
   readonly clusters: readonly ClusterStacks[];
 }
@@ -23,7 +26,7 @@ export interface EnvironmentStacks {
  * platform, then its Cluster API objects, then for each workload cluster its platform and
  * its services. `addDependency` encodes that order for `cdktf deploy` and our own deploy.
  */
-export function buildEnvironment(scope: Construct, environment: Environment): EnvironmentStacks {
+export function buildEnvironment(scope: Construct, environment: Environment, catalogue: Catalogue = loadCatalogue()): EnvironmentStacks {
   const env = environment.name;
   let management: EnvironmentStacks['management'];
   if (environment.management) {
@@ -33,17 +36,19 @@ export function buildEnvironment(scope: Construct, environment: Environment): En
     management = { platform, clusters };
   }
   const clusters = environment.clusters.map((cluster): ClusterStacks => {
-    const common = { environment, cluster: cluster.name, kubeconfig: cluster.kubeconfig, namespaces: clusterNamespaces() };
+    // Every data domain has its tenant namespace on the environment's first cluster.
+    const tenants = cluster === environment.clusters[0] ? tenantNamespaces(catalogue.domains) : [];
+    const common = { environment, cluster: cluster.name, kubeconfig: cluster.kubeconfig, namespaces: clusterNamespaces(tenants) };
     const platform = new PlatformStack(scope, stackName(env, cluster.name, 'platform'), common);
     // A Cluster API cluster exists only once the management stack has created it.
     if (cluster.mode === 'clusterApi' && management) platform.addDependency(management.clusters);
     const services = new ServicesStack(scope, stackName(env, cluster.name, 'services'), { ...common, platform });
     return { name: cluster.name, platform, services };
   });
-  return { environment, management, clusters };
+  return { environment, catalogue, management, clusters };
 }
 
 /** Declares the stacks of every given environment. */
-export function buildEstate(scope: Construct, environments: readonly Environment[]): EnvironmentStacks[] {
-  return environments.map((e) => buildEnvironment(scope, e));
+export function buildEstate(scope: Construct, environments: readonly Environment[], catalogue: Catalogue = loadCatalogue()): EnvironmentStacks[] {
+  return environments.map((e) => buildEnvironment(scope, e, catalogue));
 }

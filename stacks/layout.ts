@@ -66,6 +66,19 @@ export const PLATFORM_NAMESPACES: readonly NamespacePlan[] = [
   { name: NS.exchange, zone: 'exchange', purpose: 'Inter-agency data-sharing gateway (NDOP and other ministries).' },
 ];
 
+/** Label on a tenant namespace naming the data domain it serves. */
+export const DOMAIN_LABEL = 'moit.gov.vn/domain';
+
+/** The tenant namespace of a data domain (app zone): where the domain's own workloads run. */
+export function tenantNamespace(domain: string): string {
+  return `app-${domain}`;
+}
+
+/** One tenant namespace per data domain, in the app zone, labelled with its domain. */
+export function tenantNamespaces(domains: ReadonlyArray<{ readonly name: string; readonly title: string }>): NamespacePlan[] {
+  return domains.map((d) => ({ name: tenantNamespace(d.name), zone: 'app', purpose: `Applications of the ${d.name} data domain (${d.title}).`, labels: { [DOMAIN_LABEL]: d.name } }));
+}
+
 /** The full namespace plan of a cluster: platform namespaces plus the given tenants. */
 export function clusterNamespaces(tenants: readonly NamespacePlan[] = []): NamespacePlan[] {
   const all = [...PLATFORM_NAMESPACES, ...tenants];

@@ -214,10 +214,9 @@ describe('the network diagram', () => {
   it('shows every zone of prod with its security level, and every namespace', () => {
     const env = loadEnvironments(['prod'])[0]!;
     for (const zone of env.zones) {
-      if (zone.name === 'app') continue; // the app zone holds the data domains' tenant namespaces
       expect(prod).toContain(`zone ${zone.name} (level ${zone.securityLevel})`);
     }
-    for (const ns of ['gateway', 'exchange', 'postgres', 'kafka', 'rook-ceph', 'cnpg-system', 'strimzi-system', 'velero', 'cert-manager']) {
+    for (const ns of ['app-energy-statistics', 'app-chemicals', 'gateway', 'exchange', 'postgres', 'kafka', 'rook-ceph', 'cnpg-system', 'strimzi-system', 'velero', 'cert-manager']) {
       expect(prod).toMatch(new RegExp(`\\| core \\| \\w+ \\| \\d \\| ${ns} \\|`));
     }
     expect(prod).toMatch(/^```mermaid\nflowchart LR$/m);
