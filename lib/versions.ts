@@ -21,8 +21,28 @@ export interface OperatorRelease {
   /**
    * Where the CRD files live, relative to the CRD root (`<project>/<version>`), as in
    * ../shared/crds. Undefined when the project writes no custom resource of this operator.
+   * `files` says where each comes from in `upstream` (GitHub owner/name) at `tag`, for
+   * `npm run schemas:fetch` (from ../shared/crds/MANIFEST.md).
    */
-  readonly crdSource?: { readonly project: string; readonly version: string; readonly upstream: string; readonly tag: string };
+  readonly crdSource?: {
+    readonly project: string;
+    readonly version: string;
+    readonly upstream: string;
+    readonly tag: string;
+    readonly files?: readonly CrdFileSource[];
+  };
+}
+
+/** One CRD file of a `crdSource` and where it comes from upstream. */
+export interface CrdFileSource {
+  /** The file name under `<CRD root>/<project>/<version>/`: `<plural>.<group>.yaml`. */
+  readonly file: string;
+  /** Its path in the upstream repository at the tag. */
+  readonly path: string;
+  /** When `path` holds many CRDs (Rook's crds.yaml): the metadata.name of the one to take. */
+  readonly document?: string;
+  /** First 16 hex digits of the sha256 of the file as written (MANIFEST.md): a moved tag fails the fetch. */
+  readonly sha256: string;
 }
 
 export const OPERATORS = {
@@ -33,7 +53,17 @@ export const OPERATORS = {
     appVersion: 'v1.21.1',
     namespace: 'cert-manager',
     apiVersions: ['cert-manager.io/v1'],
-    crdSource: { project: 'cert-manager', version: 'v1.21.1', upstream: 'cert-manager/cert-manager', tag: 'v1.21.1' },
+    crdSource: {
+      project: 'cert-manager',
+      version: 'v1.21.1',
+      upstream: 'cert-manager/cert-manager',
+      tag: 'v1.21.1',
+      files: [
+        { file: 'certificates.cert-manager.io.yaml', path: 'deploy/crds/cert-manager.io_certificates.yaml', sha256: '7ad91029c00ec959' },
+        { file: 'clusterissuers.cert-manager.io.yaml', path: 'deploy/crds/cert-manager.io_clusterissuers.yaml', sha256: '30008001b78aafb8' },
+        { file: 'issuers.cert-manager.io.yaml', path: 'deploy/crds/cert-manager.io_issuers.yaml', sha256: '05e37efb02777e03' },
+      ],
+    },
   },
   cloudnativePg: {
     repository: 'https://cloudnative-pg.github.io/charts',
@@ -42,7 +72,18 @@ export const OPERATORS = {
     appVersion: '1.30.0',
     namespace: 'cnpg-system',
     apiVersions: ['postgresql.cnpg.io/v1'],
-    crdSource: { project: 'cloudnative-pg', version: 'v1.30.0', upstream: 'cloudnative-pg/cloudnative-pg', tag: 'v1.30.0' },
+    crdSource: {
+      project: 'cloudnative-pg',
+      version: 'v1.30.0',
+      upstream: 'cloudnative-pg/cloudnative-pg',
+      tag: 'v1.30.0',
+      files: [
+        { file: 'backups.postgresql.cnpg.io.yaml', path: 'config/crd/bases/postgresql.cnpg.io_backups.yaml', sha256: '694bafce2eda4603' },
+        { file: 'clusters.postgresql.cnpg.io.yaml', path: 'config/crd/bases/postgresql.cnpg.io_clusters.yaml', sha256: 'ae47f4a00f6e998f' },
+        { file: 'poolers.postgresql.cnpg.io.yaml', path: 'config/crd/bases/postgresql.cnpg.io_poolers.yaml', sha256: '9e0dad05355f72dc' },
+        { file: 'scheduledbackups.postgresql.cnpg.io.yaml', path: 'config/crd/bases/postgresql.cnpg.io_scheduledbackups.yaml', sha256: '1dffb969a92ed6b0' },
+      ],
+    },
   },
   barmanCloudPlugin: {
     repository: 'https://cloudnative-pg.github.io/charts',
@@ -53,7 +94,15 @@ export const OPERATORS = {
     namespace: 'cnpg-system',
     apiVersions: ['barmancloud.cnpg.io/v1'],
     // The CRD of v0.13.0 (the chart's appVersion) is byte-identical to v0.14.0's (MANIFEST.md).
-    crdSource: { project: 'plugin-barman-cloud', version: 'v0.14.0', upstream: 'cloudnative-pg/plugin-barman-cloud', tag: 'v0.14.0' },
+    crdSource: {
+      project: 'plugin-barman-cloud',
+      version: 'v0.14.0',
+      upstream: 'cloudnative-pg/plugin-barman-cloud',
+      tag: 'v0.14.0',
+      files: [
+        { file: 'objectstores.barmancloud.cnpg.io.yaml', path: 'config/crd/bases/barmancloud.cnpg.io_objectstores.yaml', sha256: '7c98720494253421' },
+      ],
+    },
   },
   strimzi: {
     repository: 'https://strimzi.io/charts/',
@@ -62,7 +111,19 @@ export const OPERATORS = {
     appVersion: '1.2.0',
     namespace: 'strimzi-system',
     apiVersions: ['kafka.strimzi.io/v1'],
-    crdSource: { project: 'strimzi', version: '1.2.0', upstream: 'strimzi/strimzi-kafka-operator', tag: '1.2.0' },
+    crdSource: {
+      project: 'strimzi',
+      version: '1.2.0',
+      upstream: 'strimzi/strimzi-kafka-operator',
+      tag: '1.2.0',
+      files: [
+        { file: 'kafkamirrormaker2s.kafka.strimzi.io.yaml', path: 'install/cluster-operator/048-Crd-kafkamirrormaker2.yaml', sha256: 'ca92dcb51e198283' },
+        { file: 'kafkanodepools.kafka.strimzi.io.yaml', path: 'install/cluster-operator/045-Crd-kafkanodepool.yaml', sha256: '411c1b32ef8c1a64' },
+        { file: 'kafkas.kafka.strimzi.io.yaml', path: 'install/cluster-operator/040-Crd-kafka.yaml', sha256: 'b5b27fc8d52068a7' },
+        { file: 'kafkatopics.kafka.strimzi.io.yaml', path: 'install/cluster-operator/043-Crd-kafkatopic.yaml', sha256: '36390f0731c69944' },
+        { file: 'kafkausers.kafka.strimzi.io.yaml', path: 'install/cluster-operator/044-Crd-kafkauser.yaml', sha256: 'c7e91b9b027a516b' },
+      ],
+    },
   },
   rookCeph: {
     repository: 'https://charts.rook.io/release',
@@ -71,7 +132,21 @@ export const OPERATORS = {
     appVersion: 'v1.20.6',
     namespace: 'rook-ceph',
     apiVersions: ['ceph.rook.io/v1', 'objectbucket.io/v1alpha1'],
-    crdSource: { project: 'rook-ceph', version: 'v1.20.6', upstream: 'rook/rook', tag: 'v1.20.6' },
+    crdSource: {
+      project: 'rook-ceph',
+      version: 'v1.20.6',
+      upstream: 'rook/rook',
+      tag: 'v1.20.6',
+      files: [
+        // Rook ships all CRDs in one multi-document file; each is split out by metadata.name.
+        { file: 'cephblockpools.ceph.rook.io.yaml', path: 'deploy/examples/crds.yaml', document: 'cephblockpools.ceph.rook.io', sha256: '87654ffe10db747c' },
+        { file: 'cephclusters.ceph.rook.io.yaml', path: 'deploy/examples/crds.yaml', document: 'cephclusters.ceph.rook.io', sha256: '96669197605811e9' },
+        { file: 'cephobjectstores.ceph.rook.io.yaml', path: 'deploy/examples/crds.yaml', document: 'cephobjectstores.ceph.rook.io', sha256: '03b1c41b23e9be87' },
+        { file: 'cephobjectstoreusers.ceph.rook.io.yaml', path: 'deploy/examples/crds.yaml', document: 'cephobjectstoreusers.ceph.rook.io', sha256: 'ad92038ab2e83cac' },
+        { file: 'objectbucketclaims.objectbucket.io.yaml', path: 'deploy/examples/crds.yaml', document: 'objectbucketclaims.objectbucket.io', sha256: '6b1d53863ffccd7c' },
+        { file: 'objectbuckets.objectbucket.io.yaml', path: 'deploy/examples/crds.yaml', document: 'objectbuckets.objectbucket.io', sha256: 'b555aec9842ad014' },
+      ],
+    },
   },
   rookCephCluster: {
     repository: 'https://charts.rook.io/release',
@@ -97,7 +172,17 @@ export const OPERATORS = {
     appVersion: '1.18.1',
     namespace: 'velero',
     apiVersions: ['velero.io/v1'],
-    crdSource: { project: 'velero', version: 'v1.18.1', upstream: 'vmware-tanzu/velero', tag: 'v1.18.1' },
+    crdSource: {
+      project: 'velero',
+      version: 'v1.18.1',
+      upstream: 'vmware-tanzu/velero',
+      tag: 'v1.18.1',
+      files: [
+        { file: 'backupstoragelocations.velero.io.yaml', path: 'config/crd/v1/bases/velero.io_backupstoragelocations.yaml', sha256: 'bd6e8fb1169d6e92' },
+        { file: 'schedules.velero.io.yaml', path: 'config/crd/v1/bases/velero.io_schedules.yaml', sha256: 'd2276c19d93b63ed' },
+        { file: 'volumesnapshotlocations.velero.io.yaml', path: 'config/crd/v1/bases/velero.io_volumesnapshotlocations.yaml', sha256: 'ec1b87c3f1b83053' },
+      ],
+    },
   },
   clusterApiOperator: {
     repository: 'https://kubernetes-sigs.github.io/cluster-api-operator',
@@ -106,7 +191,18 @@ export const OPERATORS = {
     appVersion: '0.28.0',
     namespace: 'capi-operator-system',
     apiVersions: ['operator.cluster.x-k8s.io/v1alpha2'],
-    crdSource: { project: 'cluster-api-operator', version: 'v0.28.0', upstream: 'kubernetes-sigs/cluster-api-operator', tag: 'v0.28.0' },
+    crdSource: {
+      project: 'cluster-api-operator',
+      version: 'v0.28.0',
+      upstream: 'kubernetes-sigs/cluster-api-operator',
+      tag: 'v0.28.0',
+      files: [
+        { file: 'bootstrapproviders.operator.cluster.x-k8s.io.yaml', path: 'config/crd/bases/operator.cluster.x-k8s.io_bootstrapproviders.yaml', sha256: 'a8404b87f8700423' },
+        { file: 'controlplaneproviders.operator.cluster.x-k8s.io.yaml', path: 'config/crd/bases/operator.cluster.x-k8s.io_controlplaneproviders.yaml', sha256: 'ec67e9050d7ebb0a' },
+        { file: 'coreproviders.operator.cluster.x-k8s.io.yaml', path: 'config/crd/bases/operator.cluster.x-k8s.io_coreproviders.yaml', sha256: 'bfe9514f2e84765f' },
+        { file: 'infrastructureproviders.operator.cluster.x-k8s.io.yaml', path: 'config/crd/bases/operator.cluster.x-k8s.io_infrastructureproviders.yaml', sha256: 'ad94514ae8407a90' },
+      ],
+    },
   },
   clusterApi: {
     // Installed by the cluster-api-operator (CoreProvider, BootstrapProvider, ControlPlaneProvider);
@@ -117,7 +213,19 @@ export const OPERATORS = {
     appVersion: 'v1.13.5',
     namespace: 'capi-system',
     apiVersions: ['cluster.x-k8s.io/v1beta2', 'controlplane.cluster.x-k8s.io/v1beta2', 'bootstrap.cluster.x-k8s.io/v1beta2'],
-    crdSource: { project: 'cluster-api', version: 'v1.13.5', upstream: 'kubernetes-sigs/cluster-api', tag: 'v1.13.5' },
+    crdSource: {
+      project: 'cluster-api',
+      version: 'v1.13.5',
+      upstream: 'kubernetes-sigs/cluster-api',
+      tag: 'v1.13.5',
+      files: [
+        // v1.14 moved the core CRDs to core/config/crd/bases/; v1.13 still has them in config/crd/bases/.
+        { file: 'clusters.cluster.x-k8s.io.yaml', path: 'config/crd/bases/cluster.x-k8s.io_clusters.yaml', sha256: 'b72f04bb258d22fa' },
+        { file: 'kubeadmconfigtemplates.bootstrap.cluster.x-k8s.io.yaml', path: 'bootstrap/kubeadm/config/crd/bases/bootstrap.cluster.x-k8s.io_kubeadmconfigtemplates.yaml', sha256: 'aadda63815de4d76' },
+        { file: 'kubeadmcontrolplanes.controlplane.cluster.x-k8s.io.yaml', path: 'controlplane/kubeadm/config/crd/bases/controlplane.cluster.x-k8s.io_kubeadmcontrolplanes.yaml', sha256: 'e3e7f305634f6d10' },
+        { file: 'machinedeployments.cluster.x-k8s.io.yaml', path: 'config/crd/bases/cluster.x-k8s.io_machinedeployments.yaml', sha256: '00d008944bac866b' },
+      ],
+    },
   },
   capv: {
     repository: 'https://github.com/kubernetes-sigs/cluster-api-provider-vsphere/releases',
@@ -131,6 +239,12 @@ export const OPERATORS = {
       version: 'v1.16.1',
       upstream: 'kubernetes-sigs/cluster-api-provider-vsphere',
       tag: 'v1.16.1',
+
+      files: [
+        { file: 'vsphereclusteridentities.infrastructure.cluster.x-k8s.io.yaml', path: 'config/default/crd/bases/infrastructure.cluster.x-k8s.io_vsphereclusteridentities.yaml', sha256: '1e19dccd121a6678' },
+        { file: 'vsphereclusters.infrastructure.cluster.x-k8s.io.yaml', path: 'config/default/crd/bases/infrastructure.cluster.x-k8s.io_vsphereclusters.yaml', sha256: 'fbc8267afb58e5c5' },
+        { file: 'vspheremachinetemplates.infrastructure.cluster.x-k8s.io.yaml', path: 'config/default/crd/bases/infrastructure.cluster.x-k8s.io_vspheremachinetemplates.yaml', sha256: '5fd83451d50c2ed9' },
+      ],
     },
   },
 } as const satisfies Record<string, OperatorRelease>;
