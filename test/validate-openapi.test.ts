@@ -76,6 +76,15 @@ describe('the Kubernetes OpenAPI dialect', () => {
     expect(problems({ type: 'object', properties: {} }, '${var.o}')).toEqual([['', 'must be object, got "${var.o}"']]);
   });
 
+  it('never prints the value of a credential-named field, only its length', () => {
+    const schema = { type: 'object', properties: { password: { type: 'integer' }, bootstrapToken: { type: 'string', maxLength: 4 }, name: { type: 'integer' } } };
+    expect(problems(schema, { password: 'hunter22', bootstrapToken: 'abcdef.0123456789abcdef', name: 'db' })).toEqual([
+      ['password', 'must be integer, got "<redacted: 8 characters>"'],
+      ['bootstrapToken', 'must be at most 4 characters long, got "<redacted: 23 characters>"'],
+      ['name', 'must be integer, got "db"'],
+    ]);
+  });
+
   it('records what it cannot check: CEL rules, patterns JavaScript cannot compile, unknown keywords', () => {
     const { notes, schema } = convertSchema({
       type: 'object',

@@ -180,7 +180,7 @@ export function describeErrors(errors: readonly ErrorObject[], data: unknown): M
     if (/\/(oneOf|anyOf)\/\d+\/|\/not\//.test(e.schemaPath)) continue;
     const segments = pointerSegments(e.instancePath);
     const at = jsonPath(segments, data);
-    const value = valueAt(segments, data);
+    const value = redacted(segments, valueAt(segments, data));
     const params = e.params as Record<string, any>;
     switch (e.keyword) {
       case 'required':
@@ -251,6 +251,16 @@ export function describeErrors(errors: readonly ErrorObject[], data: unknown): M
     }
   }
   return dedupe(out);
+}
+
+/** Field names whose values are credentials: their value is never printed, only its length. */
+const SECRET_FIELD = /^(password|passwd|passphrase|token|bearerToken|secret|secretKey|secretAccessKey|accessKey|apiKey|privateKey|clientSecret)$|(Password|Token|PrivateKey)$/;
+
+/** The value to show in a message: a credential-named field's value is replaced by its length. */
+function redacted(segments: readonly string[], value: unknown): unknown {
+  const field = segments[segments.length - 1];
+  if (field === undefined || !SECRET_FIELD.test(field) || value === null || typeof value === 'object') return value;
+  return `<redacted: ${String(value).length} characters>`;
 }
 
 /** oneOf: Strimzi-style "exactly one of these fields" gets named; other shapes get a generic message. */
