@@ -1,0 +1,80 @@
+/**
+ * `npm run diff -- --base <ref|folder> [--head <ref|folder>]`: compares two synthesized
+ * versions of the estate without Terraform and prints a Markdown report for a pull-request
+ * comment (or JSON with `--format json`). See lib/review/config-diff.ts and markdown.ts.
+ *
+ * Exit code: 0 no destructive change, 2 destructive changes present, 1 error.
+ */
+import { resolve } from 'node:path';
+import { parseCli, parseFormat, parseLimit, runCli, writeReport } from '../lib/review/cli';
+import { diffSynthesized } from '../lib/review/config-diff';
+import { COMMENT_LIMIT, renderJson, renderMarkdown } from '../lib/review/markdown';
+import { hasDestructive } from '../lib/review/model';
+import { Sources } from '../lib/review/sources';
+import { loadSynthesized } from '../lib/review/synthesized';
+
+const USAGE = `Usage: npm run diff -- --base <git ref | folder> [--head <git ref | folder>] [options]
+
+  --base <ref|folder>   the version to compare against: a git ref (main, HEAD~1, a sha) or a
+                        synthesized folder (with manifest.json)
+  --head <ref|folder>   the new version (default: the working tree, synthesized fresh)
+  --env <a,b>           only these environments (default: all)
+  --format <markdown|json>   default markdown
+  --out <file>          where the full report goes (default plans/diff.md or plans/diff.json)
+  --limit <chars>       comment size limit (default ${COMMENT_LIMIT})
+  --artifact-url <url>  a link to the full report, named when the comment is cut
+
+Prints the comment (cut to the limit) on stdout, progress on stderr.
+Exit code: 0 no destructive change, 2 destructive changes, 1 error.`;
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseCli(
+    {
+      base: { type: 'string' },
+      head: { type: 'string' },
+      env: { type: 'string' },
+      format: { type: 'string' },
+      out: { type: 'string' },
+      limit: { type: 'string' },
+      'artifact-url': { type: 'string' },
+      help: { type: 'boolean' },
+    },
+    USAGE,
+  );
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (!values.base || positionals.length > 0) {
+    console.error(`${!values.base ? '--base is required' : `unexpected argument: ${positionals.join(' ')}`}.\n\n${USAGE}`);
+    return 1;
+  }
+  const format = parseFormat(values.format);
+  const limit = parseLimit(values.limit, COMMENT_LIMIT);
+  const environments = values.env ? values.env.split(',').map((e) => e.trim()).filter(Boolean) : undefined;
+  const out = values.out ?? (format === 'json' ? 'plans/diff.json' : 'plans/diff.md');
+  const log = (line: string): void => console.error(line);
+
+  const sources = new Sources({ repoRoot: resolve(__dirname, '..', '..'), log });
+  try {
+    const base = await sources.resolve(values.base, '--base');
+    const head = await sources.resolve(values.head, '--head');
+    const report = diffSynthesized(loadSynthesized(base.dir), loadSynthesized(head.dir), { baseLabel: base.label, headLabel: head.label, environments });
+    if (format === 'json') {
+      const text = renderJson(report);
+      writeReport(out, text);
+      process.stdout.write(text);
+    } else {
+      writeReport(out, renderMarkdown(report, { limit: Infinity }).text);
+      const comment = renderMarkdown(report, { limit, fullReportPath: out, artifactUrl: values['artifact-url'] });
+      process.stdout.write(comment.text);
+      if (comment.truncated) log(`The comment was cut to ${limit} characters; the full report is ${out}.`);
+    }
+    log(`Full report: ${out}`);
+    return hasDestructive(report) ? 2 : 0;
+  } finally {
+    await sources.cleanup();
+  }
+}
+
+runCli(main);

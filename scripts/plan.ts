@@ -1,0 +1,111 @@
+/**
+ * `npm run plan -- --env <name>`: plans every stack of an environment with Terraform (or
+ * OpenTofu: TF_BINARY=tofu) in dependency order, saves the plans under plans/<env>/ for
+ * `npm run deploy`, and prints the review report.
+ * `npm run plan -- --from-json <plan.json> [...]`: renders plans made elsewhere (the stack name
+ * is the file name without .json).
+ *
+ * Exit code: 0 no destructive change, 2 destructive changes present, 1 error.
+ */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseCli, parseFormat, parseLimit, runCli, writeReport } from '../lib/review/cli';
+import { problem } from '../lib/review/errors';
+import { COMMENT_LIMIT, renderJson, renderMarkdown } from '../lib/review/markdown';
+import { hasDestructive, type ReviewReport } from '../lib/review/model';
+import { planEnvironment } from '../lib/review/plan-run';
+import { readPlanJson, reportFromPlans, stackNameOfFile, type PlanInput } from '../lib/review/plan-render';
+import { loadSynthesized, type SynthesizedApp } from '../lib/review/synthesized';
+
+const USAGE = `Usage: npm run plan -- --env <name> [--stack <name> ...] [options]
+       npm run plan -- --from-json <plan.json> [<plan.json> ...] [options]
+
+  --env <name>          plan every stack of this environment, in dependency order
+  --stack <name>        only this stack (repeatable); its dependencies are not planned
+  --dir <folder>        the synthesized folder (default cdktf.out; run npm run synth first)
+  --plans <folder>      where plans are saved, as <folder>/<env>/<stack>.tfplan and .json (default plans)
+  --from-json <file>    render plan JSON made elsewhere (terraform show -json); repeatable.
+                        The stack is the file name without .json. Markers are read from --dir
+                        when it has that stack; otherwise stateful resources are known by kind.
+  --format <markdown|json>   default markdown
+  --out <file>          the full report (default plans/<env>/plan.md, or plans/plan.md)
+  --limit <chars>       comment size limit (default ${COMMENT_LIMIT})
+  --artifact-url <url>  a link to the full report, named when the comment is cut
+  --verbose             show Terraform's output
+
+The binary is terraform, or TF_BINARY (e.g. TF_BINARY=tofu).
+Prints the comment on stdout, progress on stderr.
+Exit code: 0 no destructive change, 2 destructive changes, 1 error.`;
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseCli(
+    {
+      env: { type: 'string' },
+      stack: { type: 'string', multiple: true },
+      dir: { type: 'string' },
+      plans: { type: 'string' },
+      'from-json': { type: 'string', multiple: true },
+      format: { type: 'string' },
+      out: { type: 'string' },
+      limit: { type: 'string' },
+      'artifact-url': { type: 'string' },
+      verbose: { type: 'boolean' },
+      help: { type: 'boolean' },
+    },
+    USAGE,
+  );
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const format = parseFormat(values.format);
+  const limit = parseLimit(values.limit, COMMENT_LIMIT);
+  const log = (line: string): void => console.error(line);
+  const fromJson = [...(values['from-json'] ?? []), ...(values['from-json'] ? positionals : [])];
+  if ((fromJson.length === 0) === !values.env || (!values['from-json'] && positionals.length > 0)) {
+    console.error(`Give either --env <name> or --from-json <plan.json>.\n\n${USAGE}`);
+    return 1;
+  }
+
+  let report: ReviewReport;
+  let out: string;
+  if (values.env) {
+    const outcome = await planEnvironment({
+      environment: values.env,
+      stacks: values.stack,
+      synthesizedDir: values.dir ?? 'cdktf.out',
+      plansRoot: values.plans ?? 'plans',
+      log,
+      terraform: values.verbose ? { onLine: (l) => console.error(`    ${l}`) } : {},
+    });
+    report = outcome.report;
+    out = values.out ?? join(outcome.dir, format === 'json' ? 'plan-report.json' : 'plan.md');
+  } else {
+    let app: SynthesizedApp | undefined;
+    const dir = values.dir ?? 'cdktf.out';
+    if (existsSync(join(dir, 'manifest.json'))) app = loadSynthesized(dir);
+    else if (values.dir) throw problem('--dir', 'no manifest.json in this folder', values.dir, 'Pass the synthesized folder the plans were made from, or leave --dir out.');
+    else log('No cdktf.out here: stateful resources are recognized by their kind only (see README, Review and deploy).');
+    const inputs: PlanInput[] = fromJson.map((file) => {
+      const stack = stackNameOfFile(file);
+      return { stack, plan: readPlanJson(resolve(file)), synthesized: app?.stacks.get(stack) };
+    });
+    report = reportFromPlans(inputs, `Plan: ${inputs.map((i) => i.stack).join(', ')}`);
+    out = values.out ?? (format === 'json' ? 'plans/plan-report.json' : 'plans/plan.md');
+  }
+
+  if (format === 'json') {
+    const text = renderJson(report);
+    writeReport(out, text);
+    process.stdout.write(text);
+  } else {
+    writeReport(out, renderMarkdown(report, { limit: Infinity }).text);
+    const comment = renderMarkdown(report, { limit, fullReportPath: out, artifactUrl: values['artifact-url'] });
+    process.stdout.write(comment.text);
+    if (comment.truncated) log(`The comment was cut to ${limit} characters; the full report is ${out}.`);
+  }
+  log(`Full report: ${out}`);
+  return hasDestructive(report) ? 2 : 0;
+}
+
+runCli(main);

@@ -1,0 +1,139 @@
+/**
+ * Building blocks of the review tooling: masking, attribute diffs, the rule registry, stack
+ * order, the Terraform runner's errors, and the git-worktree side of `npm run diff`.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { formatPath, DECODED_YAML } from '../lib/review/paths';
+import { RULES } from '../lib/review/rules';
+import { isSecretKey, Masker, MASK } from '../lib/review/sensitive';
+import { Sources } from '../lib/review/sources';
+import { dependencyOrder, loadSynthesized } from '../lib/review/synthesized';
+import { runTerraform } from '../lib/review/terraform';
+import { diffValues } from '../lib/review/value-diff';
+import { tmp } from './fixtures/review/apps';
+
+describe('masking', () => {
+  it.each(['password', 'adminPassword', 'client_secret', 'token', 'bootstrapToken', 'privateKey', 'tls.key', 'access_key', 'apiKey', 'credentials', 'client_certificate_data', 'certData', 'conn_str', 'connectionString'])(
+    'treats %s as holding a secret',
+    (key) => expect(isSecretKey(key)).toBe(true),
+  );
+
+  it.each(['secretName', 'caSecretName', 'key', 'keyRef', 'secretKeyRef', 'passwordFile', 'tokenTtl', 'name', 'retentionPolicy', 'tls', 'authentication', 'enableSuperuserAccess'])(
+    'does not treat %s as holding a secret (it names or describes one)',
+    (key) => expect(isSecretKey(key)).toBe(false),
+  );
+
+  it("masks what Terraform marks sensitive, Secret data, and key material, wherever it is", () => {
+    const m = new Masker('kubernetes_manifest', { body: { manifest: { kind: 'Secret' } }, marks: { input: { db: true } } }, {});
+    expect(m.mask({ db: { host: 'h', port: 5432 } }, ['input'], 'before')).toEqual({ db: MASK });
+    expect(m.mask({ username: 'app' }, ['manifest', 'stringData'], 'before')).toBe(MASK);
+    expect(m.mask('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----', ['note'], 'after')).toBe(MASK);
+    expect(m.mask('crds:\n  enabled: true\nadmin:\n  password: x\n', ['values', 0], 'after')).toBe(MASK);
+    expect(m.mask({ privateKey: { algorithm: 'ECDSA', size: 256 } }, ['spec'], 'after')).toEqual({ privateKey: { algorithm: 'ECDSA', size: 256 } });
+  });
+});
+
+describe('attribute diff', () => {
+  it('reports leaves with readable paths, and known-after-apply values', () => {
+    const leaves = diffValues({ manifest: { spec: { instances: 3, config: { 'retention.ms': 1 } } }, id: 'a' }, { manifest: { spec: { instances: 5, config: { 'retention.ms': 2 } } } }, { afterUnknown: { id: true } });
+    expect(leaves.map((l) => formatPath(l.path))).toEqual(['id', 'manifest.spec.config["retention.ms"]', 'manifest.spec.instances']);
+    expect(leaves[0]).toMatchObject({ before: 'a', afterUnknown: true });
+  });
+
+  it('aligns lists whose length changed, so one inserted rule is one change', () => {
+    const a = [{ port: 1 }, { port: 2 }, { port: 3 }];
+    const b = [{ port: 1 }, { port: 9 }, { port: 2 }, { port: 3 }];
+    expect(diffValues({ ports: a }, { ports: b })).toEqual([{ path: ['ports', 1, 'port'], after: 9 }]);
+  });
+
+  it('decodes YAML documents held in strings', () => {
+    expect(diffValues({ v: 'a: 1\nb: 2\n' }, { v: 'a: 1\nb: 3\n' })).toEqual([{ path: ['v', DECODED_YAML, 'b'], before: 2, after: 3 }]);
+  });
+});
+
+describe('rules', () => {
+  it('names each rule after its file, and registers every rule file', () => {
+    const files = readdirSync(join(__dirname, '..', 'lib', 'review', 'rules')).filter((f) => f !== 'index.ts').map((f) => basename(f, '.ts'));
+    expect(RULES.map((r) => r.id).sort()).toEqual(files.sort());
+    for (const r of RULES) expect(r.why).toMatch(/^[A-Z].*\.$/);
+  });
+});
+
+describe('stack order', () => {
+  it('puts each stack after its dependencies and reports a cycle by name', () => {
+    const order = dependencyOrder([
+      { name: 'a-services', dependencies: ['a-platform'] },
+      { name: 'a-platform', dependencies: ['a-clusters'] },
+      { name: 'a-clusters', dependencies: [] },
+    ]);
+    expect(order.map((s) => s.name)).toEqual(['a-clusters', 'a-platform', 'a-services']);
+    expect(() => dependencyOrder([{ name: 'x', dependencies: ['y'] }, { name: 'y', dependencies: ['x'] }])).toThrow('cycle among x, y');
+  });
+
+  it('explains what a synthesized folder needs', () => {
+    expect(() => loadSynthesized(tmp('moit-empty-'))).toThrow(/manifest.json is missing or unreadable.*npm run synth/);
+  });
+});
+
+describe('terraform runner', () => {
+  it('says which binary was not found and how to choose another', async () => {
+    await expect(runTerraform(['version'], tmp('moit-tf-'), { binary: 'no-such-tofu-binary' })).rejects.toThrow(
+      'TF_BINARY=no-such-tofu-binary: the Terraform binary was not found on PATH. Install Terraform >= 1.10 or OpenTofu, or set TF_BINARY',
+    );
+  });
+});
+
+describe('npm run diff: git refs', () => {
+  /** A repository whose "synth" writes one stack with the input in version.txt. */
+  function repo(): { root: string; commit: (version: string) => void } {
+    const root = tmp('moit-git-');
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: root, stdio: 'pipe', encoding: 'utf8' });
+    git('init', '-q', '-b', 'main');
+    git('config', 'user.email', 'test@example.invalid');
+    git('config', 'user.name', 'test');
+    mkdirSync(join(root, 'scripts'));
+    mkdirSync(join(root, 'node_modules'));
+    writeFileSync(join(root, 'package-lock.json'), '{"lockfileVersion":3}');
+    writeFileSync(join(root, '.gitignore'), 'node_modules/\ndist/\n');
+    // The "build" writes dist/scripts/synth.js, like the real one (esbuild) does.
+    writeFileSync(
+      join(root, 'scripts', 'build.mjs'),
+      `import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
+       mkdirSync('dist/scripts', { recursive: true });
+       const v = readFileSync('version.txt', 'utf8').trim();
+       writeFileSync('dist/scripts/synth.js', \`
+         const fs = require('node:fs'); const out = process.argv[process.argv.indexOf('--out') + 1];
+         fs.mkdirSync(out + '/stacks/dev-s', { recursive: true });
+         fs.writeFileSync(out + '/manifest.json', JSON.stringify({ stacks: { 'dev-s': { dependencies: [] } } }));
+         fs.writeFileSync(out + '/stacks/dev-s/cdk.tf.json', JSON.stringify({ resource: { terraform_data: { a: { input: '\${v}' } } } }));\`);`,
+    );
+    return {
+      root,
+      commit: (version) => {
+        writeFileSync(join(root, 'version.txt'), version);
+        git('add', '.');
+        git('commit', '-q', '-m', version);
+      },
+    };
+  }
+
+  it('synthesizes each ref in a temporary worktree with the main node_modules, and removes it afterwards', async () => {
+    const { root, commit } = repo();
+    commit('one');
+    commit('two');
+    const sources = new Sources({ repoRoot: root });
+    try {
+      const base = await sources.resolve('HEAD~1', '--base');
+      const head = await sources.resolve('main', '--head');
+      expect(base.label).toMatch(/^HEAD~1 \([0-9a-f]{7}\)$/);
+      const input = (dir: string) => loadSynthesized(dir).stacks.get('dev-s')!.resources.get('terraform_data.a')!.body.input;
+      expect([input(base.dir), input(head.dir)]).toEqual(['one', 'two']);
+    } finally {
+      await sources.cleanup();
+    }
+    expect(execFileSync('git', ['worktree', 'list'], { cwd: root, encoding: 'utf8' }).trim().split('\n')).toHaveLength(1);
+    expect(existsSync(join(root, 'node_modules'))).toBe(true);
+  });
+});
