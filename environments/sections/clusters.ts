@@ -1,0 +1,175 @@
+/**
+ * The cluster parts of an environment file beyond the cluster list itself: who administers and
+ * who audits the clusters, how long API-server audit logs stay on the control plane, and the
+ * fields Cluster API needs to reach vCenter, the management cluster's API server and the
+ * internal registry. Cross-field checks are in `checkClusterSettings`, which the environment
+ * schema's superRefine calls.
+ */
+import { z } from 'zod';
+
+const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d|[12]\d|3[0-2])$/;
+
+/** The widest block a single outside service (vCenter, the registry) may be declared with. */
+export const NARROWEST_SERVICE_PREFIX = 24;
+
+/**
+ * An IPv4 block holding one outside service (vCenter, a registry): /24 or narrower, because it
+ * becomes an egress rule of the management zone and a wider block would open far more.
+ */
+export const serviceCidr = z
+  .string()
+  .regex(CIDR, { message: 'must be an IPv4 CIDR block such as "10.0.5.20/32"' })
+  .refine((c) => Number(c.split('/')[1]) >= NARROWEST_SERVICE_PREFIX, {
+    message: `must be /${NARROWEST_SERVICE_PREFIX} or narrower (usually the service's own /32): it becomes an egress rule of the management zone`,
+  });
+
+/**
+ * Days of API-server audit log kept on each control-plane node, by information-system security
+ * level: at least 3 months at level 3, 6 at level 4 and 12 at level 5 (TCVN 14423 per
+ * ../shared/reference/governance.md, control L1). Levels 1 and 2 keep the level-3 minimum.
+ */
+export const AUDIT_LOG_RETENTION_DAYS: Readonly<Record<number, number>> = { 1: 90, 2: 90, 3: 90, 4: 180, 5: 365 };
+
+/** The audit-log retention a security level requires, in days. */
+export function auditRetentionDaysFor(securityLevel: number): number {
+  const days = AUDIT_LOG_RETENTION_DAYS[securityLevel];
+  if (days === undefined) throw new Error(`no audit-log retention for security level ${securityLevel}; levels are 1-5`);
+  return days;
+}
+
+/**
+ * An identity-provider group used as an RBAC subject. `system:` groups are Kubernetes' own
+ * (`system:authenticated` is everyone with a credential), so binding one would hand a role to
+ * far more than a team.
+ */
+export const rbacGroup = z
+  .string()
+  .min(3, { message: 'must name an identity-provider group such as "oidc:dc-platform-admins"' })
+  .max(256)
+  .regex(/^\S+$/, { message: 'must not contain spaces' })
+  .refine((g) => !g.startsWith('system:'), {
+    message: 'must be a group of your identity provider; "system:" groups are built into Kubernetes and cover whole classes of users',
+  });
+
+export const clusterBaselineSection = z.strictObject({
+  /** Identity-provider groups bound on every cluster of the environment. */
+  access: z.strictObject({
+    /** Bound to `cluster-admin`: the platform team. */
+    platformAdmins: rbacGroup,
+    /** Bound to the read-only `moit:auditor` role, which cannot read Secrets. */
+    auditors: rbacGroup,
+  }),
+  /**
+   * API-server audit-log rotation on the control-plane nodes (kube-apiserver `audit-log-*`).
+   * @default the retention of the environment's security level, 100 files of 100 MiB
+   */
+  auditLog: z
+    .strictObject({
+      /** Days to keep rotated audit logs; at least the security level's minimum. @default AUDIT_LOG_RETENTION_DAYS[securityLevel] */
+      maxAgeDays: z.number().int().min(1).max(3650).optional(),
+      /** Rotated files kept; with `maxSizeMiB` it bounds the disk used. @default 100 */
+      maxBackups: z.number().int().min(1).max(1000).default(100),
+      /** Size at which the log rotates, in MiB. @default 100 */
+      maxSizeMiB: z.number().int().min(10).max(1024).default(100),
+    })
+    .prefault({}),
+});
+
+/** Fields of `management` the Cluster API providers need. */
+export const managementClusterApiFields = {
+  /**
+   * The management cluster's node network: its API server runs there, so the providers'
+   * controllers reach it, and it calls their webhooks, from exactly this block.
+   */
+  nodeCidr: z.string().regex(CIDR, { message: 'must be an IPv4 CIDR block such as "10.0.0.0/24"' }),
+  /**
+   * The internal OCI registry the data centre mirrors Cluster API into (the centre is
+   * air-gapped): provider components are fetched from `<repository>/<provider>:<version>`.
+   */
+  registry: z.strictObject({
+    /** Registry host and path prefix, e.g. "registry.mgmt.dc.moit.gov.vn/capi" (no scheme). */
+    repository: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:\d+)?(\/[a-z0-9]([-a-z0-9._]*[a-z0-9])?)*$/, {
+      message: 'must be a registry host and path without scheme, such as "registry.mgmt.dc.moit.gov.vn/capi"',
+    }),
+    /** The registry's address block, for the operator's egress rule. */
+    cidr: serviceCidr,
+  }),
+};
+
+export type ClusterBaselineInput = z.input<typeof clusterBaselineSection>;
+export type ClusterBaseline = z.output<typeof clusterBaselineSection>;
+
+/** What `checkClusterSettings` reads of an environment (the parsed shape, structurally). */
+interface CheckedEnvironment {
+  readonly securityLevel: number;
+  readonly clusterBaseline: ClusterBaseline;
+  readonly clusters: ReadonlyArray<
+    | { readonly mode: 'existing' }
+    | {
+        readonly mode: 'clusterApi';
+        readonly name: string;
+        readonly nodeCidr: string;
+        readonly controlPlane: { readonly machine: { readonly diskGiB: number }; readonly endpoint: { readonly host: string } };
+      }
+  >;
+}
+
+type Report = (path: (string | number)[], message: string, input: unknown) => void;
+
+/** Share of a control-plane node's disk the audit log may take at most. */
+export const AUDIT_LOG_DISK_SHARE = 0.25;
+
+/**
+ * Cross-field checks of the cluster settings: retention at least the security level's minimum,
+ * separate admin and auditor groups, audit logs that fit the control-plane disk, and a
+ * control-plane VIP that is an address of the node network.
+ */
+export function checkClusterSettings(env: CheckedEnvironment, problem: Report): void {
+  const baseline = env.clusterBaseline;
+  const minimum = AUDIT_LOG_RETENTION_DAYS[env.securityLevel];
+  const maxAge = baseline.auditLog.maxAgeDays;
+  if (minimum !== undefined && maxAge !== undefined && maxAge < minimum) {
+    problem(
+      ['clusterBaseline', 'auditLog', 'maxAgeDays'],
+      `must be >= ${minimum} days for security level ${env.securityLevel} (levels 3, 4 and 5 keep audit logs 90, 180 and 365 days)`,
+      maxAge,
+    );
+  }
+  if (baseline.access.platformAdmins === baseline.access.auditors) {
+    problem(['clusterBaseline', 'access', 'auditors'], 'must differ from platformAdmins: auditors check the administrators and are a separate team', baseline.access.auditors);
+  }
+  const worstCaseMiB = baseline.auditLog.maxBackups * baseline.auditLog.maxSizeMiB;
+  env.clusters.forEach((c, ci) => {
+    if (c.mode !== 'clusterApi') return;
+    const budgetMiB = Math.floor(c.controlPlane.machine.diskGiB * 1024 * AUDIT_LOG_DISK_SHARE);
+    if (worstCaseMiB > budgetMiB) {
+      problem(
+        ['clusterBaseline', 'auditLog'],
+        `maxBackups x maxSizeMiB (${worstCaseMiB} MiB) exceeds a quarter of cluster "${c.name}"'s control-plane disk (${budgetMiB} MiB); ` +
+          'lower maxBackups or maxSizeMiB, or give the control plane a bigger disk',
+        { maxBackups: baseline.auditLog.maxBackups, maxSizeMiB: baseline.auditLog.maxSizeMiB },
+      );
+    }
+    const host = c.controlPlane.endpoint.host;
+    if (!isIpv4(host)) {
+      problem(['clusters', ci, 'controlPlane', 'endpoint', 'host'], 'must be the IPv4 address of the control-plane VIP: the management controllers are allowed to reach exactly this address', host);
+    } else if (!cidrContains(c.nodeCidr, host)) {
+      problem(['clusters', ci, 'controlPlane', 'endpoint', 'host'], `must be inside the cluster's nodeCidr (${c.nodeCidr}): the VIP is announced on the control-plane nodes' network`, host);
+    }
+  });
+}
+
+export function isIpv4(value: string): boolean {
+  const m = IPV4.exec(value);
+  return !!m && m.slice(1).every((o) => Number(o) <= 255);
+}
+
+/** True when the IPv4 address `ip` is inside the block `cidr`. */
+export function cidrContains(cidr: string, ip: string): boolean {
+  const [base, prefix] = cidr.split('/');
+  const bits = Number(prefix);
+  const toInt = (a: string) => a.split('.').reduce((n, o) => n * 256 + Number(o), 0);
+  const size = 2 ** (32 - bits);
+  return Math.floor(toInt(ip) / size) === Math.floor(toInt(base!) / size);
+}
