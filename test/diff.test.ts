@@ -101,7 +101,7 @@ describe('npm run diff: destructive warnings', () => {
   it('warns and exits 2 when a stateful resource is deleted', () => {
     const report = diff([stack('prod-core-services', { id: 'orders-db', stateful: 'postgres', body: { input: 1 } })], [stack('prod-core-services')]);
     expect(rules(report)).toEqual(['stateful-destroyed']);
-    expect(report.findings[0]!.message).toContain('`terraform_data.orders-db` (stateful: postgres) is deleted');
+    expect(report.findings[0]).toMatchObject({ address: 'terraform_data.orders-db', message: 'stateful (postgres) is deleted: removed from the configuration.' });
     expect(hasDestructive(report)).toBe(true);
     const md = renderMarkdown(report).text;
     expect(md).toContain('> [!CAUTION]');
@@ -111,7 +111,7 @@ describe('npm run diff: destructive warnings', () => {
   it('warns when prevent_destroy is removed from a resource that stays', () => {
     const report = diff([stack('prod-x', { id: 'bucket', stateful: 'bucket', body: { input: 1 } })], [stack('prod-x', { id: 'bucket', stateful: 'bucket', ephemeral: true, body: { input: 1 } })]);
     expect(rules(report)).toEqual(['prevent-destroy-removed']);
-    expect(report.findings[0]!.message).toContain('`terraform_data.bucket`: `lifecycle.prevent_destroy` is no longer set');
+    expect(report.findings[0]!.message).toBe('`lifecycle.prevent_destroy` is no longer set.');
   });
 
   it('stays silent on a stateful resource that is only updated', () => {

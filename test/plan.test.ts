@@ -80,7 +80,7 @@ describe('npm run plan', () => {
 
   it('renders it for a pull request: summary, warning, then details', () => {
     expect(markdown).toContain('| dev | `dev-base` | 1 | 3 | 1 | 1 | 1 moved, 1 imported | 🛑 1 |');
-    expect(markdown).toContain('`terraform_data.repl` (stateful: postgres) is replaced (destroyed, then created empty): a changed attribute cannot be updated in place.');
+    expect(markdown).toContain('> - `dev-base` `terraform_data.repl`: stateful (postgres) is replaced (destroyed, then created empty): a changed attribute cannot be updated in place.');
     expect(markdown).toContain('- `-/+` **replace** `terraform_data.repl` (stateful: postgres): a changed attribute cannot be updated in place; forced by `triggers_replace`');
     expect(markdown).toContain('- `triggers_replace`: `"v1"` → `"v2"` **(forces replacement)**');
     expect(markdown).toContain('**move** `terraform_data.old` → `terraform_data.new`');

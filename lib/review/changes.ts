@@ -86,7 +86,9 @@ export function maskLeaf(masker: Masker, leaf: LeafChange, replacePaths: readonl
 /** Builds the report entry and runs the resource rules. */
 export function buildChange(raw: RawChange): { change: ResourceChange; findings: Finding[] } {
   const masker = new Masker(raw.type, { body: raw.before, marks: raw.beforeMarks }, { body: raw.after, marks: raw.afterMarks });
-  const leaves = raw.action === 'delete' || raw.action === 'forget' ? [] : diffValues(raw.before, raw.after, { afterUnknown: raw.afterUnknown });
+  const all = raw.action === 'delete' || raw.action === 'forget' ? [] : diffValues(raw.before, raw.after, { afterUnknown: raw.afterUnknown });
+  // A created resource's unset attributes (null in plan JSON) say nothing; Terraform hides them too.
+  const leaves = raw.action === 'create' ? all.filter((l) => !(l.before === undefined && l.after === null)) : all;
   const findings: Finding[] = [];
   for (const rule of RESOURCE_RULES) {
     const messages = rule.check({

@@ -127,7 +127,7 @@ function resourceHead(c: ResourceChange): string {
     c.createBeforeDestroy ? 'create before destroy' : undefined,
   ].filter(Boolean);
   const why = [c.reason, c.replacePaths.length ? `forced by ${c.replacePaths.map(code).join(', ')}` : undefined].filter(Boolean).join('; ');
-  return `- ${code(SYMBOL[c.action] ?? '?')} **${verb}** ${address}${facts.length ? ` (${facts.join(' · ')})` : ''}${why ? `: ${why}` : ''}`;
+  return `- ${code(SYMBOL[c.action] ?? '?')} **${verb}** ${address}${facts.length ? ` (${escapeText(facts.join(' · '))})` : ''}${why ? `: ${escapeText(why)}` : ''}`;
 }
 
 /** How much of each resource is shown: all attributes, none for creates, or none at all. */
@@ -159,7 +159,7 @@ function stackSummary(s: StackReport): string {
 /** The body of one stack's details, as separate blocks (so it can be cut between resources). */
 function stackBlocks(s: StackReport, o: Layout): string[] {
   const blocks: string[] = [];
-  for (const n of s.notes) blocks.push(`_${n}_`);
+  for (const n of s.notes) blocks.push(`_${escapeText(n)}_`);
   for (const c of s.changes) blocks.push(resourceBlock(c, o));
   if (s.settings.length) {
     const title = s.settings.every((a) => a.path.startsWith('output.')) ? 'Outputs' : 'Stack settings (providers, backend, variables, outputs)';
@@ -179,8 +179,16 @@ const SEVERITY: Record<Severity, { alert: string; title: string }> = {
   caution: { alert: 'NOTE', title: 'Also check' },
 };
 
+/** Escapes `<`, `>` and `&` outside code spans, so `<stack>` is not taken for an HTML tag. */
+export function escapeText(text: string): string {
+  return text
+    .split(/(`+[^`]*`+)/)
+    .map((part, i) => (i % 2 === 1 ? part : part.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')))
+    .join('');
+}
+
 function findingLine(f: Finding): string {
-  return `> - ${code(f.stack)}: ${f.message} <sub>${f.rule}</sub>`;
+  return `> - ${code(f.stack)}${f.address ? ` ${code(f.address)}` : ''}: ${escapeText(f.message)} <sub>${f.rule}</sub>`;
 }
 
 function summaryTable(report: ReviewReport): string {
@@ -267,7 +275,7 @@ function renderAt(report: ReviewReport, options: RenderOptions, limit: number, o
     if (fs.length === 0) continue;
     const { alert, title } = SEVERITY[severity];
     const rules = [...new Set(fs.map((f) => f.rule))];
-    const why = rules.map((r) => `> <sub>**${r}**: ${fs.find((f) => f.rule === r)!.why}</sub>`).join('\n>\n');
+    const why = rules.map((r) => `> <sub>**${r}**: ${escapeText(fs.find((f) => f.rule === r)!.why)}</sub>`).join('\n>\n');
     let block = `\n> [!${alert}]\n> **${title} (${fs.length})**\n>\n`;
     let shown = 0;
     for (const f of fs) {

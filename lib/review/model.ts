@@ -59,7 +59,7 @@ export interface Finding {
   readonly stack: string;
   /** The resource concerned; absent for stack-level findings. */
   readonly address?: string;
-  /** What changes, in one sentence. */
+  /** What changes, in one sentence (the stack and address are given separately). */
   readonly message: string;
   /** Why it matters, in one sentence. */
   readonly why: string;

@@ -56,7 +56,7 @@ interface RuleBase {
 
 export interface ResourceRule extends RuleBase {
   readonly scope: 'resource';
-  /** One sentence per problem found: what changes, naming paths and (masked) values. */
+  /** One sentence per problem found: what changes, naming paths and (masked) values; not the address, which is shown beside it. */
   check(input: RuleInput): string[];
 }
 

@@ -3,7 +3,8 @@
  * - a folder holding `manifest.json` (a synthesized output, e.g. a CI artefact): used as is;
  * - a git ref (branch, tag, `HEAD~1`, a sha): checked out in a temporary `git worktree`,
  *   built and synthesized there. `node_modules` is a symlink to the main checkout's when the
- *   ref has the same package-lock.json (seconds), else installed with `npm ci` (minutes);
+ *   ref's package-lock.json has the same runtime packages (seconds; development tools may
+ *   differ), else installed with `npm ci` (minutes);
  * - nothing (head only): the working tree, synthesized fresh from the current build.
  * A path that exists is a folder, never a ref.
  */
@@ -40,6 +41,28 @@ async function sh(cmd: string, args: readonly string[], cwd: string, what: strin
     const err = e as { stderr?: string; message: string };
     const detail = (err.stderr || err.message).trim().split('\n').slice(-15).map((l) => `    ${l}`).join('\n');
     throw new ReviewError(`${what} failed (${cmd} ${args.join(' ')} in ${cwd}):\n${detail}\n${fix}`);
+  }
+}
+
+/**
+ * The runtime packages of a lockfile (development-only packages left out), as a comparable
+ * string; undefined when there is none. Two checkouts with the same runtime packages
+ * synthesize the same way, so one can use the other's node_modules: a new test or build tool
+ * in between does not force a slow `npm ci`.
+ */
+export function runtimePackages(lockfile: string): string | undefined {
+  if (!existsSync(lockfile)) return undefined;
+  const text = readFileSync(lockfile, 'utf8');
+  try {
+    const lock = JSON.parse(text) as { packages?: Record<string, { version?: string; dev?: boolean; resolved?: string }> };
+    if (!lock.packages) return text;
+    const runtime = Object.entries(lock.packages)
+      .filter(([path, p]) => path !== '' && !p.dev)
+      .map(([path, p]) => `${path}@${p.version ?? ''}`)
+      .sort();
+    return runtime.join('\n');
+  } catch {
+    return text;
   }
 }
 
@@ -98,19 +121,19 @@ export class Sources {
     this.log(`Checking out ${ref} (${short}) in a temporary worktree…`);
     await sh('git', ['worktree', 'add', '--detach', '--quiet', tree, sha], root, `git worktree add for ${ref}`, 'Check that the repository is not locked (.git/index.lock) and try again.');
     this.worktrees.push(tree);
-    const lockHere = existsSync(join(root, 'package-lock.json')) ? readFileSync(join(root, 'package-lock.json'), 'utf8') : '';
-    const lockThere = existsSync(join(tree, 'package-lock.json')) ? readFileSync(join(tree, 'package-lock.json'), 'utf8') : '';
-    if (lockHere !== '' && lockHere === lockThere && existsSync(join(root, 'node_modules'))) {
+    const lockHere = runtimePackages(join(root, 'package-lock.json'));
+    const lockThere = runtimePackages(join(tree, 'package-lock.json'));
+    if (lockHere !== undefined && lockHere === lockThere && existsSync(join(root, 'node_modules'))) {
       symlinkSync(join(root, 'node_modules'), join(tree, 'node_modules'), 'dir');
     } else {
-      this.log(`${ref} has other dependencies (package-lock.json differs): running npm ci there, which takes a while…`);
+      this.log(`${ref} has other runtime dependencies (package-lock.json differs): running npm ci there, which takes a while…`);
       await sh('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], tree, `npm ci at ${ref}`, 'Check the npm registry is reachable, or synthesize that ref yourself and pass the folder.');
     }
     this.log(`Building and synthesizing ${ref}…`);
     await sh(process.execPath, ['scripts/build.mjs'], tree, `Building ${ref}`, `The code at ${ref} does not build; synthesize it yourself and pass the folder instead.`);
     const out = join(base, 'cdktf.out');
     await sh(process.execPath, ['dist/scripts/synth.js', '--out', out], tree, `Synthesizing ${ref}`, `The code at ${ref} does not synthesize; pass a synthesized folder instead.`);
-    return { dir: out, label: `${ref} (${short})` };
+    return { dir: out, label: sha.startsWith(ref) ? short : `${ref} (${short})` };
   }
 
   /** Removes worktrees and temporary folders; never throws. */

@@ -9,6 +9,6 @@ export const rule: ResourceRule = {
   why: 'Removing a policy can open traffic it isolated (a default deny) or remove the only isolation of the pods it selected.',
   check(input) {
     if (input.action !== 'delete' || !isNetworkPolicy(input.type, input.before)) return [];
-    return [`NetworkPolicy \`${input.address}\` is deleted.`];
+    return ['the NetworkPolicy is deleted.'];
   },
 };

@@ -9,6 +9,6 @@ export const rule: ResourceRule = {
   why: 'Zones are isolated by default deny plus narrow allow rules; a wider rule lets more peers, addresses or ports reach the selected pods.',
   check(input) {
     if ((input.action !== 'update' && input.action !== 'replace') || !isNetworkPolicy(input.type, input.after ?? input.before)) return [];
-    return widenings(input.type, input.before, input.after).map((w) => `NetworkPolicy \`${input.address}\`: ${w}.`);
+    return widenings(input.type, input.before, input.after).map((w) => `${w}.`);
   },
 };

@@ -12,6 +12,6 @@ export const rule: ResourceRule = {
   check(input) {
     if (input.source !== 'config' || input.preventDestroyBefore !== true || input.preventDestroyAfter === true) return [];
     if (input.action === 'delete' || input.action === 'forget') return [];
-    return [`\`${input.address}\`: \`lifecycle.prevent_destroy\` is no longer set.`];
+    return ['`lifecycle.prevent_destroy` is no longer set.'];
   },
 };

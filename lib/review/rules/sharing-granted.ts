@@ -10,7 +10,8 @@ export const rule: ResourceRule = {
     if (input.action === 'delete' || input.action === 'forget') return [];
     const added = input.sharingAfter.filter((id) => !input.sharingBefore.includes(id));
     if (added.length === 0) return [];
-    const what = input.action === 'create' ? 'is a new sharing grant' : 'now also derives from';
-    return [`\`${input.address}\` ${what} under agreement${added.length === 1 ? '' : 's'} ${added.map((a) => `\`${a}\``).join(', ')}.`];
+    const ids = added.map((a) => `\`${a}\``).join(', ');
+    const s = added.length === 1 ? '' : 's';
+    return [input.action === 'create' ? `a new sharing grant under agreement${s} ${ids}.` : `now also grants access under agreement${s} ${ids}.`];
   },
 };

@@ -9,8 +9,8 @@ export const rule: ResourceRule = {
   check(input) {
     if (!input.stateful || (input.action !== 'delete' && input.action !== 'replace')) return [];
     const { kind, source } = input.stateful;
-    const how = source === 'marker' ? `stateful: ${kind}` : source === 'prevent_destroy' ? 'had prevent_destroy, which goes with it' : `a ${kind}, by its kind`;
+    const how = source === 'marker' ? `stateful (${kind})` : source === 'prevent_destroy' ? 'protected by prevent_destroy, which goes with it,' : `a ${kind} by its kind,`;
     const verb = input.action === 'delete' ? 'deleted' : 'replaced (destroyed, then created empty)';
-    return [`\`${input.address}\` (${how}) is ${verb}${input.reason ? `: ${input.reason}` : ''}.`];
+    return [`${how} is ${verb}${input.reason ? `: ${input.reason}` : ''}.`];
   },
 };
