@@ -10,7 +10,8 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { problem } from './errors';
-import { emptyCounts, type ReviewReport } from './model';
+import { describeCounts } from './markdown';
+import { emptyCounts, hasChanges as hasCounts, type ReviewReport } from './model';
 import { actionOf, asPlanJson, reportFromPlans, type PlanInput, type PlanJson } from './plan-render';
 import { PLAN_SET_FILE, planDir, sha256, writePlanSet, type PlanSet, type PlanSetStack } from './plan-set';
 import { statefulFromSynth, type StatefulEvidence } from './stateful';
@@ -132,7 +133,7 @@ export async function planEnvironment(options: PlanOptions): Promise<PlanOutcome
       status: 'planned',
     });
     inputs.push({ stack: stack.name, plan, synthesized: stack });
-    const what = hasChanges ? Object.entries(counts).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`).join(', ') || 'output changes' : 'no changes';
+    const what = !hasChanges ? 'no changes' : hasCounts(counts) ? describeCounts(counts) : 'output changes only';
     log(`${tag}: ${what} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   }
   const planSet: PlanSet = { version: 1, environment: options.environment, createdAt: new Date().toISOString(), synthesizedDir: synthDir, binary, stacks: entries };
