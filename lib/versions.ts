@@ -130,7 +130,8 @@ export const OPERATORS = {
     chart: 'rook-ceph',
     chartVersion: 'v1.20.6',
     appVersion: 'v1.20.6',
-    namespace: 'rook-ceph',
+    // The operator namespace of the cluster layout (NS.rookSystem); the Ceph cluster is in rook-ceph.
+    namespace: 'rook-ceph-system',
     apiVersions: ['ceph.rook.io/v1', 'objectbucket.io/v1alpha1'],
     crdSource: {
       project: 'rook-ceph',
@@ -162,7 +163,8 @@ export const OPERATORS = {
     // Rook's docs do not pin it; the rook-ceph chart depends on ceph-csi-operator 1.0.4.
     chartVersion: '1.0.4',
     appVersion: '1.0.4',
-    namespace: 'rook-ceph',
+    // The operator namespace of the cluster layout (NS.rookSystem); the Ceph cluster is in rook-ceph.
+    namespace: 'rook-ceph-system',
     apiVersions: [],
   },
   velero: {
