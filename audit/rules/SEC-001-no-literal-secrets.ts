@@ -1,0 +1,107 @@
+import { fail, pass } from '../checks';
+import { isInterpolation, isObject, type Resource } from '../model';
+import { defineRule } from '../rule';
+import { parse } from 'yaml';
+import type { Evaluation } from '../types';
+
+/** Key names (lower-case, without '_' and '-') whose literal value would be a secret. */
+const SECRET_KEY = /(password|passwd|passphrase|secret|token|accesskey|accesskeyid|secretkey|secretaccesskey|privatekey|clientkey|apikey|credentials?|connstr|connectionstring)$/;
+/** Keys that end like a secret but name a Secret object or a key inside one (a reference). */
+const REFERENCE_KEY = /(name|ref|file|path|secretname|keyref|selector|existingsecret|secretref|servertlssecret|servercasecret|clientcasecret|replicationtlssecret|usesecret|enabled|ttl|type|mode)$/;
+const PEM_PRIVATE_KEY = /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----/;
+/** Long runs of base64 or hex: key material, tokens, encoded credentials. */
+const OPAQUE_BLOB = /^(?:[A-Za-z0-9+/]{40,}={0,2}|[A-Fa-f0-9]{40,})$/;
+
+const normalise = (key: string) => key.toLowerCase().replace(/[-_.]/g, '');
+
+interface Hit {
+  readonly where: string;
+  readonly what: string;
+}
+
+/** An object naming a Secret and a key in it (`{secretName, password}`, `{name, key}`): a reference. */
+function isSecretReference(value: Record<string, unknown>): boolean {
+  return typeof value.secretName === 'string' || (typeof value.name === 'string' && typeof value.key === 'string');
+}
+
+function scan(value: unknown, path: string, key: string, hits: Hit[], inReference = false): void {
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => scan(v, `${path}[${i}]`, key, hits));
+    return;
+  }
+  if (isObject(value)) {
+    const reference = isSecretReference(value);
+    for (const [k, v] of Object.entries(value)) {
+      if (k === '//') continue; // our own comments and markers
+      scan(v, path ? `${path}.${k}` : k, k, hits, reference);
+    }
+    return;
+  }
+  if (typeof value === 'string') {
+    if (PEM_PRIVATE_KEY.test(value)) hits.push({ where: path, what: 'a PEM private key' });
+    else if (key === 'values' || /\.values\[\d+\]$/.test(path)) scanYaml(value, path, hits);
+  }
+  if ((typeof value !== 'string' && typeof value !== 'number') || inReference) return;
+  const k = normalise(key);
+  if (!SECRET_KEY.test(k) || REFERENCE_KEY.test(k)) return;
+  if (typeof value === 'string' && (value === '' || isInterpolation(value))) return;
+  hits.push({ where: path, what: `a literal value for "${key}"` });
+}
+
+function scanYaml(text: string, path: string, hits: Hit[]): void {
+  let parsed: unknown;
+  try {
+    parsed = parse(text);
+  } catch {
+    return;
+  }
+  if (isObject(parsed) || Array.isArray(parsed)) scan(parsed, `${path}(yaml)`, '', hits);
+}
+
+/** Secret data: every literal value of a Secret's data/stringData is a secret in the output. */
+function secretData(resource: Resource, hits: Hit[]): void {
+  const body = resource.body;
+  const manifest = isObject(body.manifest) ? body.manifest : undefined;
+  const holders: Array<[string, unknown]> =
+    resource.type === 'kubernetes_manifest'
+      ? manifest?.kind === 'Secret'
+        ? [['manifest.data', manifest.data], ['manifest.stringData', manifest.stringData]]
+        : []
+      : /^kubernetes_secret(_v\d+)?$/.test(resource.type)
+        ? [['data', body.data], ['binary_data', body.binary_data]]
+        : [];
+  for (const [where, data] of holders) {
+    if (!isObject(data)) continue;
+    for (const [k, v] of Object.entries(data)) {
+      if (typeof v !== 'string' || v === '' || isInterpolation(v)) continue;
+      hits.push({ where: `${where}.${k}`, what: OPAQUE_BLOB.test(v.replace(/\s/g, '')) ? 'an encoded Secret value' : 'a literal Secret value' });
+    }
+  }
+}
+
+export default defineRule(__filename, {
+  severity: 'error',
+  title: 'The synthesized output contains a literal secret: a password, token or key value, a PEM private key, or Secret data.',
+  why: 'cdk.tf.json is read by CI, reviewers and plan bots and kept in artefacts; a secret written there is disclosed to all of them and outlives its rotation.',
+  controls: ['CIS-5.4.1', 'ISO-5.17', 'NIST-IA-5', 'VN-A3'],
+  check(stack) {
+    const out: Evaluation[] = [];
+    for (const r of stack.resources) {
+      const hits: Hit[] = [];
+      scan(r.body, '', '', hits);
+      secretData(r, hits);
+      out.push(
+        hits.length > 0
+          ? fail(undefined, `${r.path ?? r.address} contains ${hits.map((h) => `${h.what} at ${h.where}`).join('; ')}; pass it as a Secret reference or a sensitive variable, never a literal`, r)
+          : pass(undefined, `${r.path ?? r.address} contains no literal secret`, undefined, r),
+      );
+    }
+    // Providers, backend, variables and outputs live outside resources.
+    const rest: Hit[] = [];
+    for (const section of ['provider', 'terraform', 'variable', 'output', 'locals', 'data']) {
+      if (stack.json[section] !== undefined) scan(stack.json[section], section, section, rest);
+    }
+    out.push(rest.length > 0 ? fail(undefined, `stack ${stack.name} contains ${rest.map((h) => `${h.what} at ${h.where}`).join('; ')}; take credentials from the environment or a kubeconfig, never from code`) : pass(undefined, `stack ${stack.name}: providers, backend, variables and outputs contain no literal secret`));
+    return out;
+  },
+});

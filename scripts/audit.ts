@@ -1,0 +1,132 @@
+/**
+ * `npm run audit -- --dir <synthesized output> [--env prod,dr] [--format md|json|sarif|junit]
+ *  [--out <file>] [--threshold error|warning|info] [--today YYYY-MM-DD] [--diagram] [--access]`
+ *
+ * Audits any build artefact: reads only manifest.json and each stack's cdk.tf.json, runs the
+ * rule pack (audit/rules), and writes the report (Markdown by default) to --out or stdout.
+ * Exit status: 0 when no unsuppressed finding at or above the threshold remains (default
+ * error), 1 when one does, 2 when the audit could not run (bad option, unreadable folder).
+ *
+ * --diagram and --access add the network diagram and the access matrix, rendered from the source
+ * code of this checkout (npm run diagram, npm run access), not from the artefact.
+ */
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { checkToday, utcToday } from '../audit/engine';
+import { loadSynthesized } from '../audit/load';
+import { renderJson } from '../audit/report/json';
+import { renderJunit } from '../audit/report/junit';
+import { renderMarkdown } from '../audit/report/markdown';
+import { buildReport, type AuditReport, type ReportSections } from '../audit/report/model';
+import { renderSarif } from '../audit/report/sarif';
+import { SEVERITIES, type Severity } from '../audit/types';
+import { UserError } from '../lib/errors';
+
+export const FORMATS = ['md', 'json', 'sarif', 'junit'] as const;
+export type Format = (typeof FORMATS)[number];
+
+export interface AuditRun {
+  readonly report: AuditReport;
+  readonly output: string;
+}
+
+export interface AuditCliOptions {
+  readonly dir: string;
+  /** Comma-separated environment names. @default every environment in the folder */
+  readonly env?: string;
+  /** @default 'md' */
+  readonly format?: string;
+  /** @default 'error' */
+  readonly threshold?: string;
+  /** @default today in UTC */
+  readonly today?: string;
+  /** @default {} */
+  readonly sections?: ReportSections;
+}
+
+/** Runs the audit and renders it; throws UserError on bad options. */
+export function runAudit(options: AuditCliOptions): AuditRun {
+  const format = (options.format ?? 'md') as Format;
+  if (!FORMATS.includes(format)) throw new UserError(`--format: must be one of ${FORMATS.join(', ')}, got ${JSON.stringify(options.format)}`);
+  const threshold = (options.threshold ?? 'error') as Severity;
+  if (!SEVERITIES.includes(threshold)) throw new UserError(`--threshold: must be one of ${SEVERITIES.join(', ')}, got ${JSON.stringify(options.threshold)}`);
+  const today = checkToday(options.today ?? utcToday());
+  let stacks = loadSynthesized(options.dir);
+  if (options.env) {
+    const wanted = options.env.split(',').map((s) => s.trim()).filter(Boolean);
+    const envOf = (s: (typeof stacks)[number]) => s.model.environment?.name ?? s.name.split('-')[0]!;
+    const known = [...new Set(stacks.map(envOf))];
+    const unknown = wanted.filter((w) => !known.includes(w));
+    if (unknown.length > 0) throw new UserError(`--env: ${unknown.map((u) => JSON.stringify(u)).join(', ')} not in ${options.dir}; it holds: ${known.join(', ')}`);
+    stacks = stacks.filter((s) => wanted.includes(envOf(s)));
+  }
+  const report = buildReport({ stacks, today, threshold, sections: options.sections ?? {} });
+  const output =
+    format === 'json' ? renderJson(report) : format === 'sarif' ? renderSarif(report, { outputPrefix: `${options.dir.replace(/\/+$/, '')}/` }) : format === 'junit' ? renderJunit(report) : renderMarkdown(report);
+  return { report, output };
+}
+
+/** The sections rendered from this checkout's code, loaded only when asked for. */
+function codeSections(diagram: boolean, access: boolean, today: string): ReportSections {
+  const sections: { networkDiagram?: ReportSections['networkDiagram']; accessMatrix?: ReportSections['accessMatrix'] } = {};
+  if (diagram) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { renderDiagrams } = require('./diagram') as typeof import('./diagram');
+    const { ENVIRONMENT_NAMES } = require('../environments') as typeof import('../environments');
+    let diagrams: Map<string, string> | undefined;
+    sections.networkDiagram = (env) => {
+      if (!ENVIRONMENT_NAMES.includes(env)) return undefined;
+      diagrams ??= renderDiagrams([...ENVIRONMENT_NAMES]);
+      return diagrams.get(env);
+    };
+  }
+  if (access) {
+    const { loadCatalogue } = require('../environments/catalogue') as typeof import('../environments/catalogue');
+    const { accessMatrix, renderAccessMarkdown } = require('../environments/catalogue/access') as typeof import('../environments/catalogue/access');
+    const catalogue = loadCatalogue({ today });
+    const markdown = renderAccessMarkdown(accessMatrix(catalogue), catalogue, 'Access matrix (the data-domain catalogue, shared by every environment)');
+    sections.accessMatrix = () => markdown;
+  }
+  return sections;
+}
+
+function main(): void {
+  let values;
+  try {
+    values = parseArgs({
+      options: {
+        dir: { type: 'string', default: 'cdktf.out' },
+        env: { type: 'string' },
+        format: { type: 'string', default: 'md' },
+        out: { type: 'string' },
+        threshold: { type: 'string', default: 'error' },
+        today: { type: 'string' },
+        diagram: { type: 'boolean', default: false },
+        access: { type: 'boolean', default: false },
+      },
+    }).values;
+  } catch (error) {
+    console.error(`audit: ${(error as Error).message}`);
+    process.exitCode = 2;
+    return;
+  }
+  try {
+    const today = checkToday(values.today ?? utcToday());
+    const { report, output } = runAudit({ ...values, dir: values.dir!, today, sections: codeSections(values.diagram!, values.access!, today) });
+    if (values.out) writeFileSync(values.out, output);
+    else process.stdout.write(output);
+    const byEnv = report.environments.map((e) => `${e.name}: ${e.findings.length} finding${e.findings.length === 1 ? '' : 's'}, ${e.suppressed.length} suppressed, ${e.exceptions.length} exceptions`).join('; ');
+    console.error(`audit ${report.passed ? 'PASS' : 'FAIL'}: ${report.blocking.length} at or above ${report.threshold} (${byEnv})${values.out ? `; report written to ${values.out}` : ''}`);
+    // exitCode, not exit(): stdout to a pipe is written asynchronously and must be flushed.
+    process.exitCode = report.passed ? 0 : 1;
+  } catch (error) {
+    if (error instanceof UserError) {
+      console.error(`audit: ${error.message}`);
+      process.exitCode = 2;
+      return;
+    }
+    throw error;
+  }
+}
+
+if (require.main === module) main();

@@ -1,0 +1,102 @@
+import { auditStackJson } from '../../audit/engine';
+import { RULES } from '../../audit/rules';
+import { expectFires, expectSilent, manifests, run, stack, TODAY, type Json } from './fixture';
+import { AUDIT_ARGS, controlPlane, pgCluster } from './objects';
+
+describe('LOG-001 audit-log retention', () => {
+  it('fires when audit logging is off, and when level 4 keeps logs under 180 days', () => {
+    expectFires('LOG-001', stack(manifests(controlPlane([{ name: 'tls-min-version', value: 'VersionTLS12' }]))), /lack audit-log-path, audit-policy-file, audit-log-maxage/);
+    expectFires('LOG-001', stack(manifests(controlPlane(AUDIT_ARGS('90')))), /keeps audit logs 90 days \(audit-log-maxage\); security level 4 requires at least 180/);
+  });
+  it('is silent with 180 days at level 4 and 90 at level 3, in list or map form', () => {
+    expectSilent('LOG-001', stack(manifests(controlPlane(AUDIT_ARGS('180')))));
+    const mapForm = controlPlane([]);
+    mapForm.spec.kubeadmConfigSpec.clusterConfiguration.apiServer.extraArgs = { 'audit-log-path': '/var/log/a.log', 'audit-policy-file': '/etc/p.yaml', 'audit-log-maxage': '90' };
+    expectSilent('LOG-001', stack(manifests(mapForm), { name: 'staging', class: 'staging', securityLevel: 3 }));
+  });
+});
+
+describe('SEC-001 no literal secrets', () => {
+  const release = (values: string): Json => ({ helm_release: { r: { chart: 'x', namespace: 'app-trade', values: [values] } } });
+  it.each([
+    ['a password in chart values', release('auth:\n  password: hunter2-hunter2\n'), /a literal value for "password" at values\[0\]\(yaml\).auth.password/],
+    ['a token on a provider', { ...stack({}), provider: { kubernetes: [{ token: 'eyJhbGciOi' }] } }, /a literal value for "token" at provider.kubernetes\[0\].token/],
+    ['a PEM private key', release('tls:\n  key: |\n    -----BEGIN EC PRIVATE KEY-----\n    MHcCAQEE\n'), /a PEM private key/],
+    ['base64 data in a Secret', { kubernetes_secret_v1: { s: { metadata: { name: 's' }, data: { 'tls.key': 'QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAxMjM0NTY3ODk=' } } } }, /an encoded Secret value at data.tls.key/],
+    ['stringData in a Secret manifest', manifests({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'kafka' }, stringData: { AWS_SECRET_ACCESS_KEY: 'abc' } }), /a literal Secret value at manifest.stringData.AWS_SECRET_ACCESS_KEY/],
+    ['an access key in a manifest', manifests({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'kafka' }, data: { secret_key: 'abcd1234' } }), /a literal value for "secret_key"/],
+  ])('fires for %s', (_n, resources, pattern) => {
+    const json = 'resource' in resources ? resources : stack(resources);
+    expectFires('SEC-001', json, pattern);
+  });
+  it('is silent for references: Secret names, {name, key} selectors, {secretName, password} and interpolations', () => {
+    const refs = manifests(
+      pgCluster({ certificates: { serverTLSSecret: 'pg-main-server-tls', serverCASecret: 'pg-main-server-tls' } }),
+      { apiVersion: 'barmancloud.cnpg.io/v1', kind: 'ObjectStore', metadata: { name: 'o', namespace: 'postgres' }, spec: { configuration: { s3Credentials: { accessKeyId: { name: 'b', key: 'AWS_ACCESS_KEY_ID' }, secretAccessKey: { name: 'b', key: 'AWS_SECRET_ACCESS_KEY' } } } } },
+      { apiVersion: 'kafka.strimzi.io/v1', kind: 'KafkaUser', metadata: { name: 'u', namespace: 'kafka' }, spec: { authentication: { type: 'scram-sha-512', password: { valueFrom: { secretKeyRef: { name: 'u', key: 'password' } } } } } },
+      { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'kafka' }, data: { password: '${var.db_password}' } },
+    );
+    const values = { helm_release: { r: { chart: 'velero', namespace: 'velero', values: ['credentials:\n  existingSecret: velero-s3\n  useSecret: true\n'] } } };
+    expectSilent('SEC-001', { ...stack({ ...refs, ...values }), provider: { kubernetes: [{ config_path: '~/.kube/config', config_context: 'moit-prod-core' }] } });
+  });
+});
+
+describe('SHR-001 sharing agreements in force', () => {
+  const granted = (ids: string[]) => manifests([{ apiVersion: 'kafka.strimzi.io/v1', kind: 'KafkaUser', metadata: { name: 'electricity-market', namespace: 'kafka' }, spec: {} }, { sharing: ids }]);
+  const agreements = { sharingAgreements: { 'SA-2026-001': { start: '2026-01-01', expiry: '2028-12-31', provider: 'energy-statistics', consumer: 'electricity-market' }, 'SA-2025-009': { start: '2025-01-01', expiry: '2026-06-30', provider: 'a', consumer: 'b' } } };
+  it('fires for access under an expired, future or unrecorded agreement', () => {
+    expectFires('SHR-001', stack(granted(['SA-2025-009']), {}, agreements), /grants access under SA-2025-009 expired on 2026-06-30/);
+    expectFires('SHR-001', stack(granted(['SA-2026-001']), {}, agreements), /starts on 2026-01-01/, '2025-12-01');
+    expectFires('SHR-001', stack(granted(['SA-2026-777']), {}, agreements), /SA-2026-777 has no record/);
+  });
+  it('is silent for access under a current agreement', () => expectSilent('SHR-001', stack(granted(['SA-2026-001']), {}, agreements)));
+});
+
+describe('RBAC-001 least privilege', () => {
+  it('fires for wildcard rules and cluster-admin bindings', () => {
+    expectFires('RBAC-001', stack({ kubernetes_cluster_role_v1: { r: { metadata: { name: 'ops' }, rule: [{ api_groups: ['*'], resources: ['*'], verbs: ['get'] }] } } }), /grants "\*" in rules\[0\].resources, rules\[0\].apiGroups/);
+    expectFires('RBAC-001', stack({ kubernetes_cluster_role_binding_v1: { b: { metadata: { name: 'admins' }, role_ref: { kind: 'ClusterRole', name: 'cluster-admin' }, subject: [] } } }), /grants cluster-admin/);
+  });
+  it('is silent for named verbs and resources', () => {
+    expectSilent('RBAC-001', stack({ kubernetes_cluster_role_v1: { r: { metadata: { name: 'reader' }, rule: [{ api_groups: [''], resources: ['pods'], verbs: ['get', 'list'] }] } }, kubernetes_cluster_role_binding_v1: { b: { metadata: { name: 'readers' }, role_ref: { name: 'reader' } } } }));
+  });
+});
+
+describe('AUD-001 suppressions are valid and current', () => {
+  const suppressed = (s: Json) => manifests([pgCluster({ enableSuperuserAccess: true }), { suppressions: [s] }]);
+  const good = { rule: 'PG-001', reason: 'Migration tool needs superuser until the cut-over', owner: 'data/le.c', expires: '2026-12-31' };
+  it('fires for an expired suppression, which then suppresses nothing', () => {
+    const json = stack(suppressed({ ...good, expires: '2026-11-26' }));
+    expectFires('AUD-001', json, /suppression of PG-001 on .* expired on 2026-11-26/);
+    expect(auditStackJson('s', json, { today: TODAY, rules: RULES.filter((r) => r.id === 'PG-001') }).outcomes.map((o) => o.status)).toEqual(['fail']);
+  });
+  it.each([
+    ['an unknown rule', { ...good, rule: 'XYZ-999' }, /rule must be the ID of a rule in the pack/],
+    ['a short reason', { ...good, reason: 'because' }, /reason must explain the exception in at least 10 characters/],
+    ['an owner without a person', { ...good, owner: 'data' }, /owner must name a team and a person as "team\/person"/],
+    ['an impossible date', { ...good, expires: '2026-02-30' }, /expires must be a real date/],
+  ])('fires for %s', (_n, s, pattern) => expectFires('AUD-001', stack(suppressed(s)), pattern));
+  it('is silent for a complete, current suppression (valid through its expiry day), which suppresses the finding', () => {
+    expectSilent('AUD-001', stack(suppressed(good)), '2026-12-31');
+    const outcomes = auditStackJson('s', stack(suppressed(good)), { today: TODAY, rules: RULES.filter((r) => r.id === 'PG-001') }).outcomes;
+    expect(outcomes.map((o) => [o.status, o.suppression?.owner])).toEqual([['suppressed', 'data/le.c']]);
+  });
+  it('cannot itself be suppressed', () => {
+    const json = stack(suppressed({ ...good, expires: '2020-01-01' }), {}, { suppressions: [{ ...good, rule: 'AUD-001' }] });
+    expect(run('AUD-001', json).filter((o) => o.status === 'fail').length).toBeGreaterThan(0);
+  });
+});
+
+describe('AUD-002 environment recorded', () => {
+  it('fires when the stack has no environment record', () => {
+    const json = stack({});
+    delete json['//'].environment;
+    expectFires('AUD-002', json, /has no complete "\/\/".environment record/);
+  });
+  it('fires for an incomplete record', () => {
+    const json = stack({});
+    delete json['//'].environment.securityLevel;
+    expectFires('AUD-002', json, /has no complete/);
+  });
+  it('is silent with a complete record', () => expectSilent('AUD-002', stack({})));
+});

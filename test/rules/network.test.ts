@@ -1,0 +1,84 @@
+import { expectFires, expectSilent, run, stack } from './fixture';
+import { defaultDeny, flowPolicy, kafka, namespace } from './objects';
+
+const typed = (namespaces: Record<string, any>, policies: Record<string, any> = {}, extra: Record<string, any> = {}) =>
+  stack({ kubernetes_namespace_v1: namespaces, kubernetes_network_policy_v1: policies, ...extra });
+
+describe('NET-001 default deny', () => {
+  it('fires for a namespace without a default-deny policy', () => {
+    expectFires('NET-001', typed({ ns: namespace('postgres', 'data') }), /Namespace postgres has no NetworkPolicy .* podSelector \{\} and policyTypes \[Ingress, Egress\]/);
+  });
+  it('fires when the deny policy covers only ingress, or allows something', () => {
+    const ingressOnly = { ...defaultDeny('postgres'), spec: { pod_selector: {}, policy_types: ['Ingress'] } };
+    expectFires('NET-001', typed({ ns: namespace('postgres', 'data') }, { p: ingressOnly }), /has no NetworkPolicy/);
+    const allowing = { ...defaultDeny('postgres'), spec: { pod_selector: {}, policy_types: ['Ingress', 'Egress'], egress: [{}] } };
+    expectFires('NET-001', typed({ ns: namespace('postgres', 'data') }, { p: allowing }), /has no NetworkPolicy/);
+  });
+  it('is silent when every namespace has podSelector {} with Ingress and Egress and no rules', () => {
+    expectSilent('NET-001', typed({ a: namespace('postgres', 'data'), b: namespace('gateway', 'dmz') }, { a: defaultDeny('postgres'), b: defaultDeny('gateway') }));
+  });
+});
+
+describe('NET-002 exposure', () => {
+  const service = (ns: string, type: string) => ({ kubernetes_service_v1: { svc: { metadata: { name: 'web', namespace: ns }, spec: { type, port: [{ port: 443 }] } } } });
+  it('fires for a LoadBalancer Service in the data zone and a NodePort in the app zone', () => {
+    expectFires('NET-002', stack(service('postgres', 'LoadBalancer')), /Service postgres\/web \(type LoadBalancer\) is in zone "data"; only dmz and exchange/);
+    expectFires('NET-002', stack(service('app-trade', 'NodePort')), /zone "app"/);
+  });
+  it('fires for an external Kafka listener in the data zone and for chart values that expose a Service', () => {
+    const external = kafka({ listeners: [{ name: 'external', port: 9094, type: 'loadbalancer', tls: true, authentication: { type: 'tls' } }] });
+    expectFires('NET-002', stack({ kubernetes_manifest: { k: { manifest: external } } }), /Kafka kafka\/events listener "external" \(type loadbalancer\) is in zone "data"/);
+    const release = { helm_release: { r: { chart: 'dashboard', namespace: 'app-trade', values: ['service:\n  type: LoadBalancer\n'] } } };
+    expectFires('NET-002', stack(release), /chart dashboard in namespace app-trade \(values service.type: LoadBalancer\)/);
+  });
+  it('fires when the zone of the namespace is unknown', () => {
+    expectFires('NET-002', stack(service('nowhere', 'LoadBalancer')), /namespace "nowhere" of unknown zone/);
+  });
+  it('is silent for LoadBalancers in dmz and exchange and ClusterIP elsewhere', () => {
+    expectSilent('NET-002', stack({ kubernetes_service_v1: { a: { metadata: { name: 'gw', namespace: 'gateway' }, spec: { type: 'LoadBalancer' } }, b: { metadata: { name: 'x', namespace: 'exchange' }, spec: { type: 'NodePort' } }, c: { metadata: { name: 'db', namespace: 'postgres' }, spec: {} } } }));
+    expectSilent('NET-002', stack({ kubernetes_manifest: { k: { manifest: kafka() } } }));
+  });
+});
+
+describe('NET-003 wildcard peers', () => {
+  const narrow = { namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'app-trade' } }, pod_selector: { match_labels: { app: 'importer' } } };
+  it.each([
+    ['0.0.0.0/0', { ip_block: { cidr: '0.0.0.0/0' } }, /ipBlock 0\.0\.0\.0\/0 \(every address\)/],
+    ['every namespace', { namespace_selector: {} }, /namespaceSelector \{\} \(every namespace\)/],
+    ['a whole namespace', { namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'exchange' } } }, /without podSelector \(every pod of the namespace\)/],
+    ['every pod of its own namespace', { pod_selector: {} }, /podSelector \{\} \(every pod of this namespace\)/],
+  ])('fires for %s without an exception', (_name, peer, pattern) => {
+    expectFires('NET-003', typed({}, { p: flowPolicy('postgres', peer) }), pattern);
+  });
+  it('fires for a rule without peers, which admits everything', () => {
+    const open = { ...flowPolicy('postgres', narrow), spec: { pod_selector: {}, policy_types: ['Egress'], egress: [{ ports: [{ port: '443' }] }] } };
+    expectFires('NET-003', typed({}, { p: open }), /egress\[0\] has no "to" \(every destination\)/);
+  });
+  it('fires when the exception reason is too short', () => {
+    expectFires('NET-003', typed({}, { p: flowPolicy('postgres', { ip_block: { cidr: '0.0.0.0/0' } }, { 'moit.gov.vn/network-exception': 'todo' }) }), /declare the flow with an exception/);
+  });
+  it('is silent for narrow peers, and reports a wildcard with a reason as a network exception', () => {
+    expectSilent('NET-003', typed({}, { p: flowPolicy('postgres', narrow), q: flowPolicy('postgres', { ip_block: { cidr: '10.10.0.0/22' } }) }));
+    const excepted = run('NET-003', typed({}, { p: flowPolicy('exchange', { ip_block: { cidr: '0.0.0.0/0' } }, { 'moit.gov.vn/network-exception': 'Fetches WTO tariff tables published on the Internet.' }) }));
+    expect(excepted.map((o) => [o.status, o.exception])).toEqual([['excepted', { kind: 'network', reason: 'Fetches WTO tariff tables published on the Internet.' }]]);
+  });
+});
+
+describe('PSS-001 Pod Security restricted', () => {
+  it('fires for a relaxed level without a reason, and for a namespace that enforces nothing', () => {
+    expectFires('PSS-001', typed({ ns: namespace('velero', 'mgmt', { 'pod-security.kubernetes.io/enforce': 'privileged' }) }), /enforces "privileged" without a reason/);
+    const bare = namespace('velero', 'mgmt');
+    delete bare.metadata.labels['pod-security.kubernetes.io/enforce'];
+    expectFires('PSS-001', typed({ ns: bare }), /has no pod-security.kubernetes.io\/enforce label/);
+  });
+  it('is silent for restricted, and reports an exception with its reason, owner and expiry', () => {
+    expectSilent('PSS-001', typed({ ns: namespace('postgres', 'data') }));
+    const excepted = namespace('velero', 'mgmt', { 'pod-security.kubernetes.io/enforce': 'privileged' }, {
+      'moit.gov.vn/pod-security-exception': 'node-agent reads pod volumes through host paths',
+      'moit.gov.vn/exception-owner': 'platform/tran.b',
+      'moit.gov.vn/exception-expires': '2027-06-30',
+    });
+    const out = run('PSS-001', typed({ ns: excepted }));
+    expect(out[0]).toMatchObject({ status: 'excepted', exception: { kind: 'pod-security', reason: 'privileged: node-agent reads pod volumes through host paths', owner: 'platform/tran.b', expires: '2027-06-30' } });
+  });
+});

@@ -1,0 +1,80 @@
+import { expectFires, expectSilent, manifests, run, stack, type Json } from './fixture';
+import { bucketClaim, objectStore, pgCluster } from './objects';
+
+const RETAINED_COMMENT = { stateful: 'postgres', backupTier: 'gold' };
+const PROTECTED = { lifecycle: { prevent_destroy: true } };
+const GOLD = { backupTiers: { gold: { retentionDays: 30, offsite: 'dr: s3://pg-backups-dr' } } };
+const drills = (lastSuccess: string) => ({ restoreDrills: [{ tier: 'gold', lastSuccess, evidence: 'OPS-1234' }] });
+const dev = { name: 'dev', class: 'development', securityLevel: 3, ephemeral: true };
+
+describe('RET-001 stateful resources retained', () => {
+  it('fires for a database without the stateful marker', () => {
+    expectFires('RET-001', stack(manifests([pgCluster(), {}, PROTECTED])), /holds data \(postgres\) but has no "\/\/".stateful marker; declare it through retain/);
+  });
+  it('fires for a stateful resource without prevent_destroy outside an ephemeral environment', () => {
+    expectFires('RET-001', stack(manifests([pgCluster(), RETAINED_COMMENT])), /lacks lifecycle.prevent_destroy in a non-ephemeral environment/);
+    expectFires('RET-001', stack({ helm_release: { ceph: { chart: 'rook-ceph-cluster', values: [''] } } }), /chart rook-ceph-cluster, which owns the CephCluster\) holds data/);
+  });
+  it('is silent when marked and protected, and lets an ephemeral environment destroy', () => {
+    expectSilent('RET-001', stack(manifests([pgCluster(), RETAINED_COMMENT, PROTECTED])));
+    expectSilent('RET-001', stack(manifests([pgCluster(), RETAINED_COMMENT]), dev));
+  });
+});
+
+describe('RET-002 operator delete protections', () => {
+  const pool = (deleteClaim: boolean): Json => ({ apiVersion: 'kafka.strimzi.io/v1', kind: 'KafkaNodePool', metadata: { name: 'brokers', namespace: 'kafka' }, spec: { storage: { type: 'jbod', volumes: [{ id: 0, type: 'persistent-claim', deleteClaim }] } } });
+  const store = (preserve: boolean): Json => ({ apiVersion: 'ceph.rook.io/v1', kind: 'CephObjectStore', metadata: { name: 'dc', namespace: 'rook-ceph' }, spec: { preservePoolsOnDelete: preserve } });
+  it('fires for deleteClaim: true, pools deleted with the store, and a retain StorageClass that deletes', () => {
+    expectFires('RET-002', stack(manifests(pool(true))), /deleteClaim: true/);
+    expectFires('RET-002', stack(manifests(store(false))), /lacks preservePoolsOnDelete: true/);
+    expectFires('RET-002', stack({ kubernetes_storage_class_v1: { sc: { metadata: { name: 'ceph-rbd-retain' }, storage_provisioner: 'rbd', reclaim_policy: 'Delete' } } }), /named for retention but has reclaimPolicy Delete/);
+  });
+  it('is silent when the operators keep the data', () => {
+    expectSilent('RET-002', stack({ ...manifests(pool(false), store(true)), kubernetes_storage_class_v1: { sc: { metadata: { name: 'ceph-rbd-retain' }, reclaim_policy: 'Retain' } } }));
+  });
+});
+
+describe('BAK-001 backup tier coverage', () => {
+  it('fires for a stateful resource without a tier, or with a tier the stack does not define', () => {
+    expectFires('BAK-001', stack(manifests([pgCluster(), { stateful: 'postgres' }, PROTECTED]), {}, GOLD), /carries no "\/\/".backupTier marker/);
+    expectFires('BAK-001', stack(manifests([pgCluster(), { stateful: 'postgres', backupTier: 'platinum' }, PROTECTED]), {}, GOLD), /names backup tier "platinum", which this stack's "\/\/".backupTiers record does not define \(defined: gold\)/);
+  });
+  it('is silent when covered, treats a backup bucket as the backup itself, and does not apply where data is disposable', () => {
+    expectSilent('BAK-001', stack(manifests([pgCluster(), RETAINED_COMMENT, PROTECTED]), {}, GOLD));
+    expectSilent('BAK-001', stack(manifests([bucketClaim('pg-backup', 'backup'), { stateful: 'bucket' }, PROTECTED])));
+    expect(run('BAK-001', stack(manifests([pgCluster(), { stateful: 'postgres' }]), dev))).toEqual([]);
+  });
+});
+
+describe('BAK-002 retention meets the tier', () => {
+  it('fires for a CloudNativePG ObjectStore that keeps less than the tier, and a Velero schedule ttl below it', () => {
+    expectFires('BAK-002', stack(manifests([pgCluster(), RETAINED_COMMENT], objectStore({ retentionPolicy: '7d' })), {}, GOLD), /keeps backups 7 days \(spec.retentionPolicy: 7d\); tier "gold" needs at least 30/);
+    const schedule = { apiVersion: 'velero.io/v1', kind: 'Schedule', metadata: { name: 'nightly', namespace: 'velero' }, spec: { schedule: '0 1 * * *', template: { ttl: '168h0m0s' } } };
+    expectFires('BAK-002', stack(manifests([schedule, { backupTier: 'gold' }]), {}, GOLD), /keeps backups 7 days \(spec.template.ttl: 168h0m0s\)/);
+  });
+  it('is silent when retention meets the tier', () => {
+    expectSilent('BAK-002', stack(manifests([pgCluster(), RETAINED_COMMENT], objectStore({ retentionPolicy: '5w' })), {}, GOLD));
+  });
+});
+
+describe('BAK-003 off-site copies from security level 4', () => {
+  it('fires for a tier without an off-site copy at level 4', () => {
+    expectFires('BAK-003', stack(manifests([pgCluster(), RETAINED_COMMENT, PROTECTED]), {}, { backupTiers: { gold: { retentionDays: 30 } } }), /backup tier "gold" is used here at security level 4 but its record names no off-site copy/);
+  });
+  it('is silent with an off-site copy, and does not apply at level 3', () => {
+    expectSilent('BAK-003', stack(manifests([pgCluster(), RETAINED_COMMENT, PROTECTED]), {}, GOLD));
+    expect(run('BAK-003', stack(manifests([pgCluster(), RETAINED_COMMENT]), { name: 'staging', class: 'staging', securityLevel: 3 }, { backupTiers: { gold: { retentionDays: 30 } } }))).toEqual([]);
+  });
+});
+
+describe('BAK-004 restore drills', () => {
+  const json = (extra: Json) => stack(manifests([pgCluster(), RETAINED_COMMENT, PROTECTED]), {}, { ...GOLD, ...extra });
+  it('fires when a tier in use was never restored, or its last drill is older than level 4 allows (183 days)', () => {
+    expectFires('BAK-004', json({}), /backup tier "gold" has never been restored/);
+    expectFires('BAK-004', json(drills('2026-05-01')), /last successful restore drill was on 2026-05-01 \(210 days ago, evidence OPS-1234\); security level 4 requires one every 183 days/);
+  });
+  it('is silent with a recent drill; the day is injectable', () => {
+    expectSilent('BAK-004', json(drills('2026-09-30')));
+    expectFires('BAK-004', json(drills('2026-09-30')), /overdue|requires one every/, '2027-06-01');
+  });
+});

@@ -1,0 +1,71 @@
+import { expectFires, expectSilent, manifests, run, stack } from './fixture';
+import { kafka, objectStore, pgCluster, scheduledBackup, TLS_ONLY_HBA } from './objects';
+import { nonTlsGap } from '../../audit/rules/PG-002-tls-only-hba';
+
+const listener = (l: Record<string, unknown>) => kafka({ listeners: [{ name: 'tls', port: 9093, type: 'internal', tls: true, authentication: { type: 'tls' } }, l] });
+
+describe('KAF-001 listener TLS', () => {
+  it('fires for a plaintext listener', () => {
+    expectFires('KAF-001', stack(manifests(listener({ name: 'plain', port: 9092, type: 'internal', tls: false, authentication: { type: 'scram-sha-512' } }))), /listener "plain" \(port 9092\) has tls: false; set tls: true/);
+  });
+  it('is silent when every listener uses TLS', () => expectSilent('KAF-001', stack(manifests(kafka()))));
+});
+
+describe('KAF-002 listener authentication', () => {
+  it('fires for a listener that accepts every client', () => {
+    expectFires('KAF-002', stack(manifests(listener({ name: 'open', port: 9094, type: 'internal', tls: true }))), /listener "open" has authentication unset/);
+  });
+  it('is silent when every listener authenticates', () => expectSilent('KAF-002', stack(manifests(listener({ name: 'scram', port: 9094, type: 'internal', tls: true, authentication: { type: 'scram-sha-512' } })))));
+});
+
+describe('KAF-003 authorization', () => {
+  it('fires when the cluster has no authorizer', () => expectFires('KAF-003', stack(manifests(kafka({ authorization: undefined }))), /spec.kafka.authorization unset/));
+  it('is silent with simple authorization', () => expectSilent('KAF-003', stack(manifests(kafka()))));
+});
+
+describe('PG-001 superuser access', () => {
+  it('fires when superuser access is enabled', () => expectFires('PG-001', stack(manifests(pgCluster({ enableSuperuserAccess: true }))), /enableSuperuserAccess: true/));
+  it('is silent when it stays off', () => expectSilent('PG-001', stack(manifests(pgCluster()))));
+});
+
+describe('PG-002 TLS-only pg_hba', () => {
+  it.each([
+    ['no reject line (the operator default admits non-TLS)', [], /no "host all all 0.0.0.0\/0 reject"/],
+    ['a host line that accepts before the reject', ['host app app 10.0.0.0/8 scram-sha-256', ...TLS_ONLY_HBA], /"host app app 10.0.0.0\/8 scram-sha-256" accepts IPv4 connections without TLS/],
+    ['trust', ['hostssl all all 0.0.0.0/0 trust', ...TLS_ONLY_HBA], /admits connections without authentication/],
+    ['IPv6 left open', ['hostssl all all 0.0.0.0/0 scram-sha-256', 'host all all 0.0.0.0/0 reject'], /refuses IPv6 connections/],
+  ])('fires for %s', (_name, hba, pattern) => {
+    expectFires('PG-002', stack(manifests(pgCluster({ postgresql: { pg_hba: hba } }))), pattern as RegExp);
+  });
+  it('fires when TLS older than 1.2 is allowed', () => {
+    expectFires('PG-002', stack(manifests(pgCluster({ postgresql: { pg_hba: TLS_ONLY_HBA, parameters: { ssl_min_protocol_version: 'TLSv1' } } }))), /lowers ssl_min_protocol_version to TLSv1/);
+  });
+  it('is silent for hostssl lines closed by host ... reject for both families, or hostnossl all all all reject', () => {
+    expectSilent('PG-002', stack(manifests(pgCluster())));
+    expect(nonTlsGap(['hostnossl all all all reject', 'hostssl all all all scram-sha-256'])).toBeUndefined();
+  });
+});
+
+describe('PG-003 WAL archiving through the plugin', () => {
+  it('fires without the plugin, with the deprecated in-tree store, and with a store the stack does not declare', () => {
+    expectFires('PG-003', stack(manifests(pgCluster({ plugins: [] }), objectStore())), /no spec.plugins entry \{name: barman-cloud.cloudnative-pg.io, isWALArchiver: true\}/);
+    expectFires('PG-003', stack(manifests(pgCluster({ backup: { barmanObjectStore: { destinationPath: 's3://x' } } }), objectStore())), /deprecated spec.backup.barmanObjectStore/);
+    expectFires('PG-003', stack(manifests(pgCluster())), /archives WAL to ObjectStore "main-backup", which this stack does not declare/);
+  });
+  it('is silent with the plugin and its ObjectStore, and does not apply in an ephemeral environment', () => {
+    expectSilent('PG-003', stack(manifests(pgCluster(), objectStore())));
+    expect(run('PG-003', stack(manifests(pgCluster({ plugins: [] })), { name: 'dev', class: 'development', securityLevel: 3, ephemeral: true }))).toEqual([]);
+  });
+});
+
+describe('PG-004 scheduled backups with method plugin', () => {
+  it('fires for a cluster without a scheduled backup', () => expectFires('PG-004', stack(manifests(pgCluster(), objectStore())), /has no ScheduledBackup with method: plugin/));
+  it('fires for the default method, a five-field cron, or the wrong plugin', () => {
+    const noMethod = scheduledBackup();
+    delete noMethod.spec.method;
+    expectFires('PG-004', stack(manifests(pgCluster(), noMethod)), /uses method barmanObjectStore \(the CRD default\)/);
+    expectFires('PG-004', stack(manifests(pgCluster(), scheduledBackup({ schedule: '0 2 * * *' }))), /with 5 fields; CloudNativePG needs six/);
+    expectFires('PG-004', stack(manifests(pgCluster(), scheduledBackup({ pluginConfiguration: { name: 'other' } }))), /pluginConfiguration.name other/);
+  });
+  it('is silent with a daily plugin backup', () => expectSilent('PG-004', stack(manifests(pgCluster(), scheduledBackup()))));
+});
