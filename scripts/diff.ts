@@ -56,6 +56,10 @@ async function main(): Promise<number> {
   const log = (line: string): void => console.error(line);
 
   const sources = new Sources({ repoRoot: resolve(__dirname, '..', '..'), log });
+  // Ctrl-C while a ref is being synthesized: remove its worktree, then stop.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => void sources.cleanup().finally(() => process.exit(130)));
+  }
   try {
     const base = await sources.resolve(values.base, '--base');
     const head = await sources.resolve(values.head, '--head');

@@ -26,7 +26,7 @@ const db = (trigger: string, ephemeral = true): StackSpec => ({
 const stateOf = (state: string, stack: string): string => readFileSync(join(state, `${stack}.tfstate`), 'utf8');
 
 describe('npm run deploy: the guard', () => {
-  it('refuses, before applying anything, a plan that replaces a stateful resource, and accepts it with --allow-destroy', async () => {
+  it.concurrent('refuses, before applying anything, a plan that replaces a stateful resource, and accepts it with --allow-destroy', async () => {
     const first = await planned([db('v1')]);
     expect((await deployEnvironment({ environment: 'dev', plansRoot: first.plansRoot, terraform: { env } })).status).toBe('applied');
 
@@ -53,7 +53,7 @@ describe('npm run deploy: the guard', () => {
     expect(parseAllowances(['dev-data:terraform_data.db'])).toEqual([{ stack: 'dev-data', address: 'terraform_data.db', text: 'dev-data:terraform_data.db' }]);
   });
 
-  it('leaves prevent_destroy to Terraform outside ephemeral environments: the plan itself fails', async () => {
+  it.concurrent('leaves prevent_destroy to Terraform outside ephemeral environments: the plan itself fails', async () => {
     const first = await planned([db('v1', false)]);
     await deployEnvironment({ environment: 'dev', plansRoot: first.plansRoot, terraform: { env } });
     const plansRoot = tmp('moit-deploy-plans-');
@@ -66,7 +66,7 @@ describe('npm run deploy: order and failures', () => {
   const order = join(tmp('moit-order-'), 'order.txt');
   const stamp = (id: string, command = `echo ${id} >> ${order}`) => ({ id, body: { input: id, provisioner: [{ 'local-exec': { command } }] } });
 
-  it('applies dependent stacks in dependency order, not name order', async () => {
+  it.concurrent('applies dependent stacks in dependency order, not name order', async () => {
     // dev-alpha depends on dev-zeta: zeta must be applied first.
     const { plansRoot, state } = await planned([
       { name: 'dev-alpha', dependsOn: ['dev-zeta'], resources: [stamp('alpha')] },
@@ -82,7 +82,7 @@ describe('npm run deploy: order and failures', () => {
     expect(await deployEnvironment({ environment: 'dev', plansRoot, terraform: { env } })).toMatchObject({ applied: [], skipped: ['dev-zeta', 'dev-alpha'] });
   });
 
-  it('stops at the first failure and says what was and was not applied', async () => {
+  it.concurrent('stops at the first failure and says what was and was not applied', async () => {
     const { plansRoot, state } = await planned([
       { name: 'dev-one', resources: [{ id: 'ok', body: { input: 1 } }] },
       { name: 'dev-two', dependsOn: ['dev-one'], resources: [stamp('broken', 'echo boom >&2; exit 3')] },
@@ -97,7 +97,7 @@ describe('npm run deploy: order and failures', () => {
     await expect(deployEnvironment({ environment: 'dev', plansRoot, terraform: { env } })).rejects.toThrow('failed in an earlier deploy');
   });
 
-  it('refuses plans made from another synth of the code', async () => {
+  it.concurrent('refuses plans made from another synth of the code', async () => {
     const { plansRoot, dir } = await planned([{ name: 'dev-one', resources: [{ id: 'ok', body: { input: 1 } }] }]);
     const file = join(dir, 'stacks', 'dev-one', 'cdk.tf.json');
     writeFileSync(file, readFileSync(file, 'utf8').replace('"input": 1', '"input": 2'));
