@@ -198,9 +198,9 @@ export class Bucket extends Construct {
     } else if (lockedByDefault) {
       lock = { mode: defaults.objectLock.mode, days: defaults.objectLock.days };
     }
-    if (lockException && !lockedByDefault) {
-      fail('objectLock', `opts out of an object lock this bucket would not get anyway (purpose "${props.purpose}", class "${cls}"); remove it`, props.objectLock);
-    }
+    // An opt-out where nothing would be locked (a data bucket, or dev and staging) changes nothing,
+    // so one bucket definition serves every environment; only a real exception is recorded.
+    if (!lockedByDefault) lockException = undefined;
 
     // Defaults and identity.
     this.bucketName = props.name;

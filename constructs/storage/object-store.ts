@@ -15,7 +15,7 @@ import { InternalCaBundle } from './ca-bundle';
 import { replicatedPool } from './ceph-platform';
 import { OBJECT_STORE_NAME, RGW_ENDPOINT, RGW_POD_LABELS, RGW_SERVICE, RGW_TLS_PORT, ROOK_OPERATOR_LABELS } from './names';
 import { rookPlacement, spreadOverNodes } from './placement';
-import { ObjectStoreUser } from './user';
+import { ObjectStoreUser, userIdOf } from './user';
 
 export interface ObjectStoreProps {
   /**
@@ -154,8 +154,13 @@ export class ObjectStore extends Construct implements IConnectable {
    * however many buckets it is granted. Called by Bucket's grants.
    */
   userFor(consumer: { readonly name: string; readonly namespace: string }): ObjectStoreUser {
-    const userId = `${consumer.namespace}.${consumer.name}`;
+    const userId = userIdOf(consumer);
     let user = this.users.get(userId);
+    if (user && (user.namespace !== consumer.namespace || user.consumerName !== consumer.name)) {
+      throw new Error(
+        `${this.node.path}: consumer "${consumer.name}" in namespace "${consumer.namespace}" would share the object-store user "${userId}" with consumer "${user.consumerName}" in namespace "${user.namespace}"; rename one of them`,
+      );
+    }
     if (!user) {
       const holder = (this.node.tryFindChild('users') as Construct | undefined) ?? new Construct(this, 'users');
       user = new ObjectStoreUser(holder, userId, { consumerName: consumer.name, namespace: consumer.namespace });

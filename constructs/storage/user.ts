@@ -23,7 +23,12 @@ export interface UserCredentials {
   readonly endpointKey: typeof USER_SECRET_KEYS.endpoint;
 }
 
-const LABEL_VALUE = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** The RGW user id of a consumer: `<namespace>-<name>` (the object store refuses two consumers that would share one). */
+export function userIdOf(consumer: { readonly namespace: string; readonly consumerName?: string; readonly name?: string }): string {
+  return `${consumer.namespace}-${consumer.consumerName ?? consumer.name}`;
+}
 
 /**
  * One consumer's identity in the object store: a CephObjectStoreUser in the consumer's own
@@ -38,8 +43,9 @@ const LABEL_VALUE = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
  *   RGW refuses other operations whatever any policy says;
  * - bucket access comes only from the statements the buckets' policies give this user.
  *
- * RGW names the user after the resource (`metadata.name`), across all namespaces, so the name is
- * `<namespace>.<consumer>`: two consumers can never share one RGW identity.
+ * RGW names the user after the resource (`metadata.name`) whatever its namespace, so the name is
+ * `<namespace>-<consumer>`, and the object store refuses a second consumer that would map to the
+ * same id (`a-b`/`c` and `a`/`b-c`): two consumers never share one RGW identity.
  */
 export class ObjectStoreUser extends Construct {
   /** The RGW user id, also the resource's name. */
@@ -53,10 +59,10 @@ export class ObjectStoreUser extends Construct {
 
   constructor(scope: Construct, id: string, props: { readonly consumerName: string; readonly namespace: string }) {
     super(scope, id);
-    const userId = `${props.namespace}.${props.consumerName}`;
-    if (!LABEL_VALUE.test(props.consumerName) || props.consumerName.includes('.') || userId.length > 63) {
+    const userId = userIdOf(props);
+    if (!DNS_LABEL.test(props.consumerName) || userId.length > 63) {
       throw new Error(
-        `${this.node.path}: consumer name must be a lower-case DNS label and "<namespace>.<name>" at most 63 characters (Rook labels the Secret with it), got ${JSON.stringify(props.consumerName)} in namespace ${JSON.stringify(props.namespace)}`,
+        `${this.node.path}: consumer name must be a lower-case DNS label, and "<namespace>-<name>" at most 63 characters (it names the user, its Secret and a label), got ${JSON.stringify(props.consumerName)} in namespace ${JSON.stringify(props.namespace)}`,
       );
     }
     findEnvironmentStack(this).zoneOf(props.namespace);
