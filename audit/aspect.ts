@@ -12,9 +12,7 @@
 import type { IConstruct } from 'constructs';
 import { UserError } from '../lib/errors';
 import { TerraformResource, TerraformStack, type IAspect } from '../lib/tf';
-import { Segmentation, policyName } from '../constructs/network/segmentation';
 import { auditStackJson, failures, type AuditOptions, type Outcome } from './engine';
-import { NETWORK_EXCEPTION_ANNOTATION } from './rules/NET-003-wildcard-peers';
 import { sourceIndex, sourceOf } from './sources';
 import { inheritedSuppressions, ownSuppressions } from './suppressions';
 import type { Json } from './model';
@@ -58,7 +56,6 @@ export class SecurityAudit implements IAspect {
   private prepareStack(stack: TerraformStack): void {
     const own = ownSuppressions(stack);
     if (own.length > 0) stack.addOverride('//.suppressions', [...own]);
-    bridgeNetworkExceptions(stack);
     if (HOOKED.has(stack)) return;
     HOOKED.add(stack);
     const produce = stack.toTerraform.bind(stack);
@@ -75,22 +72,3 @@ export class SecurityAudit implements IAspect {
   }
 }
 
-/**
- * Writes each declared network exception's reason onto the NetworkPolicies of its flow, as the
- * `moit.gov.vn/network-exception` annotation NET-003 reads. A bridge: Segmentation.render()
- * (constructs/network/segmentation.ts) should write it itself; until then the policy ids are
- * derived here exactly as render() derives them.
- */
-function bridgeNetworkExceptions(stack: TerraformStack): void {
-  const segmentation = stack.node.tryFindChild('segmentation');
-  if (!(segmentation instanceof Segmentation)) return;
-  for (const flow of segmentation.flows) {
-    const reason = [flow.from.exception?.reason, flow.to.exception?.reason].filter((r): r is string => !!r && r.trim().length > 0).join('; ');
-    if (!reason) continue;
-    const name = policyName('flow', flow.from.name, 'to', flow.to.name);
-    for (const side of ['ingress', 'egress']) {
-      const policy = segmentation.node.tryFindChild(`${name}-${side}`);
-      if (policy && TerraformResource.isTerraformResource(policy)) policy.addOverride(`metadata.annotations`, { [NETWORK_EXCEPTION_ANNOTATION]: reason });
-    }
-  }
-}

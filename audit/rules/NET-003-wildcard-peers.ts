@@ -4,7 +4,8 @@ import { defineRule } from '../rule';
 import type { Evaluation } from '../types';
 
 /** Where a flow's declared exception reason is written on its NetworkPolicies. */
-export const NETWORK_EXCEPTION_ANNOTATION = 'moit.gov.vn/network-exception';
+export { NETWORK_EXCEPTION_ANNOTATION } from '../../constructs/network/segmentation';
+import { NETWORK_EXCEPTION_ANNOTATION } from '../../constructs/network/segmentation';
 
 /** Describes why a NetworkPolicy peer is a wildcard, or undefined if it is narrow. */
 function wildcard(peer: Record<string, unknown>): string | undefined {

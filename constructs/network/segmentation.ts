@@ -17,6 +17,9 @@ export interface Flow {
   readonly declaredBy: string;
 }
 
+/** Annotation carrying the reason of a declared network exception on a policy. */
+export const NETWORK_EXCEPTION_ANNOTATION = 'moit.gov.vn/network-exception';
+
 /** Zones that may expose a Service of type LoadBalancer or NodePort. */
 export const EXPOSED_ZONES: readonly ZoneName[] = ['dmz', 'exchange'];
 
@@ -168,7 +171,13 @@ export class Segmentation extends Construct {
       const ports = flow.ports.map((p) => ({ port: String(p.port), protocol: p.protocol }));
       const name = policyName('flow', flow.from.name, 'to', flow.to.name);
       const labels = { 'app.kubernetes.io/managed-by': 'moit-datacentre', 'moit.gov.vn/policy': 'flow' };
-      const annotations = { 'moit.gov.vn/flow': describeFlow(flow), ...(flow.description ? { 'moit.gov.vn/purpose': flow.description } : {}) };
+      const exception = [flow.from.exception?.reason, flow.to.exception?.reason].filter((r): r is string => !!r && r.trim().length > 0).join('; ');
+      const annotations = {
+        'moit.gov.vn/flow': describeFlow(flow),
+        ...(flow.description ? { 'moit.gov.vn/purpose': flow.description } : {}),
+        // The reason of a declared exception (wildcard, the Internet), read by the audit (NET-003).
+        ...(exception ? { [NETWORK_EXCEPTION_ANNOTATION]: exception } : {}),
+      };
       const server = flow.to.policyTarget();
       if (server) {
         new NetworkPolicyV1(this, `${name}-ingress`, {
