@@ -7,10 +7,11 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { assignBackupTier } from '../constructs/backup/coverage';
 import { KafkaCluster, KafkaClusterProps, NO_CLIENTS_PEER } from '../constructs/kafka';
 import { Peer } from '../constructs/network/peer';
 import { Port } from '../constructs/network/port';
-import { SegmentationError } from '../constructs/network/segmentation';
+import { Segmentation, SegmentationError } from '../constructs/network/segmentation';
 import { checkEnvironment, loadEnvironments, parseEnvironment } from '../environments';
 import { ConstructPropsError, formatProblem } from '../lib/errors';
 import { App } from '../lib/tf';
@@ -285,9 +286,15 @@ describe('listener networkPolicyPeers follow the flows declared to the brokers',
     ]);
   });
 
-  it("refuses a flow to the brokers on a port that is not a listener's (the replication port)", () => {
+  it("refuses, when declared, a client flow to the brokers on a port that is not a listener's (the replication port)", () => {
     expect(() => synthKafka('dev', { declare: (kafka) => kafka.connections.allowFrom(app, { ports: [Port.tcp(9091)] }) })).toThrow(
-      /ports 9091\/TCP are not listener ports of Kafka "events"; clients reach 9093 \(tls\) only/,
+      new ConstructPropsError('dev-core-services/kafka-events', 'connections.allowFrom', 'ports 9091/TCP are not listener ports of Kafka "events"; clients reach 9093 (tls) only', 'exchange/trade-importer'),
+    );
+  });
+
+  it('refuses it at synth when declared around the connections (Segmentation.allow)', () => {
+    expect(() => synthKafka('dev', { declare: (kafka) => Segmentation.of(kafka).allow(app, kafka, { ports: [Port.tcp(9091)] }) })).toThrow(
+      /flow exchange\/trade-importer -> kafka\/events-brokers \(declared at dev-core-services\/segmentation\): ports 9091\/TCP are not listener ports/,
     );
   });
 
@@ -351,16 +358,17 @@ describe('KafkaCluster refuses weaker settings, naming the value and the fix', (
 
   it.each(['loadbalancer', 'nodeport'] as const)('refuses a %s listener at synth: it would expose the data zone', (type) => {
     const { app, services: stack } = servicesOf('prod');
-    new KafkaCluster(stack, 'kafka-test', props({ listeners: [{ name: 'ext', port: 9094, type, authentication: 'tls' }] }));
+    assignBackupTier(new KafkaCluster(stack, 'kafka-test', props({ listeners: [{ name: 'ext', port: 9094, type, authentication: 'tls' }] })), 'bronze');
     expect(() => app.synth()).toThrow(SegmentationError);
     const { app: again, services: stack2 } = servicesOf('prod');
-    new KafkaCluster(stack2, 'kafka-test', props({ listeners: [{ name: 'ext', port: 9094, type, authentication: 'tls' }] }));
+    assignBackupTier(new KafkaCluster(stack2, 'kafka-test', props({ listeners: [{ name: 'ext', port: 9094, type, authentication: 'tls' }] })), 'bronze');
     expect(() => again.synth()).toThrow(/Kafka "test" listener "ext" \(type .*\): a Service of type (LoadBalancer|NodePort) in zone "data" exposes it outside the cluster; .*"tlsroute" listener and the exchange-zone Gateway/);
   });
 
   it('accepts internal and cluster-ip listeners at synth', () => {
     const { app, services: stack } = servicesOf('prod');
-    new KafkaCluster(stack, 'kafka-test', props({ listeners: [{ name: 'tls', port: 9093, authentication: 'tls' }, { name: 'ip', port: 9094, type: 'cluster-ip', authentication: 'scram-sha-512' }] }));
+    const kafka = new KafkaCluster(stack, 'kafka-test', props({ listeners: [{ name: 'tls', port: 9093, authentication: 'tls' }, { name: 'ip', port: 9094, type: 'cluster-ip', authentication: 'scram-sha-512' }] }));
+    assignBackupTier(kafka, 'bronze'); // the backup tiers (issue 9) want every stateful service tiered
     expect(() => app.synth()).not.toThrow();
   });
 });

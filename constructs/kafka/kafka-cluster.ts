@@ -8,7 +8,7 @@ import { CustomResource } from '../k8s-object';
 import { findEnvironmentStack } from '../operator-chart';
 import { Peer, WorkloadPeer } from '../network/peer';
 import { Port } from '../network/port';
-import { checkExposure, Connections, IConnectable, Segmentation } from '../network/segmentation';
+import { checkExposure, Connections, Flow, IConnectable, Segmentation } from '../network/segmentation';
 import { API_SERVER_PORTS, apiServerPeer } from '../network/system';
 import { KAFKA_DEFAULTS, KafkaAuthentication, KafkaListenerType } from './defaults';
 import { KafkaMirrorMaker2, KafkaMirrorProps } from './mirror-maker';
@@ -247,7 +247,7 @@ export class KafkaCluster extends Construct implements IConnectable {
 
     // Network identity, and the exposure rules of each listener.
     this.peers = kafkaPeers(this.clusterName, this.listeners.map((l) => Port.tcp(l.port)));
-    this.connections = new Connections(this, this.peers.brokers);
+    this.connections = new BrokerConnections(this, this.peers.brokers);
     const segmentation = Segmentation.of(this);
     for (const l of this.listeners) {
       const exposed = checkExposure(`Kafka "${this.clusterName}" listener "${l.name}" (type ${l.type})`, this.zone, SERVICE_TYPE[l.type]);
@@ -533,27 +533,45 @@ export class KafkaCluster extends Construct implements IConnectable {
     }
   }
 
+  /** Why `ports` may not be opened to the brokers by `from`, or undefined when they may. */
+  portProblem(from: Peer, ports: readonly Port[]): string | undefined {
+    const p = this.peers;
+    const internal = [clusterOperatorPeer(), p.brokers, p.entityOperator, p.cruiseControl].some((x) => x.describe() === from.describe());
+    const listenerPorts = this.listeners.map((l) => l.port);
+    const bad = ports.filter((port) => !(port.protocol === 'TCP' && (listenerPorts.includes(port.port) || (internal && port.port === STRIMZI_PORTS.replication.port))));
+    if (bad.length === 0) return undefined;
+    return `ports ${bad.map(String).join(', ')} are not listener ports of Kafka "${this.clusterName}"; clients reach ${this.listeners.map((l) => `${l.port} (${l.name})`).join(', ')} only`;
+  }
+
   /**
    * Flows to the brokers use listener ports only; the replication port is for Strimzi's own
-   * components. A client flow on another port would open more than a listener.
+   * components. A client flow on another port would open more than a listener. (Flows made
+   * with `connections.allowFrom` are checked when declared; this catches the others.)
    */
   private flowProblems(): string[] {
-    const p = this.peers;
-    const internal = new Set([clusterOperatorPeer(), p.brokers, p.entityOperator, p.cruiseControl].map((x) => x.describe()));
-    const listenerPorts = this.listeners.map((l) => l.port);
     const out: string[] = [];
     for (const flow of Segmentation.of(this).flows) {
-      if (flow.to.describe() !== p.brokers.describe()) continue;
-      const bad = flow.ports.filter(
-        (port) => !(port.protocol === 'TCP' && (listenerPorts.includes(port.port) || (internal.has(flow.from.describe()) && port.port === STRIMZI_PORTS.replication.port))),
-      );
-      if (bad.length > 0) {
-        out.push(
-          `flow ${flow.from.describe()} -> ${flow.to.describe()} (declared at ${flow.declaredBy}): ports ${bad.map(String).join(', ')} are not listener ports of Kafka "${this.clusterName}"; ` +
-            `clients reach ${this.listeners.map((l) => `${l.port} (${l.name})`).join(', ')} only`,
-        );
-      }
+      if (flow.to.describe() !== this.peers.brokers.describe()) continue;
+      const problem = this.portProblem(flow.from, flow.ports);
+      if (problem) out.push(`flow ${flow.from.describe()} -> ${flow.to.describe()} (declared at ${flow.declaredBy}): ${problem}`);
     }
     return out;
+  }
+}
+
+/** The brokers' connections: `allowFrom` refuses, when called, a port that is not a listener's. */
+class BrokerConnections extends Connections {
+  constructor(
+    private readonly kafka: KafkaCluster,
+    peer: WorkloadPeer,
+  ) {
+    super(kafka, peer);
+  }
+
+  allowFrom(other: Peer | IConnectable, options: { readonly ports?: readonly Port[]; readonly description?: string } = {}): Flow {
+    const from = other instanceof Peer ? other : other.connections.peer;
+    const problem = this.kafka.portProblem(from, options.ports ?? this.peer.defaultPorts);
+    if (problem) throw new ConstructPropsError(this.kafka.node.path, 'connections.allowFrom', problem, from.describe());
+    return super.allowFrom(other, options);
   }
 }
