@@ -58,6 +58,16 @@ describe('the Ceph platform', () => {
     expect(spec.placement.all.tolerations).toEqual([{ key: 'moit.gov.vn/zone', operator: 'Equal', value: 'data', effect: 'NoSchedule' }]);
   });
 
+  it('gives every Ceph daemon explicit requests and limits, so the namespace defaults (512Mi) never starve an OSD', () => {
+    const spec = valuesOf(releases(stack('prod-core-platform'))['rook-ceph-cluster']!).cephClusterSpec;
+    expect(spec.resources.osd).toEqual({ limits: { memory: '4Gi' }, requests: { cpu: '1000m', memory: '4Gi' } });
+    for (const [daemon, r] of Object.entries(spec.resources as Record<string, Json>)) {
+      expect([daemon, typeof r.limits.memory, typeof r.requests.cpu]).toEqual([daemon, 'string', 'string']);
+    }
+    const quota = (Object.values(stack('prod-core-platform').resource.kubernetes_resource_quota_v1) as Json[]).find((q) => q.metadata.namespace === 'rook-ceph')!;
+    expect(quota.spec.hard).toMatchObject({ 'requests.cpu': '64', 'limits.memory': '256Gi' });
+  });
+
   it('sizes dev for one existing node: one monitor and manager, sharing the node, no zone placement', () => {
     const spec = valuesOf(releases(stack('dev-core-platform'))['rook-ceph-cluster']!).cephClusterSpec;
     expect(spec.mon).toEqual({ count: 1, allowMultiplePerNode: true });

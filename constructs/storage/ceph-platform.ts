@@ -32,6 +32,24 @@ import { rookPlacement } from './placement';
 export const OBC_ADDITIONAL_CONFIG_FIELDS = ['bucketMaxObjects', 'bucketMaxSize', 'bucketPolicy', 'bucketLifecycle'] as const;
 export type ObcAdditionalConfigField = (typeof OBC_ADDITIONAL_CONFIG_FIELDS)[number];
 
+/**
+ * Requests and limits of every Ceph daemon, from the rook-ceph-cluster chart's production values
+ * (v1.20.6). They must be explicit: the namespace's LimitRange would otherwise give each
+ * container 512Mi, and an OSD needs 4Gi. The OSD prepare job gets a limit (the chart leaves it
+ * unlimited, which the namespace's quota refuses): 2Gi covers devices of any size (rook/rook#11103).
+ */
+export const CEPH_RESOURCES = {
+  mgr: { limits: { memory: '1Gi' }, requests: { cpu: '500m', memory: '512Mi' } },
+  mon: { limits: { memory: '2Gi' }, requests: { cpu: '1000m', memory: '1Gi' } },
+  osd: { limits: { memory: '4Gi' }, requests: { cpu: '1000m', memory: '4Gi' } },
+  prepareosd: { limits: { memory: '2Gi' }, requests: { cpu: '500m', memory: '50Mi' } },
+  'mgr-sidecar': { limits: { memory: '100Mi' }, requests: { cpu: '100m', memory: '40Mi' } },
+  crashcollector: { limits: { memory: '60Mi' }, requests: { cpu: '100m', memory: '60Mi' } },
+  logcollector: { limits: { memory: '1Gi' }, requests: { cpu: '100m', memory: '100Mi' } },
+  cleanup: { limits: { memory: '1Gi' }, requests: { cpu: '500m', memory: '100Mi' } },
+  exporter: { limits: { memory: '128Mi' }, requests: { cpu: '50m', memory: '50Mi' } },
+} as const;
+
 /** Ceph messenger v2 (port 3300) only, and every connection encrypted (secure mode). */
 const CEPH_NETWORK = { connections: { encryption: { enabled: true }, compression: { enabled: false }, requireMsgr2: true } };
 
@@ -194,6 +212,7 @@ export function cephClusterSpec(config: ObjectStorageConfig, placement: Record<s
     cleanupPolicy: { confirmation: '', allowUninstallWithVolumes: false },
     ...(Object.keys(placement).length > 0 ? { placement: { all: placement } } : {}),
     priorityClassNames: { mon: 'system-node-critical', osd: 'system-node-critical', mgr: 'system-cluster-critical' },
+    resources: CEPH_RESOURCES,
     disruptionManagement: { managePodBudgets: true, osdMaintenanceTimeout: 30 },
     removeOSDsIfOutAndSafeToRemove: false,
     storage: {
