@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -14,20 +14,26 @@ import { ConstructPropsError } from '../lib/errors';
 import { OPERATORS } from '../lib/versions';
 import { App } from '../lib/tf';
 import { formatFinding, validateManifest, validateSynthesized } from '../lib/validate';
-import { buildEnvironment } from '../stacks/estate';
+import { ManagementClustersStack, ManagementPlatformStack } from '../stacks/management';
 import { configOf, manifestsOf, resourcesOf, synthEstate, type Json } from './helpers';
 
 const estate = synthEstate();
 const CAPI_KINDS = ['Cluster', 'VSphereCluster', 'VSphereClusterIdentity', 'VSphereMachineTemplate', 'KubeadmControlPlane', 'KubeadmConfigTemplate', 'MachineDeployment'];
 const CAPI_ENVS = ['staging', 'prod', 'dr'] as const;
 
-/** Synthesizes one environment built from a (mutated) config; returns its stacks' JSON. */
-function synthConfig(config: EnvironmentInput): { stack: (name: string) => Json; stacks: ReturnType<typeof buildEnvironment> } {
+/**
+ * Synthesizes only the management stacks of an environment built from a (mutated) config, so
+ * these tests do not depend on what other layers require of the same config.
+ */
+function synthConfig(config: EnvironmentInput): { stack: (name: string) => Json; management: { platform: ManagementPlatformStack; clusters: ManagementClustersStack } } {
   const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'moit-clusters-')) });
-  const stacks = buildEnvironment(app, parseEnvironment(config));
+  const environment = parseEnvironment(config);
+  const kubeconfig = environment.management!.kubeconfig;
+  const platform = new ManagementPlatformStack(app, `${environment.name}-mgmt-platform`, { environment, kubeconfig });
+  const clusters = new ManagementClustersStack(app, `${environment.name}-mgmt-clusters`, { environment, kubeconfig, platform });
   app.synth();
-  const stack = (name: string): Json => JSON.parse(require('node:fs').readFileSync(join(app.outdir, 'stacks', name, 'cdk.tf.json'), 'utf8'));
-  return { stack, stacks };
+  const stack = (name: string): Json => JSON.parse(readFileSync(join(app.outdir, 'stacks', name, 'cdk.tf.json'), 'utf8'));
+  return { stack, management: { platform, clusters } };
 }
 
 /** The manifests of a stack with their Terraform bodies. */
@@ -104,7 +110,7 @@ describe('dev adopts an existing cluster', () => {
   it('has no management stacks and declares no Cluster API object anywhere', () => {
     expect(estate.stackNames.filter((s) => s.startsWith('dev-'))).toEqual(['dev-core-platform', 'dev-core-services']);
     for (const name of ['dev-core-platform', 'dev-core-services']) {
-      expect(manifestsOf(estate.stack(name)).filter((m) => CAPI_KINDS.includes(m.kind))).toEqual([]);
+      expect(manifestsOf(estate.stack(name)).filter((m) => m.apiVersion.includes('cluster.x-k8s.io'))).toEqual([]);
     }
   });
 
@@ -116,10 +122,10 @@ describe('dev adopts an existing cluster', () => {
   it('declares nothing for an existing cluster even in an environment with a management cluster', () => {
     const config = configOf('staging') as any;
     config.clusters.push({ name: 'legacy', mode: 'existing', kubeconfig: { path: '~/.kube/config', context: 'moit-legacy' }, nodeCidr: '10.21.0.0/22' });
-    const { stack, stacks } = synthConfig(config);
+    const { stack, management } = synthConfig(config);
     const names = manifestsOf(stack('staging-mgmt-clusters')).map((m) => m.metadata.name);
     expect(names.some((n) => n.startsWith('legacy'))).toBe(false);
-    const legacy = stacks.management!.clusters.clusters.find((c) => c.name === 'legacy')!;
+    const legacy = management.clusters.clusters.find((c) => c.name === 'legacy')!;
     expect(legacy.mode).toBe('existing');
     expect(legacy.clusterApi).toBeUndefined();
     expect(legacy.kubeconfig.context).toBe('moit-legacy');
@@ -403,7 +409,12 @@ describe('KubernetesCluster validates what it is given, also outside the environ
   function buildWith(mutate: (env: any) => void) {
     const env = parseEnvironment(configOf('staging')) as any;
     mutate(env);
-    return () => buildEnvironment(new App({ outdir: mkdtempSync(join(tmpdir(), 'moit-kc-')) }), env);
+    return () => {
+      const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'moit-kc-')) });
+      const kubeconfig = env.management.kubeconfig;
+      const platform = new ManagementPlatformStack(app, 'staging-mgmt-platform', { environment: env, kubeconfig });
+      return new ManagementClustersStack(app, 'staging-mgmt-clusters', { environment: env, kubeconfig, platform });
+    };
   }
 
   it('refuses an even control plane and a single node outside development', () => {
@@ -429,10 +440,9 @@ describe('KubernetesCluster validates what it is given, also outside the environ
   });
 
   it('is declared only in a management clusters stack', () => {
-    const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'moit-kc-')) });
-    const stacks = buildEnvironment(app, parseEnvironment(configOf('staging')));
-    const config = stacks.environment.clusters[0]!;
-    expect(() => new KubernetesCluster(stacks.clusters[0]!.services, 'misplaced', { cluster: config })).toThrow(/declared in the management cluster's clusters stack/);
+    const { management } = synthConfig(configOf('staging'));
+    const config = management.platform.environment.clusters[0]!;
+    expect(() => new KubernetesCluster(management.platform, 'misplaced', { cluster: config })).toThrow(/declared in the management cluster's clusters stack/);
   });
 });
 
@@ -487,6 +497,17 @@ describe('the Cluster API operator on the management cluster', () => {
     }
   });
 
+  it('lets cert-manager, which issues the webhooks\' certificates, reach the API server and be called on its webhook port', () => {
+    const ours = flows.filter((p) => p.metadata.namespace === 'cert-manager');
+    expect(ours.map((p) => p.spec.egress?.[0] ?? p.spec.ingress?.[0])).toEqual(
+      expect.arrayContaining([
+        { to: [{ ip_block: { cidr: '10.1.0.0/24' } }], ports: [{ port: '443', protocol: 'TCP' }, { port: '6443', protocol: 'TCP' }] },
+        { from: [{ ip_block: { cidr: '10.1.0.0/24' } }], ports: [{ port: '10250', protocol: 'TCP' }] },
+      ]),
+    );
+    expect(ours).toHaveLength(2);
+  });
+
   it('lets only the vSphere provider reach vCenter, on 443 at its configured address', () => {
     const toVcenter = flows.filter((p) => p.spec.egress?.[0].to[0].ip_block?.cidr === '10.0.1.10/32');
     expect(toVcenter.map((p) => [p.metadata.namespace, p.spec.egress[0].ports])).toEqual([['capv-system', [{ port: '443', protocol: 'TCP' }]]]);
@@ -507,7 +528,7 @@ describe('schema validation against the pinned upstream CRDs', () => {
 
   it('finds every Cluster API and CAPV object valid against CAPI v1.13.5 and CAPV v1.16.1', () => {
     expect(report.kinds).toEqual(expect.arrayContaining(CAPI_KINDS.map((k) => expect.stringMatching(new RegExp(`^[a-z0-9.-]+/v1beta2 ${k}$`)))));
-    const ours = report.findings.filter((f) => f.stack.includes('-mgmt-') || CAPI_KINDS.includes(f.kind ?? ''));
+    const ours = report.findings.filter((f) => f.stack.includes('-mgmt-') || (f.apiVersion ?? '').includes('cluster.x-k8s.io'));
     expect(ours.map(formatFinding)).toEqual([]);
   });
 
