@@ -125,6 +125,7 @@ const prodMore = synthWith('prod', (s) => {
   domains.addDatabase({ name: 'trade_flows', domain: 'trade' });
   domains.addUser({ name: 'planning_app', domain: 'planning' });
   domains.grantRead('planning_app', 'energy-statistics', { agreements: ['SA-2026-004'] });
+  domains.grantRead('planning_app', 'trade', { agreements: ['SA-2026-007'], schema: { database: 'trade_flows', schema: 'customs' } });
 });
 
 /** staging: defaults of a non-production class, a custom backup policy, restores. */
@@ -501,15 +502,17 @@ describe('databases and roles per data domain', () => {
   });
 
   it('never gives a managed role superuser, createdb, createrole, replication or bypassrls', () => {
-    expect(roles().length).toBe(5);
+    expect(roles().length).toBe(6);
     for (const r of roles()) expect(r).toMatchObject({ superuser: false, createdb: false, createrole: false, replication: false, bypassrls: false });
   });
 
-  it('grants read access by membership in the read role, recording the sharing agreement', () => {
-    expect(role('planning_app').inRoles).toEqual(['energy_statistics_read']);
-    expect(role('planning_app').comment).toContain('energy_statistics_read (SA-2026-004)');
+  it('grants read access by membership in the read role of a domain or of one schema, recording the sharing agreements', () => {
+    expect(role('planning_app').inRoles).toEqual(['energy_statistics_read', 'trade_flows_customs_read']);
+    expect(role('planning_app').comment).toContain('energy_statistics_read (SA-2026-004), trade_flows_customs_read (SA-2026-007)');
+    expect(role('trade_flows_customs_read')).toMatchObject({ login: false, disablePassword: true });
+    expect(role('trade_flows_customs_read').comment).toContain('schema customs of database trade_flows (domain trade)');
     expect(role('trade_owner').inRoles).toBeUndefined();
-    expect(bodyOf(synth.json, 'Cluster', 'domains')['//'].sharing).toEqual(['SA-2026-004']);
+    expect(bodyOf(synth.json, 'Cluster', 'domains')['//'].sharing).toEqual(['SA-2026-004', 'SA-2026-007']);
   });
 
   it('refuses a grant to an undeclared role, a bad agreement reference and a duplicate database', () => {
@@ -518,6 +521,9 @@ describe('databases and roles per data domain', () => {
     expect(() => cluster.addDatabase({ name: 'trade_flows', domain: 'trade' })).toThrow(/database "trade_flows" is already declared/);
     expect(() => cluster.addDatabase({ name: 'Trade-Flows', domain: 'Trade' })).toThrow(/2 problems:[\s\S]*name: must be a lower-case SQL identifier[\s\S]*domain: must be a data domain name/);
     expect(() => cluster.addUser({ name: 'postgres' })).toThrow(/name: is reserved/);
+    expect(() => cluster.grantRead('planning_app', 'energy-statistics', { schema: { database: 'trade_flows', schema: 'customs' } })).toThrow(
+      /schema\.database: belongs to domain "trade", not "energy-statistics"/,
+    );
   });
 
   it('validates against the CRDs, except the Database kind whose CRD is missing from the schema set (a known gap)', () => {

@@ -32,6 +32,7 @@ import {
   POSTGRES_PORT,
   readRoleOf,
   roleSecretName,
+  type SchemaRef,
 } from './names';
 import { cnpgOperatorPeer } from './operator';
 import { PostgresPooler, PostgresPoolerOptions } from './pooler';
@@ -159,6 +160,8 @@ export interface AddUserOptions {
 export interface GrantReadOptions {
   /** The sharing agreements this access derives from; they are marked on the Cluster for the audit. @default [] */
   readonly agreements?: readonly string[];
+  /** Only this schema of the domain (its read role is `<database>_<schema>_read`). @default the whole domain */
+  readonly schema?: SchemaRef;
 }
 
 /** A role in `spec.managed.roles`, before rendering. */
@@ -475,26 +478,38 @@ export class PostgresCluster extends Construct implements IConnectable {
   }
 
   /**
-   * The NOLOGIN role that reads a domain's data (`<domain>_read`), created once. The domain's
-   * schema migrations grant it USAGE and SELECT (CloudNativePG manages role membership, not
-   * table privileges). Returns its name.
+   * The NOLOGIN role that reads a domain's data (`<domain>_read`), or only one schema of it
+   * (`<database>_<schema>_read`), created once. The domain's schema migrations grant it USAGE
+   * and SELECT (CloudNativePG manages role membership, not table privileges). Returns its name.
    */
-  addReadRole(domain: string): string {
+  addReadRole(domain: string, schema?: SchemaRef): string {
     this.refuseOnReplica('addReadRole');
-    const problem = domainProblem(domain);
-    if (problem) throw new ConstructPropsError(`${this.node.path}.addReadRole`, 'domain', problem, domain);
-    const name = readRoleOf(domain);
-    if (!this.roles.has(name)) {
-      this.roles.set(name, { name, login: false, comment: `read access to the data of domain ${domain}; granted only by sharing agreements`, inRoles: new Map() });
+    const problems: Problem[] = [];
+    const check = (field: string, message: string | undefined, value: unknown) => message && problems.push([field, message, value]);
+    check('domain', domainProblem(domain), domain);
+    if (schema) {
+      check('schema.database', checkSqlIdentifier(schema.database, 'database'), schema.database);
+      check('schema.schema', checkSqlIdentifier(schema.schema, 'schema'), schema.schema);
+      const known = this.databases.get(schema.database);
+      if (!problems.length && known && known.domain !== domain) check('schema.database', `belongs to domain "${known.domain}", not "${domain}"`, schema.database);
+    }
+    const name = readRoleOf(domain, schema);
+    if (!problems.length) check(schema ? 'schema' : 'domain', checkSqlIdentifier(name, 'role'), name);
+    if (problems.length > 0) throw propsError(`${this.node.path}.addReadRole`, problems);
+    const existing = this.roles.get(name);
+    if (existing?.login) throw new ConstructPropsError(`${this.node.path}.addReadRole`, 'domain', `would create read role "${name}", but a login role has that name`, domain);
+    if (!existing) {
+      const what = schema ? `schema ${schema.schema} of database ${schema.database} (domain ${domain})` : `the data of domain ${domain}`;
+      this.roles.set(name, { name, login: false, comment: `read access to ${what}; granted only by sharing agreements`, inRoles: new Map() });
       this.renderRoles();
     }
     return name;
   }
 
   /**
-   * Lets `consumerRole` (a login role of this cluster) read `domain`'s data, by making it a
-   * member of the domain's read role. The agreements it derives from are marked on the
-   * Cluster resource. Returns the read role's name.
+   * Lets `consumerRole` (a login role of this cluster) read `domain`'s data, or one schema of
+   * it, by making it a member of the read role. The agreements it derives from are marked on
+   * the Cluster resource and in the consumer's role comment. Returns the read role's name.
    */
   grantRead(consumerRole: string, domain: string, options: GrantReadOptions = {}): string {
     this.refuseOnReplica('grantRead');
@@ -511,7 +526,7 @@ export class PostgresCluster extends Construct implements IConnectable {
     for (const id of options.agreements ?? []) {
       if (!/^SA-\d{4}-\d{3}$/.test(id)) throw new ConstructPropsError(`${this.node.path}.grantRead`, 'agreements', 'each must be a sharing agreement reference like "SA-2026-004"', id);
     }
-    const readRole = this.addReadRole(domain);
+    const readRole = this.addReadRole(domain, options.schema);
     if (readRole === consumerRole) throw new ConstructPropsError(`${this.node.path}.grantRead`, 'consumerRole', 'a read role cannot be granted to itself', consumerRole);
     const because = consumer.inRoles.get(readRole) ?? new Set<string>();
     for (const id of options.agreements ?? []) because.add(id);

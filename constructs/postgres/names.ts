@@ -61,11 +61,18 @@ export function ownerRoleOf(domain: string): string {
 }
 
 /**
- * The NOLOGIN role that reads a domain's data: consumers are made members of it (grantRead),
- * and the domain's schema migrations grant SELECT to it.
+ * The NOLOGIN role that reads a domain's data (`<domain>_read`), or one schema of it
+ * (`<database>_<schema>_read`): consumers are made members of it (grantRead), and the
+ * domain's schema migrations grant USAGE and SELECT to it.
  */
-export function readRoleOf(domain: string): string {
-  return `${domainIdentifier(domain)}_read`;
+export function readRoleOf(domain: string, schema?: SchemaRef): string {
+  return schema ? `${schema.database}_${schema.schema}_read` : `${domainIdentifier(domain)}_read`;
+}
+
+/** One schema of one database: the unit a sharing agreement shares. */
+export interface SchemaRef {
+  readonly database: string;
+  readonly schema: string;
 }
 
 /**
