@@ -1,0 +1,108 @@
+/**
+ * `npm run backups [-- --env prod] [--format md|json] [--today YYYY-MM-DD] [--dir cdktf.out]
+ * [--runbook <service>]`: prints the backup coverage table — every stateful resource and every
+ * namespace Velero backs up, with its tier, schedule, retention, off-site copy, immutable copy
+ * and last restore drill — then its gaps and the drills due.
+ *
+ * It synthesizes the selected environments (all by default) into a temporary folder and reads
+ * the markers and records synth wrote, so it cannot drift from what would be deployed. With
+ * `--dir`, it reads an existing synthesized folder instead (an auditor's artefact). With
+ * `--runbook`, it prints the restore-drill runbook of one service instead of the table.
+ *
+ * Exit status: 0, or 1 when a stateful resource has a gap (or the input is wrong). Overdue
+ * drills are reported, not failed on: they are a finding for the audit, not a broken build.
+ */
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { backupRecordOf } from '../constructs/backup/record';
+import { coverageReport, renderCoverageMarkdown, type CoverageReport, type SynthesizedStack } from '../constructs/backup/report';
+import { drillRunbook } from '../constructs/backup/runbook';
+import { checkIsoDate } from '../constructs/backup/drills';
+import { loadEnvironments, parseSelection } from '../environments';
+import { UserError } from '../lib/errors';
+import { App } from '../lib/tf';
+import { buildEstate } from '../stacks/estate';
+
+/** Reads every stack of a synthesized folder (`<dir>/stacks/<name>/cdk.tf.json`). */
+export function readSynthesized(dir: string): SynthesizedStack[] {
+  const root = join(dir, 'stacks');
+  if (!existsSync(root)) throw new UserError(`--dir: ${dir} is not a synthesized folder (no stacks/ inside); run npm run synth first`);
+  return readdirSync(root)
+    .sort()
+    .filter((name) => existsSync(join(root, name, 'cdk.tf.json')))
+    .map((name) => ({ name, json: JSON.parse(readFileSync(join(root, name, 'cdk.tf.json'), 'utf8')) as Record<string, unknown> }));
+}
+
+/** Synthesizes the selected environments into a temporary folder and reads their stacks. */
+export function synthesizeStacks(selection: readonly string[]): SynthesizedStack[] {
+  const outdir = mkdtempSync(join(tmpdir(), 'moit-backups-'));
+  try {
+    const app = new App({ outdir });
+    buildEstate(app, loadEnvironments(selection));
+    app.synth();
+    return readSynthesized(outdir);
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+/** The coverage report of the selected environments on `today`. */
+export function backupCoverage(selection: readonly string[], today: string, dir?: string): CoverageReport {
+  const stacks = dir ? readSynthesized(dir) : synthesizeStacks(selection);
+  const envOf = (s: SynthesizedStack) => ((s.json['//'] as Record<string, unknown> | undefined)?.environment as { name?: string } | undefined)?.name;
+  return coverageReport(
+    stacks.filter((s) => {
+      const env = envOf(s);
+      return env === undefined || selection.includes(env);
+    }),
+    today,
+  );
+}
+
+/** The runbook of one service, from the synthesized stacks of its environment. */
+export function runbookOf(stacks: readonly SynthesizedStack[], service: string, today: string): string {
+  for (const s of stacks) {
+    const record = backupRecordOf(s.json);
+    const found = record?.services.find((x) => x.service === service);
+    if (record && found) return drillRunbook(record, found, today);
+  }
+  const known = stacks.flatMap((s) => backupRecordOf(s.json)?.services.map((x) => x.service) ?? []);
+  throw new UserError(`--runbook: no service ${JSON.stringify(service)} in the selected environments; known: ${[...new Set(known)].sort().join(', ')}`);
+}
+
+function main(): void {
+  const { values } = parseArgs({
+    options: {
+      env: { type: 'string' },
+      format: { type: 'string', default: 'md' },
+      today: { type: 'string' },
+      dir: { type: 'string' },
+      runbook: { type: 'string' },
+    },
+  });
+  try {
+    if (values.format !== 'md' && values.format !== 'json') throw new UserError(`--format: must be md or json, got ${JSON.stringify(values.format)}`);
+    const today = values.today ?? process.env.MOIT_TODAY ?? new Date().toISOString().slice(0, 10);
+    const bad = checkIsoDate(today);
+    if (bad) throw new UserError(`--today: ${bad}, got ${JSON.stringify(today)}`);
+    const selection = parseSelection(values.env ?? process.env.ENVIRONMENTS);
+    if (values.runbook) {
+      const stacks = values.dir ? readSynthesized(values.dir) : synthesizeStacks(selection);
+      console.log(runbookOf(stacks, values.runbook, today));
+      return;
+    }
+    const report = backupCoverage(selection, today, values.dir);
+    console.log(values.format === 'json' ? JSON.stringify(report, null, 2) : renderCoverageMarkdown(report));
+    if (report.rows.some((r) => r.gaps.length > 0)) process.exit(1);
+  } catch (error) {
+    if (error instanceof UserError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+if (require.main === module) main();
