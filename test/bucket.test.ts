@@ -237,6 +237,16 @@ describe('grants', () => {
     expect(users.find((u) => u.manifest.metadata.name === 'postgres-pg-main')!.manifest.spec.opMask).toEqual(['read', 'write', 'delete']);
   });
 
+  it('are created after the store and before the claim whose policy names them', () => {
+    const json = stack('prod-core-services');
+    const address = (kind: string, name: string) =>
+      `kubernetes_manifest.${resourcesOf(json).find(([t, , b]) => t === 'kubernetes_manifest' && b.manifest.kind === kind && b.manifest.metadata.name === name)![1]}`;
+    expect(claimResource(json, 'trade-raw').depends_on).toEqual(
+      expect.arrayContaining([address('CephObjectStore', 'dc-objectstore'), address('CephObjectStoreUser', 'exchange-importer'), address('CephObjectStoreUser', 'postgres-pg-main')]),
+    );
+    expect(usersOf(json).find((u) => u.manifest.metadata.name === 'exchange-importer')!.depends_on).toEqual([address('CephObjectStore', 'dc-objectstore')]);
+  });
+
   it('let the object store create users only in the namespaces that hold one', () => {
     const store = resourcesOf(stack('prod-core-services')).find(([t, , b]) => t === 'kubernetes_manifest' && b.manifest.kind === 'CephObjectStore')![2];
     const namespaces = [...new Set(usersOf(stack('prod-core-services')).map((u) => u.manifest.metadata.namespace as string))].sort();

@@ -11,6 +11,7 @@ import { Peer } from '../network/peer';
 import { placementFor } from '../network/placement';
 import { findEnvironmentStack } from '../operator-chart';
 import type { CaBundleRef } from './ca-bundle';
+import { addDependency } from './depends';
 import type { ObcAdditionalConfigField } from './ceph-platform';
 import { S3_REGION } from './names';
 import type { ObjectStore } from './object-store';
@@ -243,7 +244,7 @@ export class Bucket extends Construct {
       // The bucket library fills in the bound ObjectBucket's name.
       computedFields: ['metadata.labels', 'metadata.annotations', 'metadata.finalizers', 'spec.objectBucketName'],
     });
-    this.claim.manifest.dependsOn = [props.store.resource.manifest.fqn];
+    addDependency(this.claim.manifest, props.store.resource.manifest);
     retain(this.claim.manifest, 'bucket', stack.ephemeral);
 
     // What the claim cannot declare: versioning, public access block, object lock.
@@ -298,7 +299,8 @@ export class Bucket extends Construct {
         },
       },
       waitForCompletion: true,
-      timeouts: { create: '15m', update: '15m' },
+      // The first apply waits for Ceph to come up and bind the claim.
+      timeouts: { create: '30m', update: '30m' },
       dependsOn: [this.claim.manifest, caBundle.certificate.manifest],
     });
     const configurator = Peer.workload({ name: jobName, namespace: props.namespace, zone, selector });
@@ -339,6 +341,8 @@ export class Bucket extends Construct {
     const effective: BucketAccess = previous?.access === 'write' ? 'write' : access;
     this.grants.set(user.userId, { access: effective, user });
     user.addAccess(effective, consumer.agreements ?? []);
+    // The policy names the user: create the user first, so Rook never applies a policy whose principal is missing.
+    addDependency(this.claim.manifest, user.resource.manifest);
     if (consumer.agreements && consumer.agreements.length > 0) {
       for (const a of consumer.agreements) this.sharing.add(a);
       markSharing(this.claim.manifest, [...this.sharing]);

@@ -12,6 +12,7 @@ import { Connections, type IConnectable } from '../network/segmentation';
 import { findEnvironmentStack } from '../operator-chart';
 import { Bucket, type BucketOptions } from './bucket';
 import { InternalCaBundle } from './ca-bundle';
+import { addDependency } from './depends';
 import { replicatedPool } from './ceph-platform';
 import { OBJECT_STORE_NAME, RGW_ENDPOINT, RGW_POD_LABELS, RGW_SERVICE, RGW_TLS_PORT, ROOK_OPERATOR_LABELS } from './names';
 import { rookPlacement, spreadOverNodes } from './placement';
@@ -115,7 +116,7 @@ export class ObjectStore extends Construct implements IConnectable {
         },
       },
     });
-    this.resource.manifest.dependsOn = [this.certificate.manifest.fqn];
+    addDependency(this.resource.manifest, this.certificate.manifest);
     retain(this.resource.manifest, 'object-store', stack.ephemeral);
 
     const gateways: WorkloadPeer = Peer.workload({ name: `rgw-${this.name}`, namespace: this.namespace, zone, selector: { ...RGW_POD_LABELS }, ports: [Port.tcp(RGW_TLS_PORT)] });
@@ -164,6 +165,7 @@ export class ObjectStore extends Construct implements IConnectable {
     if (!user) {
       const holder = (this.node.tryFindChild('users') as Construct | undefined) ?? new Construct(this, 'users');
       user = new ObjectStoreUser(holder, userId, { consumerName: consumer.name, namespace: consumer.namespace });
+      addDependency(user.resource.manifest, this.resource.manifest);
       this.users.set(userId, user);
     }
     return user;
