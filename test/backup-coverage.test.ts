@@ -12,7 +12,10 @@ import { backupRecordOf, type BackupRecord } from '../constructs/backup/record';
 import { coverageReport, renderCoverageMarkdown, serviceGaps, type SynthesizedStack } from '../constructs/backup/report';
 import { barmanRetention, postgresBackupFor, resolveTiers, sixFieldSchedule, veleroTtl, type BackupTierName } from '../constructs/backup/tiers';
 import { loadCatalogue } from '../environments/catalogue';
-import { parseEnvironment } from '../environments';
+import { loadEnvironments, parseEnvironment } from '../environments';
+import { clusterNamespaces } from '../stacks/layout';
+import { PlatformStack } from '../stacks/platform';
+import { ServicesStack } from '../stacks/services';
 import { backupTierOf, statefulKindOf } from '../lib/markers';
 import { App } from '../lib/tf';
 import { runbookOf } from '../scripts/backups';
@@ -81,6 +84,21 @@ describe('every stateful resource has a backup tier', () => {
     const error = synthError('staging', (c) => delete c.backup.assign['core/kafka/events']);
     expect(error.problems.length).toBeGreaterThanOrEqual(3);
     for (const p of error.problems) expect(p).toMatch(/^staging-core-services\/kafka-events\/.* holds data \(kafka, service core\/kafka\/events\) but has no backup tier/);
+  });
+});
+
+describe('every namespace that may hold volumes has a tier', () => {
+  it('fails synth naming an app-zone namespace without a tier label; tenant namespaces take their domain tier', () => {
+    const env = loadEnvironments(['staging'])[0]!;
+    const cluster = env.clusters[0]!;
+    const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'moit-backup-ns-')) });
+    const namespaces = [...clusterNamespaces(), { name: 'app-unlabelled', zone: 'app' as const, purpose: 'an application namespace outside the data domains' }];
+    const common = { environment: env, cluster: cluster.name, kubeconfig: cluster.kubeconfig, namespaces };
+    const platform = new PlatformStack(app, 'x-core-platform', common);
+    new ServicesStack(app, 'x-core-services', { ...common, platform });
+    expect(() => app.synth()).toThrow(
+      'namespace app-unlabelled (zone app) may hold volumes but has no backup tier; give it the label moit.gov.vn/backup-tier in stacks/layout.ts (a tenant namespace takes its data domain\'s tier from the catalogue)',
+    );
   });
 });
 

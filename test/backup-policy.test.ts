@@ -14,7 +14,8 @@ import {
   veleroTtl,
 } from '../constructs/backup/tiers';
 import { checkSixFieldCron } from '../constructs/postgres/validation';
-import { checkEnvironment } from '../environments';
+import { checkEnvironment, loadEnvironments } from '../environments';
+import { offsiteConsistencyProblems } from '../environments/sections/backup';
 import { configOf } from './helpers';
 
 describe('backup tiers', () => {
@@ -240,6 +241,34 @@ describe('the backup section of an environment file', () => {
   it('refuses a service name that is not <cluster>/<namespace>[/<name>]', () => {
     expect(problemsOf('prod', (c) => (c.backup.drills = [{ service: 'main', kind: 'postgres-recovery', lastSuccess: '2026-10-01' }]))).toEqual([
       expect.stringMatching(/^backup\.drills\[0\]\.service: must name a service as the coverage table does/),
+    ]);
+  });
+});
+
+describe('off-site targets across environments', () => {
+  const envs = () => loadEnvironments().map((e) => structuredClone(e));
+
+  it('agree as written: prod and staging copy to dr, dr copies back to prod, each into a bucket the other keeps for it', () => {
+    expect(offsiteConsistencyProblems(envs())).toEqual([]);
+  });
+
+  it('name a receiving bucket the other environment does not keep, or keeps under another name', () => {
+    const all = envs();
+    all.find((e) => e.name === 'prod')!.backup.offsite!.bucket = 'offsite-prod-2';
+    all.find((e) => e.name === 'dr')!.backup.receives = all.find((e) => e.name === 'dr')!.backup.receives.filter((r) => r.from !== 'staging');
+    expect(offsiteConsistencyProblems(all)).toEqual([
+      'environments/staging.ts: backup.offsite: environment "dr" keeps no receiving bucket for "staging"; add { from: \'staging\', bucket: \'offsite-staging\', gateway } to its backup.receives',
+      'environments/prod.ts: backup.offsite.bucket: is "offsite-prod-2", but environment "dr" receives "prod" in bucket "offsite-prod"',
+    ]);
+  });
+
+  it('refuse a wrong site or distance', () => {
+    const all = envs();
+    const prod = all.find((e) => e.name === 'prod')!;
+    prod.backup.offsite = { ...prod.backup.offsite!, site: 'hanoi-2', distanceKm: 25 };
+    expect(offsiteConsistencyProblems(all)).toEqual([
+      'environments/prod.ts: backup.offsite.site: is "hanoi-2", but environment "dr" is at site "hcm-1"',
+      'environments/prod.ts: backup.offsite.distanceKm: is 25, but the environment files put the sites 1140 km apart',
     ]);
   });
 });

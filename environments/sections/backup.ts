@@ -245,3 +245,49 @@ export function checkBackup(env: EnvironmentView, report: Report): void {
 
 /** The tier names, re-exported for environment files. */
 export type { BackupTierName };
+
+/** The fields of environments the off-site consistency check reads. */
+interface OffsiteView {
+  readonly name: string;
+  readonly class: string;
+  readonly site: { readonly name: string; readonly distanceFromPrimaryKm?: number };
+  readonly backup: Pick<BackupSection, 'offsite' | 'receives'>;
+}
+
+/**
+ * Across environments: each off-site target names an environment that declares a receiving
+ * bucket of that name for it, at the site named, as far away as that environment's file says;
+ * a target declared immutable is locked there (backup buckets are locked by default in
+ * production and recovery); and every receiving bucket has a sender. Returns one message per
+ * problem, each naming the file and the field.
+ */
+export function offsiteConsistencyProblems(envs: readonly OffsiteView[]): string[] {
+  const out: string[] = [];
+  const byName = new Map(envs.map((e) => [e.name, e]));
+  for (const e of envs) {
+    const o = e.backup.offsite;
+    if (!o) continue;
+    const at = `environments/${e.name}.ts: backup.offsite`;
+    const other = byName.get(o.environment);
+    if (!other) {
+      out.push(`${at}.environment: names "${o.environment}", which is not among the environments loaded (${[...byName.keys()].join(', ')})`);
+      continue;
+    }
+    if (other.site.name !== o.site) out.push(`${at}.site: is "${o.site}", but environment "${other.name}" is at site "${other.site.name}"`);
+    const distance = other.site.distanceFromPrimaryKm ?? e.site.distanceFromPrimaryKm;
+    if (distance !== undefined && distance !== o.distanceKm) out.push(`${at}.distanceKm: is ${o.distanceKm}, but the environment files put the sites ${distance} km apart`);
+    const receive = other.backup.receives.find((r) => r.from === e.name);
+    if (!receive) out.push(`${at}: environment "${other.name}" keeps no receiving bucket for "${e.name}"; add { from: '${e.name}', bucket: '${o.bucket}', gateway } to its backup.receives`);
+    else if (receive.bucket !== o.bucket) out.push(`${at}.bucket: is "${o.bucket}", but environment "${other.name}" receives "${e.name}" in bucket "${receive.bucket}"`);
+    if (o.immutable && other.class !== 'production' && other.class !== 'recovery') {
+      out.push(`${at}.immutable: is true, but environment "${other.name}" (class "${other.class}") does not lock backup buckets by default`);
+    }
+  }
+  for (const e of envs) {
+    for (const r of e.backup.receives) {
+      const sender = byName.get(r.from);
+      if (sender && sender.backup.offsite?.environment !== e.name) out.push(`environments/${e.name}.ts: backup.receives: keeps bucket "${r.bucket}" for "${r.from}", whose backup.offsite does not point here`);
+    }
+  }
+  return out;
+}
