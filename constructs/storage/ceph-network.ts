@@ -13,6 +13,17 @@ export const CEPH_MON_PORT = 3300;
 export const CEPH_DAEMON_PORTS = { from: 6800, to: 7568 } as const;
 
 /**
+ * Why every pod of `rook-ceph-system` is a peer (a declared wildcard): it holds only the Rook
+ * operator, the Ceph-CSI operator and the CSI controller plugins, and the CSI operator generates
+ * its plugin pods' labels, so the namespace is the narrowest stable selector.
+ */
+export const ROOK_SYSTEM_EXCEPTION =
+  'rook-ceph-system holds only the Rook operator, the Ceph-CSI operator and the CSI controller plugins, whose labels the CSI operator generates: the namespace is the narrowest stable selector.';
+
+/** The annotation the audit (NET-003) reads a declared exception's reason from (NETWORK_EXCEPTION_ANNOTATION in segmentation.ts). */
+const NETWORK_EXCEPTION = 'moit.gov.vn/network-exception';
+
+/**
  * The Ceph messenger ports as NetworkPolicy port entries. Segmentation's `Port` names single
  * ports, and the OSDs' range is 769 ports wide, so these policies are written here as typed
  * NetworkPolicies with `endPort`, labelled `moit.gov.vn/policy: ceph-messenger` and annotated
@@ -52,14 +63,7 @@ export class CephNetwork extends Construct {
     const cluster = stack.environment.clusters.find((c) => c.name === stack.cluster);
     const nodeCidr = cluster!.nodeCidr;
 
-    const rookSystem = Peer.namespace({
-      namespace: NS.rookSystem,
-      zone: stack.zoneOf(NS.rookSystem),
-      exception: {
-        reason:
-          'Rook operator, Ceph-CSI operator and CSI controller plugins: system components only, and the CSI operator generates the plugin pods\u2019 labels, so the namespace is the narrowest stable selector.',
-      },
-    });
+    const rookSystem = Peer.namespace({ namespace: NS.rookSystem, zone: stack.zoneOf(NS.rookSystem), exception: { reason: ROOK_SYSTEM_EXCEPTION } });
     segmentation.allow(rookSystem, apiServer, { ports: API_SERVER_PORTS, description: 'Rook and Ceph-CSI operators and CSI controllers watch and write Kubernetes objects', declaredBy: this });
 
     const zone = stack.zoneOf(NS.rookCluster);
@@ -87,6 +91,7 @@ export class CephNetwork extends Construct {
         annotations: {
           'moit.gov.vn/purpose':
             'Ceph messenger v2 into the daemons: from each other, from Rook and Ceph-CSI in rook-ceph-system, and from the node network (CSI node plugins on host networking, kernel RBD client).',
+          [NETWORK_EXCEPTION]: ROOK_SYSTEM_EXCEPTION,
         },
       },
       spec: {
