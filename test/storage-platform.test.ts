@@ -169,6 +169,8 @@ describe('the Ceph network', () => {
       { namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'rook-ceph-system' } } },
       { ip_block: { cidr: '10.10.0.0/22' } },
     ]);
+    // The rook-ceph-system wildcard is a declared exception, with its reason where the audit reads it.
+    expect(inbound.metadata.annotations['moit.gov.vn/network-exception']).toMatch(/holds only the Rook operator, the Ceph-CSI operator and the CSI controller plugins/);
   });
 
   it('keeps the data zone in the cluster: the daemons egress only to each other', () => {
