@@ -208,11 +208,14 @@ describe('the off-site copy at the primary site (prod)', () => {
   it('its user reads only the topics marked for the copy, and may only describe the groups of their readers', () => {
     const user = userOf(prod.json, 'mirror-dr');
     expect(user.metadata.annotations['moit.gov.vn/kafka-user-role']).toBe('offsite-copy-source');
-    expect(aclsOf(user)).toEqual([
-      'topic:literal:energy-readings=Describe,Read',
-      'topic:literal:trade.orders=Describe,Read',
-      'group:prefix:trade-importer-=Describe',
-    ]);
+    const acls = aclsOf(user);
+    expect(acls).toEqual(expect.arrayContaining(['topic:literal:energy-readings=Describe,Read', 'topic:literal:trade.orders=Describe,Read', 'group:prefix:trade-importer-=Describe']));
+    for (const acl of acls) expect(acl).toMatch(/^(topic:literal:[^=*]+=Describe,Read|group:prefix:[^=*]+-=Describe)$/);
+    // Exactly the topics marked for the copy (the test's and the data domains'), none of the others.
+    const marked = manifestsOf(prod.json, 'KafkaTopic').filter((t) => t.metadata.labels['moit.gov.vn/offsite-copy'] === 'true').map((t) => t.metadata.name);
+    const unmarked = manifestsOf(prod.json, 'KafkaTopic').filter((t) => t.metadata.labels['moit.gov.vn/offsite-copy'] === 'false').map((t) => t.metadata.name);
+    expect(unmarked).toContain('trade-scratch');
+    expect(acls.filter((a) => a.startsWith('topic:')).map((a) => a.slice('topic:literal:'.length).split('=')[0]).sort()).toEqual(marked.sort());
     expect(user.spec.quotas).toBeUndefined();
   });
 

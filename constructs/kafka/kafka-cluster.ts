@@ -173,7 +173,10 @@ export class KafkaCluster extends Construct implements IConnectable {
   readonly superUsers: readonly string[];
   readonly cruiseControl: boolean;
   readonly peers: KafkaPeers;
-  /** The brokers' network side: `allowFrom(app)` lets `app` reach the listeners (all, or `ports`). */
+  /**
+   * The brokers' network side: `allowFrom(app)` lets `app` reach the in-cluster listeners (all
+   * of them, or `ports`); a port that is no listener's, or a tlsroute listener's, is refused.
+   */
   readonly connections: Connections;
   readonly kafka: CustomResource;
   readonly controllerPool: CustomResource;
@@ -246,7 +249,8 @@ export class KafkaCluster extends Construct implements IConnectable {
     const rack = props.rack ?? this.environmentClass !== 'development';
 
     // Network identity, and the exposure rules of each listener.
-    this.peers = kafkaPeers(this.clusterName, this.listeners.map((l) => Port.tcp(l.port)));
+    // `allowFrom` opens the in-cluster listeners by default; a tlsroute listener is for its gateway.
+    this.peers = kafkaPeers(this.clusterName, this.listeners.filter((l) => l.type !== 'tlsroute').map((l) => Port.tcp(l.port)));
     this.connections = new BrokerConnections(this, this.peers.brokers);
     const segmentation = Segmentation.of(this);
     for (const l of this.listeners) {
@@ -506,8 +510,7 @@ export class KafkaCluster extends Construct implements IConnectable {
     if (zone !== 'exchange') {
       throw new ConstructPropsError(this.node.path, `listeners.${l.name}.gateway.namespace`, `is in zone "${zone}"; Kafka leaves the cluster only through the exchange zone's Gateway`, gateway.namespace);
     }
-    const pods: WorkloadPeer = Peer.workload({ name: `${gateway.namespace}-${gateway.name}`, namespace: gateway.namespace, zone, selector: { ...gateway.podSelector } });
-    this.connections.allowFrom(pods, {
+    this.connections.allowFrom(gatewayPeer(l), {
       ports: [Port.tcp(l.port)],
       description: `Gateway ${gateway.namespace}/${gateway.name} passes TLS through to Kafka "${this.clusterName}" listener "${l.name}" (clients at another site)`,
     });
@@ -539,8 +542,15 @@ export class KafkaCluster extends Construct implements IConnectable {
     const internal = [clusterOperatorPeer(), p.brokers, p.entityOperator, p.cruiseControl].some((x) => x.describe() === from.describe());
     const listenerPorts = this.listeners.map((l) => l.port);
     const bad = ports.filter((port) => !(port.protocol === 'TCP' && (listenerPorts.includes(port.port) || (internal && port.port === STRIMZI_PORTS.replication.port))));
-    if (bad.length === 0) return undefined;
-    return `ports ${bad.map(String).join(', ')} are not listener ports of Kafka "${this.clusterName}"; clients reach ${this.listeners.map((l) => `${l.port} (${l.name})`).join(', ')} only`;
+    if (bad.length > 0) {
+      return `ports ${bad.map(String).join(', ')} are not listener ports of Kafka "${this.clusterName}"; clients reach ${this.listeners.map((l) => `${l.port} (${l.name})`).join(', ')} only`;
+    }
+    for (const l of this.listeners.filter((x) => x.type === 'tlsroute' && ports.some((port) => port.port === x.port))) {
+      if (from.describe() !== gatewayPeer(l).describe()) {
+        return `port ${l.port} is listener "${l.name}", reached only through Gateway ${l.gateway!.namespace}/${l.gateway!.name}; in-cluster clients use ${this.listeners.filter((x) => x.type !== 'tlsroute').map((x) => `${x.port} (${x.name})`).join(', ') || 'no other listener'}`;
+      }
+    }
+    return undefined;
   }
 
   /**
@@ -557,6 +567,12 @@ export class KafkaCluster extends Construct implements IConnectable {
     }
     return out;
   }
+}
+
+/** The pods of the Gateway a `tlsroute` listener is reached through. */
+function gatewayPeer(l: KafkaListener): WorkloadPeer {
+  const g = l.gateway!;
+  return Peer.workload({ name: `${g.namespace}-${g.name}`, namespace: g.namespace, zone: 'exchange', selector: { ...g.podSelector } });
 }
 
 /** The brokers' connections: `allowFrom` refuses, when called, a port that is not a listener's. */
