@@ -405,6 +405,8 @@ describe('the kafka section of an environment file', () => {
     ['prod', (c: any) => (c.kafka.clusters[0].superUsers = ['*']), 'kafka.clusters[0].superUsers[0]: must name one user'],
     ['prod', (c: any) => (c.kafka.clusters[0].metadataVersion = '4.2-IV1'), 'kafka.clusters[0].metadataVersion: must belong to Kafka 4.3.1'],
     ['dev', (c: any) => c.kafka.clusters.push(structuredClone(c.kafka.clusters[0])), 'kafka.clusters[1].name: duplicate Kafka cluster name on cluster "core"'],
+    ['dev', (c: any) => (c.kafka.clusters[0].cruiseControl = true), 'environments/dev.ts: kafka.clusters[0].cruiseControl: Strimzi runs Cruise Control only with 2 or more brokers, got true'],
+    ['prod', (c: any) => (c.kafka.clusters[0].listeners[0].port = 9091), 'kafka.clusters[0].listeners[0].port: must be >= 9092'],
   ])('%s: reports %#', (env, mutate, expected) => {
     expect(problemsOf(env, mutate).join('\n')).toContain(expected);
   });

@@ -154,6 +154,7 @@ export function kafkaProblems(env: { readonly class: string; readonly clusters: 
     for (const role of ['controllers', 'brokers'] as const) {
       for (const message of nodePoolProblems(role, k[role].replicas, env.class)) problem(at(role, 'replicas'), message, k[role].replicas);
     }
+    if (k.cruiseControl && k.brokers.replicas < 2) problem(at('cruiseControl'), 'Strimzi runs Cruise Control only with 2 or more brokers', k.cruiseControl);
     if (!k.metadataVersion.startsWith(`${k.version.split('.').slice(0, 2).join('.')}-`)) {
       problem(at('metadataVersion'), `must belong to Kafka ${k.version} (for example "${k.version.split('.').slice(0, 2).join('.')}-IV0")`, k.metadataVersion);
     }
