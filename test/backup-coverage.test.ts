@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { BackupCoverageError } from '../constructs/backup/coverage';
 import { backupRecordOf, type BackupRecord } from '../constructs/backup/record';
 import { coverageReport, renderCoverageMarkdown, serviceGaps, type SynthesizedStack } from '../constructs/backup/report';
-import { barmanRetention, postgresBackupFor, resolveTiers, sixFieldSchedule, veleroTtl, type BackupTierName } from '../constructs/backup/tiers';
+import { barmanRetention, postgresBackupFor, resolveTiers, sixFieldSchedule, tierRank, veleroTtl, type BackupTierName } from '../constructs/backup/tiers';
 import { loadCatalogue } from '../environments/catalogue';
 import { loadEnvironments, parseEnvironment } from '../environments';
 import { clusterNamespaces } from '../stacks/layout';
@@ -73,17 +73,43 @@ describe('every stateful resource has a backup tier', () => {
 
   it('fails synth naming an untiered Postgres cluster and its backup bucket, with the fix', () => {
     const error = synthError('staging', (c) => delete c.backup.assign['core/postgres/main']);
-    expect(error.message).toMatch(/^Backups \(staging-core-services\): 2 problems\. Nothing was synthesized\./);
-    expect(error.problems).toEqual([
-      'staging-core-services/object-store/postgres-main-backup/claim/manifest holds data (bucket, service core/postgres/pg-staging-core-main) but has no backup tier; assign one in environments/staging.ts (backup.assign["core/postgres/pg-staging-core-main"]: "gold" | "silver" | "bronze"), or call assignBackupTier on it where it is declared',
-      'staging-core-services/postgres/main/cluster/manifest holds data (postgres, service core/postgres/main) but has no backup tier; assign one in environments/staging.ts (backup.assign["core/postgres/main"]: "gold" | "silver" | "bronze"), or call assignBackupTier on it where it is declared',
-    ]);
+    expect(error.message).toMatch(/^Backups \(staging-core-services\): \d+ problems\. Nothing was synthesized\./);
+    expect(error.problems).toEqual(
+      expect.arrayContaining([
+        'staging-core-services/object-store/postgres-main-backup/claim/manifest holds data (bucket, service core/postgres/pg-staging-core-main) but has no backup tier; assign one in environments/staging.ts (backup.assign["core/postgres/pg-staging-core-main"]: "gold" | "silver" | "bronze"), or call assignBackupTier on it where it is declared',
+        'staging-core-services/postgres/main/cluster/manifest holds data (postgres, service core/postgres/main) but has no backup tier; assign one in environments/staging.ts (backup.assign["core/postgres/main"]: "gold" | "silver" | "bronze"), or call assignBackupTier on it where it is declared',
+      ]),
+    );
+    // Its databases belong to it, and are named too; nothing else is.
+    for (const p of error.problems) expect(p).toMatch(/service core\/postgres\/(main|pg-staging-core-main)\)/);
   });
 
   it('fails synth naming an untiered Kafka cluster, each of its resources', () => {
     const error = synthError('staging', (c) => delete c.backup.assign['core/kafka/events']);
     expect(error.problems.length).toBeGreaterThanOrEqual(3);
-    for (const p of error.problems) expect(p).toMatch(/^staging-core-services\/kafka-events\/.* holds data \(kafka, service core\/kafka\/events\) but has no backup tier/);
+    for (const p of error.problems) expect(p).toMatch(/^staging-core-services\/kafka-events\/.* holds data \((kafka|kafka-topic), service core\/kafka\/events\) but has no backup tier/);
+  });
+});
+
+describe("a service is at least as strict as the domains whose data it holds", () => {
+  it("fails synth when a silver Postgres cluster holds a gold domain's database, naming both", () => {
+    const error = synthError('staging', (c) => (c.backup.assign['core/postgres/main'] = 'silver'));
+    expect(error.problems).toEqual(
+      expect.arrayContaining([
+        'staging-core-services/postgres/main/database-energy_stats/manifest: service core/postgres/main is tier "silver" (backup.assign) but holds data of domain "energy-statistics", whose tier is "gold"; a service takes the strictest tier of the domains whose data it holds: make it "gold" (backup.assign["core/postgres/main"] in environments/staging.ts)',
+      ]),
+    );
+    for (const p of error.problems) expect(p).toMatch(/whose tier is "gold"/);
+  });
+
+  it('is silent in every environment file: each resource of a domain is at least as strict as the domain', () => {
+    const catalogue = loadCatalogue({ today: TODAY });
+    const labelled = resourcesOf(stack('prod-core-services')).filter(([, , b]) => statefulKindOf(b) && b.manifest?.metadata?.labels?.['moit.gov.vn/domain']);
+    expect(labelled.length).toBeGreaterThan(0);
+    for (const [, , b] of labelled) {
+      const domain = catalogue.domain(b.manifest.metadata.labels['moit.gov.vn/domain']);
+      expect([b['//'].metadata.path, tierRank(backupTierOf(b) as BackupTierName) >= tierRank(domain.backupTier)]).toEqual([b['//'].metadata.path, true]);
+    }
   });
 });
 
@@ -106,7 +132,7 @@ describe('security-level minimums at synth', () => {
   it('fail a level-4 environment whose tier in use drills a restore less often than every 6 months', () => {
     const error = synthError('prod', (c) => (c.backup.tiers = { bronze: { drillEveryMonths: 12 } }));
     expect(error.problems).toEqual([
-      expect.stringMatching(/^environments\/prod\.ts: tier "bronze" \(used by core\/app-industrial-production, core\/app-trade-promotion\) drills a restore every 12 months, but security level 4 requires one at least every 6 months/),
+      expect.stringMatching(/^environments\/prod\.ts: tier "bronze" \(used by core\/app-industrial-production, .*core\/app-trade-promotion.*\) drills a restore every 12 months, but security level 4 requires one at least every 6 months/),
     ]);
   });
 
@@ -189,13 +215,17 @@ describe('off-site copies', () => {
 
   it('prod: one copier per tier copies every bucket of that tier to the recovery site, with read-only source keys and the other site keys by reference', () => {
     const jobs = cronJobs('prod-core-services');
-    expect(jobs.map((j) => j.metadata.name)).toEqual(['offsite-copy-gold']);
-    const job = jobs[0]!;
+    expect(jobs.map((j) => j.metadata.name)).toEqual(expect.arrayContaining(['offsite-copy-gold']));
+    for (const j of jobs) expect(j.metadata.name).toMatch(/^offsite-copy-(gold|silver|bronze)$/);
+    const job = jobs.find((j) => j.metadata.name === 'offsite-copy-gold')!;
     expect(job.spec.schedule).toBe(tiersOf('prod').gold.schedule);
     expect(job.spec.concurrency_policy).toBe('Forbid');
     const container = job.spec.job_template.spec.template.spec.container[0];
     const script = container.command[2] as string;
-    expect(script).toContain('for b in pg-prod-core-main velero-prod-core; do');
+    expect(script).toMatch(/for b in (\S+ )*pg-prod-core-main (\S+ )*velero-prod-core( \S+)*; do/);
+    // Each bucket is copied on its own tier's schedule, by its tier's copier.
+    const copied = jobs.flatMap((j) => /for b in ([^;]+);/.exec(j.spec.job_template.spec.template.spec.container[0].command[2])![1]!.split(' '));
+    expect(new Set(copied).size).toBe(copied.length);
     expect(script).toContain('rclone sync "src:$b" "dst:offsite-prod/prod/core/$b"');
     const env = Object.fromEntries(container.env.map((e: Json) => [e.name, e]));
     expect(env.RCLONE_CONFIG_DST_ENDPOINT.value).toBe('https://s3.hcm-1.dc.moit.gov.vn');

@@ -25,12 +25,12 @@ import { drillsRequired } from '../../environments/sections/backup';
 import { UserError } from '../../lib/errors';
 import { markBackupTier, recordBackupTiers, recordRestoreDrills, retainedKindOf, type StatefulKind } from '../../lib/markers';
 import { TerraformResource, type TerraformStack } from '../../lib/tf';
-import { BACKUP_TIER_LABEL, type NamespacePlan } from '../../stacks/layout';
+import { BACKUP_TIER_LABEL, DOMAIN_LABEL, tenantNamespace, type NamespacePlan } from '../../stacks/layout';
 import { CustomResource } from '../k8s-object';
 import { drillRequirement, type DrillRequirement, type ServiceKind } from './drills';
 import { minimumProblems, minimumsFor, type TierInUse } from './minimums';
 import type { BackupMechanism, BackupRecord, BackupServiceRecord } from './record';
-import { BACKUP_TIERS, resolveTiers, type BackupTier, type BackupTierName } from './tiers';
+import { BACKUP_TIERS, resolveTiers, tierRank, type BackupTier, type BackupTierName } from './tiers';
 
 /** What {@link assignBackupTier} records on a construct. */
 export interface BackupAssignment {
@@ -286,6 +286,15 @@ export function prepareBackups(stack: BackupStackView): void {
     if (!r.tier) {
       problems.push(
         `${c.node.path} holds data (${stateful}, service ${r.service}) but has no backup tier; assign one in ${environmentFile(env)} (backup.assign["${r.service}"]: "gold" | "silver" | "bronze"), or call assignBackupTier on it where it is declared`,
+      );
+      continue;
+    }
+    // A service holding a data domain's data is at least as strict as that domain's tier.
+    const domain = coordinatesOf(c).object?.metadata.labels?.[DOMAIN_LABEL];
+    const domainTier = domain ? namespaceTier(stack.namespaces, tenantNamespace(domain)) : undefined;
+    if (domainTier && tierRank(domainTier) > tierRank(r.tier)) {
+      problems.push(
+        `${c.node.path}: service ${r.service} is tier "${r.tier}" (${r.source}) but holds data of domain "${domain}", whose tier is "${domainTier}"; a service takes the strictest tier of the domains whose data it holds: make it "${domainTier}" (backup.assign["${r.service}"] in ${environmentFile(env)})`,
       );
       continue;
     }
