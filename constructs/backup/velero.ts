@@ -69,6 +69,13 @@ export interface VeleroChartProps {
  *   block storage for the object store.
  * - The server runs non-root, read-only, without privileges; the chart binds it to
  *   cluster-admin, which backing up and restoring every kind of object requires (Velero docs).
+ *
+ * Prerequisite, outside Terraform: Velero encrypts its kopia repository with the password in
+ * Secret `velero-repo-credentials` (key `repository-password`) and creates that Secret with a
+ * published default (`static-passw0rd`, velero#6443, #8137) if it is missing. The
+ * secret-management process creates it, in both sites (the recovery site reads the off-site
+ * copy with the same password), before this chart is first installed; it is never rotated
+ * after the first backup.
  */
 export class VeleroChart extends OperatorChart {
   constructor(scope: Construct, id: string, props: VeleroChartProps) {
