@@ -1,13 +1,23 @@
 import { Construct } from 'constructs';
+import { allowCertManagerTraffic } from './cluster/cert-manager-flows';
 import { CustomResource } from './k8s-object';
+import type { ExternalPeer } from './network/peer';
+import { apiServerPeer } from './network/system';
 import { OperatorChart } from './operator-chart';
+
+export interface CertManagerProps {
+  /** The API server it talks to and is called by. @default the stack's cluster's (apiServerPeer) */
+  readonly apiServer?: ExternalPeer;
+}
 
 /**
  * cert-manager, installed first: the Barman Cloud plugin, the Cluster API operator and the
- * providers' webhooks need it. CRDs are installed and kept on uninstall.
+ * providers' webhooks need it. CRDs are installed and kept on uninstall. Its own traffic (to
+ * the API server, and the API server to its webhook) is declared here, so default deny in its
+ * namespace never leaves it unable to issue certificates.
  */
 export class CertManager extends OperatorChart {
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, props: CertManagerProps = {}) {
     super(scope, id, {
       operator: 'certManager',
       values: {
@@ -18,6 +28,7 @@ export class CertManager extends OperatorChart {
         enableCertificateOwnerRef: false,
       },
     });
+    allowCertManagerTraffic(this, props.apiServer ?? apiServerPeer(this));
   }
 }
 

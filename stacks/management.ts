@@ -1,7 +1,6 @@
 import { Construct } from 'constructs';
 import { ClusterAccess, MANAGEMENT_AUDITOR_READS } from '../constructs/baseline/rbac';
 import { CertManager } from '../constructs/cert-manager';
-import { allowCertManagerTraffic } from '../constructs/cluster/cert-manager-flows';
 import { ClusterApiOperator, CLUSTER_API_NAMESPACES, managementApiServer } from '../constructs/cluster/cluster-api-operator';
 import { KubernetesCluster } from '../constructs/cluster/kubernetes-cluster';
 import type { Environment } from '../environments';
@@ -39,8 +38,7 @@ export class ManagementPlatformStack extends EnvironmentStack {
   constructor(scope: Construct, id: string, props: ManagementProps) {
     super(scope, id, { ...props, cluster: MANAGEMENT_CLUSTER, layer: 'platform', namespaces: managementNamespaces(props.environment) });
     createNamespaces(this, this.namespaces);
-    this.certManager = new CertManager(this, 'cert-manager');
-    allowCertManagerTraffic(this.certManager, managementApiServer(props.environment));
+    this.certManager = new CertManager(this, 'cert-manager', { apiServer: managementApiServer(props.environment) });
     this.clusterApi = new ClusterApiOperator(this, 'cluster-api', { dependsOn: [this.certManager] });
     this.access = new ClusterAccess(this, 'access', { auditorReads: MANAGEMENT_AUDITOR_READS });
   }

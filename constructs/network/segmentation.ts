@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import type { ZoneName } from '../../environments/schema';
 import { UserError } from '../../lib/errors';
 import { NetworkPolicyV1 } from '../../lib/providers';
+import type { ITerraformDependable } from '../../lib/tf';
 import { ExternalPeer, NetworkException, Peer, WorkloadPeer } from './peer';
 import { mergePorts, Port } from './port';
 
@@ -166,7 +167,14 @@ export class Segmentation extends Construct {
     const violations = this.violations();
     if (violations.length > 0) throw new SegmentationError(violations);
     this.rendered = true;
-    const provider = findStack(this).kubernetes;
+    const stack = findStack(this);
+    const provider = stack.kubernetes;
+    // A policy in a namespace this same stack creates waits for the namespace.
+    const namespaces = stack.node.tryFindChild('namespaces');
+    const dependsOnNamespace = (name: string): ITerraformDependable[] | undefined => {
+      const zoned = namespaces?.node.tryFindChild(name) as { readonly namespace?: ITerraformDependable } | undefined;
+      return zoned?.namespace ? [zoned.namespace] : undefined;
+    };
     for (const flow of this.flows) {
       const ports = flow.ports.map((p) => ({ port: String(p.port), protocol: p.protocol }));
       const name = policyName('flow', flow.from.name, 'to', flow.to.name);
@@ -182,6 +190,7 @@ export class Segmentation extends Construct {
       if (server) {
         new NetworkPolicyV1(this, `${name}-ingress`, {
           provider,
+          dependsOn: dependsOnNamespace(server.namespace),
           metadata: { name: `${name}-in`.slice(0, 63), namespace: server.namespace, labels, annotations },
           spec: { podSelector: { matchLabels: server.podSelector }, policyTypes: ['Ingress'], ingress: [{ from: [flow.from.policyPeer()], ports }] },
         });
@@ -190,6 +199,7 @@ export class Segmentation extends Construct {
       if (client) {
         new NetworkPolicyV1(this, `${name}-egress`, {
           provider,
+          dependsOn: dependsOnNamespace(client.namespace),
           metadata: { name: `${name}-out`.slice(0, 63), namespace: client.namespace, labels, annotations },
           spec: { podSelector: { matchLabels: client.podSelector }, policyTypes: ['Egress'], egress: [{ to: [flow.to.policyPeer()], ports }] },
         });
