@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Peer } from '../constructs/network/peer';
 import { Port } from '../constructs/network/port';
 import type { BackupDestination } from '../constructs/postgres/backup';
-import { PostgresCluster, PostgresClusterProps, TLS_ONLY_HBA } from '../constructs/postgres/cluster';
+import { defaultDatabaseManagement, PostgresCluster, PostgresClusterProps, TLS_ONLY_HBA } from '../constructs/postgres/cluster';
 import { loadEnvironments, parseEnvironment } from '../environments';
 import { ConstructPropsError } from '../lib/errors';
 import { App } from '../lib/tf';
@@ -126,6 +126,15 @@ const prodMore = synthWith('prod', (s) => {
   domains.addUser({ name: 'planning_app', domain: 'planning' });
   domains.grantRead('planning_app', 'energy-statistics', { agreements: ['SA-2026-004'] });
   domains.grantRead('planning_app', 'trade', { agreements: ['SA-2026-007'], schema: { database: 'trade_flows', schema: 'customs' } });
+});
+
+/** prod: databases declared as CloudNativePG Database resources (whose CRD the schema set lacks). */
+const prodDatabases = synthWith('prod', (s) => {
+  // Its databases hold gold-tier domains' data, so it is gold (and keeps backups 90 days).
+  const cluster = new PostgresCluster(s, 'resources', props('resources', { databaseManagement: 'database-resource', backup: { destination: destination('pg-test-resources'), retention: '90d' } }));
+  assignBackupTier(cluster, 'gold');
+  cluster.addDatabase({ name: 'energy_stats', domain: 'energy-statistics', schemas: ['monthly', 'yearly'] });
+  cluster.addDatabase({ name: 'trade_flows', domain: 'trade' });
 });
 
 /** staging: defaults of a non-production class, a custom backup policy, restores. */
@@ -478,11 +487,31 @@ describe('databases and roles per data domain', () => {
   const roles = () => manifestNamed(synth.json, 'Cluster', 'domains').spec.managed.roles as Json[];
   const role = (name: string) => roles().find((r) => r.name === name)!;
 
-  it('declares each database with a CloudNativePG Database owned by the domain owner, kept on delete and retained', () => {
-    const db = manifestNamed(synth.json, 'Database', 'domains-energy-stats');
+  it('defaults to creating databases inside the Cluster CRD while the Database CRD is not pinned, and to Database resources once it is', () => {
+    expect(cluster.databaseManagement).toBe('owner-creates');
+    expect(defaultDatabaseManagement()).toBe('owner-creates');
+    expect(defaultDatabaseManagement([{ file: 'databases.postgresql.cnpg.io.yaml', path: 'config/crd/bases/postgresql.cnpg.io_databases.yaml', sha256: '0000000000000000' }])).toBe('database-resource');
+  });
+
+  it('lets each domain owner create its declared databases (CREATEDB, nothing more) and records them on the Cluster', () => {
+    expect(manifestsOf(synth.json, 'Database')).toEqual([]);
+    expect(role('energy_statistics_owner').createdb).toBe(true);
+    expect(role('trade_owner').createdb).toBe(true);
+    const metadata = manifestNamed(synth.json, 'Cluster', 'domains').metadata;
+    expect(metadata.annotations['moit.gov.vn/database-management']).toBe('owner-creates');
+    expect(JSON.parse(metadata.annotations['moit.gov.vn/databases'])).toEqual([
+      { name: 'energy_stats', owner: 'energy_statistics_owner', domain: 'energy-statistics', schemas: ['monthly', 'yearly'] },
+      { name: 'trade_flows', owner: 'trade_owner', domain: 'trade', schemas: [] },
+    ]);
+    // A cluster without databases carries no such annotation.
+    expect(manifestNamed(synth.json, 'Cluster', 'ledger').metadata.annotations).toBeUndefined();
+  });
+
+  it('declares each database with a CloudNativePG Database in database-resource mode, kept on delete and retained', () => {
+    const db = manifestNamed(prodDatabases.json, 'Database', 'resources-energy-stats');
     expect(db.metadata.labels['moit.gov.vn/domain']).toBe('energy-statistics');
     expect(db.spec).toEqual({
-      cluster: { name: 'domains' },
+      cluster: { name: 'resources' },
       name: 'energy_stats',
       owner: 'energy_statistics_owner',
       ensure: 'present',
@@ -492,7 +521,9 @@ describe('databases and roles per data domain', () => {
         { name: 'yearly', owner: 'energy_statistics_owner', ensure: 'present' },
       ],
     });
-    expect(bodyOf(synth.json, 'Database', 'domains-energy-stats').lifecycle).toEqual({ prevent_destroy: true });
+    expect(bodyOf(prodDatabases.json, 'Database', 'resources-energy-stats').lifecycle).toEqual({ prevent_destroy: true });
+    const owners = (manifestNamed(prodDatabases.json, 'Cluster', 'resources').spec.managed.roles as Json[]).filter((r) => r.name.endsWith('_owner'));
+    for (const r of owners) expect(r.createdb).toBe(false);
   });
 
   it('creates an owner login role per domain whose password is a Secret reference, and a NOLOGIN read role', () => {
@@ -501,9 +532,12 @@ describe('databases and roles per data domain', () => {
     expect(role('energy_statistics_read').passwordSecret).toBeUndefined();
   });
 
-  it('never gives a managed role superuser, createdb, createrole, replication or bypassrls', () => {
+  it('never gives a managed role superuser, createrole, replication or bypassrls, nor CREATEDB to anyone but a domain owner', () => {
     expect(roles().length).toBe(6);
-    for (const r of roles()) expect(r).toMatchObject({ superuser: false, createdb: false, createrole: false, replication: false, bypassrls: false });
+    for (const r of roles()) {
+      expect(r).toMatchObject({ superuser: false, createrole: false, replication: false, bypassrls: false });
+      if (!r.name.endsWith('_owner')) expect(r.createdb).toBe(false);
+    }
   });
 
   it('grants read access by membership in the read role of a domain or of one schema, recording the sharing agreements', () => {
@@ -526,13 +560,13 @@ describe('databases and roles per data domain', () => {
     );
   });
 
-  it('validates against the CRDs, except the Database kind whose CRD is missing from the schema set (a known gap)', () => {
-    const all = findings(synth.outdir);
-    const others = all.filter((f) => f.kind !== 'Database');
-    expect(others).toEqual([]);
+  it('validates against the CRDs by default; Database resources are refused until their CRD is in the schema set (the known gap)', () => {
+    expect(findings(synth.outdir)).toEqual([]);
+    const all = findings(prodDatabases.outdir);
+    expect(all.filter((f) => f.kind !== 'Database')).toEqual([]);
     const database = all.filter((f) => f.kind === 'Database');
     expect(database.length).toBe(2);
-    for (const f of database) expect(f.message).toMatch(/Database/);
+    for (const f of database) expect(f.message).toMatch(/no schema.*"Database"/);
   });
 });
 
@@ -548,7 +582,7 @@ describe('schema validity', () => {
   it('writes staging, development, recovery and replica clusters that validate too', () => {
     expect(findings(staging.outdir)).toEqual([]);
     expect(findings(dev.outdir)).toEqual([]);
-    expect(findings(prodMore.outdir).filter((f) => f.kind !== 'Database')).toEqual([]);
+    expect(findings(prodMore.outdir)).toEqual([]);
   });
 });
 

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import type { EnvironmentClass, ZoneName } from '../../environments/schema';
 import { ConstructPropsError } from '../../lib/errors';
 import { markSharing, retain } from '../../lib/markers';
+import { OPERATORS, type CrdFileSource } from '../../lib/versions';
 import { NS, STORAGE_CLASSES } from '../../stacks/layout';
 import { InternalCaIssuer } from '../cert-manager';
 import { CustomResource } from '../k8s-object';
@@ -22,7 +23,7 @@ import {
   PostgresScheduledBackup,
   type BackupDestination,
 } from './backup';
-import { PostgresDatabase } from './database';
+import { DATABASE_CRD_FILE, PostgresDatabase } from './database';
 import {
   BARMAN_CLOUD_PLUGIN,
   CNPG_LABELS,
@@ -125,6 +126,36 @@ export interface PostgresClusterProps {
   readonly bootstrap?: PostgresBootstrap;
   /** The ClusterIssuer of the server certificate. @default "dc-internal-ca" */
   readonly issuerName?: string;
+  /** How addDatabase creates databases. @default defaultDatabaseManagement() (follows the pinned CRDs) */
+  readonly databaseManagement?: DatabaseManagement;
+}
+
+/**
+ * How addDatabase creates a database.
+ * - `database-resource`: a CloudNativePG `Database` per database (reclaim policy retain, and
+ *   retained). Needs the Database CRD among the pinned schemas, or `npm run validate` refuses it.
+ * - `owner-creates`: stays inside the Cluster CRD. The domain's owner role gets CREATEDB (and
+ *   nothing more) and the domain's first migration runs `CREATE DATABASE <name>`; the declared
+ *   databases are recorded on the Cluster (annotation `moit.gov.vn/databases`) for reviewers.
+ */
+export type DatabaseManagement = 'database-resource' | 'owner-creates';
+
+/**
+ * `database-resource` once the Database CRD is pinned in lib/versions.ts (and so validated),
+ * `owner-creates` until then. The CRDs of ../shared/crds/cloudnative-pg/v1.30.0 do not include it.
+ */
+export function defaultDatabaseManagement(pinned: readonly CrdFileSource[] = OPERATORS.cloudnativePg.crdSource.files ?? []): DatabaseManagement {
+  return pinned.some((f) => f.file === DATABASE_CRD_FILE) ? 'database-resource' : 'owner-creates';
+}
+
+/** A database declared with addDatabase. */
+export interface DeclaredDatabase {
+  readonly name: string;
+  readonly owner: string;
+  readonly domain: string;
+  readonly schemas: readonly string[];
+  /** Its CloudNativePG `Database`, in `database-resource` mode. */
+  readonly resource?: PostgresDatabase;
 }
 
 export interface AddDatabaseOptions {
@@ -168,6 +199,8 @@ export interface GrantReadOptions {
 interface RoleState {
   readonly name: string;
   readonly login: boolean;
+  /** Only a domain owner in `owner-creates` mode, to create its declared databases. */
+  createdb?: boolean;
   readonly comment: string;
   readonly passwordSecret?: string;
   readonly connectionLimit?: number;
@@ -240,10 +273,13 @@ export class PostgresCluster extends Construct implements IConnectable {
   readonly caSecret: string;
   /** Clients reach Postgres on 5432 only through flows declared here. */
   readonly connections: Connections;
+  /** How addDatabase creates databases. */
+  readonly databaseManagement: DatabaseManagement;
   /** Databases added with addDatabase, by name. */
-  readonly databases = new Map<string, PostgresDatabase>();
+  readonly databases = new Map<string, DeclaredDatabase>();
 
   private readonly spec: Record<string, unknown>;
+  private readonly metadata: { name: string; namespace: string; labels: Record<string, string>; annotations?: Record<string, string> };
   private readonly roles = new Map<string, RoleState>();
   private readonly agreements = new Set<string>();
 
@@ -273,6 +309,7 @@ export class PostgresCluster extends Construct implements IConnectable {
     this.instances = instances;
     this.durability = durability;
     this.replica = bootstrap.kind === 'replica' && !bootstrap.promote;
+    this.databaseManagement = props.databaseManagement ?? defaultDatabaseManagement();
     this.backup = backup;
     const names = clusterNames(props.name, namespace);
     this.services = { rw: `${props.name}-rw`, ro: `${props.name}-ro`, r: `${props.name}-r` };
@@ -345,11 +382,12 @@ export class PostgresCluster extends Construct implements IConnectable {
         : {}),
       ...(bootstrap.kind === 'replica' ? { replica: { enabled: !bootstrap.promote, source: names.origin } } : {}),
     };
+    this.metadata = { name: props.name, namespace, labels: { 'app.kubernetes.io/managed-by': 'moit-datacentre' } };
     this.resource = new CustomResource(this, 'cluster', {
       object: {
         apiVersion: 'postgresql.cnpg.io/v1',
         kind: 'Cluster',
-        metadata: { name: props.name, namespace, labels: { 'app.kubernetes.io/managed-by': 'moit-datacentre' } },
+        metadata: this.metadata,
         spec: this.spec,
       },
       // CloudNativePG's defaulting webhook writes its default settings into
@@ -418,11 +456,12 @@ export class PostgresCluster extends Construct implements IConnectable {
   }
 
   /**
-   * A database of a data domain, declared with a CloudNativePG `Database` and retained. Its
-   * owner is the domain's login role (`<domain>_owner`, created if missing), and the domain's
-   * read role (`<domain>_read`) is created with it for sharing agreements to grant.
+   * A database of a data domain. Its owner is the domain's login role (`<domain>_owner`,
+   * created if missing), and the domain's read role (`<domain>_read`) is created with it for
+   * sharing agreements to grant. How it is created depends on `databaseManagement`: a retained
+   * CloudNativePG `Database`, or (inside the Cluster CRD) by its owner, which gets CREATEDB.
    */
-  addDatabase(options: AddDatabaseOptions): PostgresDatabase {
+  addDatabase(options: AddDatabaseOptions): DeclaredDatabase {
     this.refuseOnReplica('addDatabase');
     const problems: Problem[] = [];
     const check = (field: string, message: string | undefined, value: unknown) => message && problems.push([field, message, value]);
@@ -435,18 +474,29 @@ export class PostgresCluster extends Construct implements IConnectable {
 
     const owner = options.owner ?? ownerRoleOf(options.domain);
     if (!this.roles.has(owner)) this.addUser({ name: owner, domain: options.domain, comment: `owner of the databases of domain ${options.domain}` });
+    const ownerRole = this.roles.get(owner)!;
+    if (!ownerRole.login) throw new ConstructPropsError(`${this.node.path}.addDatabase`, 'owner', `must be a login role; "${owner}" is a NOLOGIN read role`, owner);
     this.addReadRole(options.domain);
-    const database = new PostgresDatabase(this, `database-${options.name}`, {
-      cluster: this.name,
-      namespace: this.namespace,
-      name: options.name,
-      owner,
-      domain: options.domain,
-      schemas: options.schemas,
-    });
-    dependOn(database, this.resource);
-    this.databases.set(options.name, database);
-    return database;
+    const schemas = [...(options.schemas ?? [])];
+    let resource: PostgresDatabase | undefined;
+    if (this.databaseManagement === 'database-resource') {
+      resource = new PostgresDatabase(this, `database-${options.name}`, {
+        cluster: this.name,
+        namespace: this.namespace,
+        name: options.name,
+        owner,
+        domain: options.domain,
+        schemas,
+      });
+      dependOn(resource, this.resource);
+    } else {
+      ownerRole.createdb = true;
+      this.renderRoles();
+    }
+    const declared: DeclaredDatabase = { name: options.name, owner, domain: options.domain, schemas, ...(resource ? { resource } : {}) };
+    this.databases.set(options.name, declared);
+    this.renderDatabases();
+    return declared;
   }
 
   /**
@@ -553,6 +603,17 @@ export class PostgresCluster extends Construct implements IConnectable {
     }
   }
 
+  /**
+   * Records the declared databases on the Cluster, sorted (annotation `moit.gov.vn/databases`,
+   * JSON), with how they are created (`moit.gov.vn/database-management`).
+   */
+  private renderDatabases(): void {
+    const list = [...this.databases.values()]
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .map((d) => ({ name: d.name, owner: d.owner, domain: d.domain, schemas: d.schemas }));
+    this.metadata.annotations = { 'moit.gov.vn/databases': JSON.stringify(list), 'moit.gov.vn/database-management': this.databaseManagement };
+  }
+
   /** Writes the managed roles into the Cluster spec, sorted, so the output is stable. */
   private renderRoles(): void {
     const roles = [...this.roles.values()]
@@ -566,7 +627,7 @@ export class PostgresCluster extends Construct implements IConnectable {
           comment: reasons.length > 0 ? `${r.comment}; grants: ${reasons.join(', ')}` : r.comment,
           login: r.login,
           superuser: false,
-          createdb: false,
+          createdb: r.createdb ?? false,
           createrole: false,
           replication: false,
           bypassrls: false,

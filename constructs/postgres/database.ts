@@ -4,6 +4,9 @@ import { CustomResource } from '../k8s-object';
 import { findEnvironmentStack } from '../operator-chart';
 import { databaseObjectName } from './names';
 
+/** The CRD file of the Database kind, as it would be named under ../shared/crds/cloudnative-pg/v1.30.0. */
+export const DATABASE_CRD_FILE = 'databases.postgresql.cnpg.io.yaml';
+
 export interface PostgresDatabaseProps {
   /** The CloudNativePG Cluster that hosts it. */
   readonly cluster: string;
@@ -27,8 +30,9 @@ export interface PostgresDatabaseProps {
  * (../shared/crds/cloudnative-pg/v1.30.0 has backups, clusters, poolers and scheduledbackups
  * only), so the schema validator reports it as an unknown kind until
  * `databases.postgresql.cnpg.io.yaml` (upstream `config/crd/bases/postgresql.cnpg.io_databases.yaml`
- * at tag v1.30.0) is added there. The fields written here are `cluster`, `name`, `owner`,
- * `ensure`, `databaseReclaimPolicy` and `schemas[] {name, owner, ensure}`.
+ * at tag v1.30.0) is added there and pinned in lib/versions.ts; until then PostgresCluster
+ * defaults to `owner-creates` (see DatabaseManagement). The fields written here are `cluster`,
+ * `name`, `owner`, `ensure`, `databaseReclaimPolicy` and `schemas[] {name, owner, ensure}`.
  */
 export class PostgresDatabase extends CustomResource {
   readonly databaseName: string;
