@@ -17,7 +17,7 @@
  */
 import { Construct } from 'constructs';
 import type { ReceiveConfig } from '../../environments/sections/backup';
-import { NS } from '../../stacks/layout';
+import { NS, tenantNamespace } from '../../stacks/layout';
 import { KafkaCluster } from '../kafka/kafka-cluster';
 import { Peer } from '../network/peer';
 import { Segmentation } from '../network/segmentation';
@@ -29,7 +29,7 @@ import type { ObjectStore } from '../storage/object-store';
 import { assignBackupTier, BackupLedger, markScratch, namespaceTier, resolveBackupTier, serviceOf } from './coverage';
 import { OffsiteCopier } from './offsite';
 import type { BackupMechanism } from './record';
-import { cronIntervalMinutes, formatMinutes, resolveTiers, strictestTier, type BackupTier, type BackupTierName } from './tiers';
+import { cronIntervalMinutes, formatMinutes, resolveTiers, strictestTier, tierRank, type BackupTier, type BackupTierName } from './tiers';
 import { veleroBucketName, veleroPods, VeleroBackupLocation, VeleroSchedule, type NamespaceBackupScope } from './velero';
 
 export { veleroBucketName };
@@ -232,6 +232,17 @@ export class BackupServices extends Construct {
     if (!resolved.tier) return; // the coverage check names the cluster
     const tier = this.tiers[resolved.tier];
     if (bucket) assignBackupTier(bucket, tier.name, { service, kind: 'postgres' });
+    // Databases kept inside the cluster (no Database resource to carry a domain label): the
+    // cluster is at least as strict as the domains whose databases it holds.
+    for (const db of pg.databases.values()) {
+      if (db.resource) continue; // a Database resource is checked by its own domain label
+      const domainTier = namespaceTier(stack.namespaces, tenantNamespace(db.domain));
+      if (domainTier && tierRank(domainTier) > tierRank(tier.name)) {
+        this.ledger.reportProblem(
+          `${pg.node.path} (database ${db.name}): service ${service} is tier "${tier.name}" (${resolved.source}) but holds data of domain "${db.domain}", whose tier is "${domainTier}"; a service takes the strictest tier of the domains whose data it holds: make it "${domainTier}" (backup.assign["${service}"] in environments/${stack.environment.name}.ts)`,
+        );
+      }
+    }
     const env = stack.environment;
     const where = env.postgres.findIndex((p) => p.name === pg.name && p.cluster === stack.cluster);
     const field = where >= 0 ? `environments/${env.name}.ts: postgres[${where}].backup` : `${pg.node.path}: backup`;
