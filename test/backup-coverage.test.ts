@@ -274,7 +274,7 @@ describe('the backup record of each stack', () => {
   it('lists each service with its tier, how it is kept and the drill it needs', () => {
     const pg = record().services.find((s) => s.service === 'core/postgres/main')!;
     expect(pg).toMatchObject({ kind: 'postgres', tier: 'gold' });
-    expect(pg.mechanisms.map((m) => m.kind)).toEqual(['base-backup', 'wal-archiving', 'offsite-copy']);
+    expect(pg.mechanisms.map((m) => m.kind)).toEqual(['base-backup', 'wal-archiving', 'versioning', 'offsite-copy']);
     expect(pg.mechanisms.find((m) => m.kind === 'offsite-copy')).toMatchObject({ offsite: true, immutable: true, target: 'dr (hcm-1): bucket offsite-prod/prod/core/pg-prod-core-main' });
     expect(record().required).toContainEqual({ service: 'core/postgres/main', kind: 'postgres-recovery', tier: 'gold', everyMonths: 3, rto: '4h' });
     expect(record().required).toContainEqual({ service: 'core/app-trade-promotion', kind: 'velero-restore', tier: 'bronze', everyMonths: 6, rto: '72h' });
@@ -344,6 +344,13 @@ describe('the coverage table', () => {
     expect(serviceGaps(record, local, 'gold')).toEqual(['tier gold keeps an off-site copy; none is made', 'tier gold keeps an immutable copy; none is made']);
     expect(serviceGaps(record, { ...local, mechanisms: [] }, 'silver')).toEqual(['no backup mechanism', 'tier silver keeps an off-site copy; none is made']);
     expect(serviceGaps(record, undefined, undefined)).toEqual(['no backup tier']);
+  });
+
+  it('has no gaps in any environment: dev, waived, still versions and backs up everything locally', () => {
+    for (const env of ['dev', 'staging', 'prod', 'dr']) {
+      const gaps = coverageReport(stacksOf(env), TODAY).rows.filter((r) => r.gaps.length > 0).map((r) => `${r.resource}: ${r.gaps.join('; ')}`);
+      expect([env, gaps]).toEqual([env, []]);
+    }
   });
 
   it('renders Markdown per environment with the waiver of dev and the drills due', () => {

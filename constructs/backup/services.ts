@@ -188,10 +188,21 @@ export class BackupServices extends Construct {
     for (const k of all.filter((c): c is KafkaCluster => c instanceof KafkaCluster)) this.prepareKafka(k);
     this.prepareDrills(all.filter((c): c is PostgresCluster => c instanceof PostgresCluster));
 
+    // Every bucket is versioned by its configurator: overwrites and deletes keep earlier versions.
+    const receiving = new Set([...this.receiving.values()]);
+    for (const b of this.store.buckets.filter((x) => !receiving.has(x))) {
+      this.ledger.addMechanism(resolveBackupTier(b.claim.manifest).service, {
+        kind: 'versioning',
+        schedule: 'continuous',
+        target: `bucket ${b.bucketName}`,
+        immutable: b.objectLock !== undefined,
+        description: `versioned: overwritten and deleted objects stay as earlier versions until lifecycle expires them${b.objectLock ? `; every version locked ${b.objectLock.days} days (${b.objectLock.mode})` : ''}`,
+      });
+    }
+
     // Off-site copies, one copier per tier that keeps them.
     const offsite = env.backup.offsite;
     if (!offsite) return;
-    const receiving = new Set([...this.receiving.values()]);
     const byTier = new Map<BackupTierName, Bucket[]>();
     for (const b of this.store.buckets) {
       if (receiving.has(b)) continue;
