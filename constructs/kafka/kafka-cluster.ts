@@ -187,6 +187,11 @@ export class KafkaCluster extends Construct implements IConnectable {
   private readonly usersByName = new Map<string, KafkaUserResource>();
   private readonly mirrors: KafkaMirrorMaker2[] = [];
 
+  /** The MirrorMaker 2 instances writing into this cluster (the recovery site's off-site copy). */
+  get mirrorMakers(): readonly KafkaMirrorMaker2[] {
+    return [...this.mirrors];
+  }
+
   constructor(scope: Construct, id: string, props: KafkaClusterProps) {
     super(scope, id);
     const stack = findEnvironmentStack(this);
