@@ -120,7 +120,9 @@ const prodMore = synthWith('prod', (s) => {
   PostgresCluster.replicaOf(s, 'follower', { ...props('follower'), source: origin });
   PostgresCluster.replicaOf(s, 'promoted', { ...props('promoted'), source: origin, promote: true });
   PostgresCluster.recoverFrom(s, 'drill', { ...props('drill'), source: origin, targetTime: '2026-09-01T03:00:00Z' });
-  domains = new PostgresCluster(s, 'domains', props('domains'));
+  // Its databases hold gold-tier domains' data, so it is gold (and keeps backups 90 days).
+  domains = new PostgresCluster(s, 'domains', props('domains', { backup: { destination: destination('pg-test-domains'), retention: '90d' } }));
+  assignBackupTier(domains, 'gold');
   domains.addDatabase({ name: 'energy_stats', domain: 'energy-statistics', schemas: ['monthly', 'yearly'] });
   domains.addDatabase({ name: 'trade_flows', domain: 'trade' });
   domains.addUser({ name: 'planning_app', domain: 'planning' });
