@@ -14,5 +14,45 @@ export const dev: EnvironmentInput = {
   site: { name: 'local', location: 'developer workstation' },
   state: { type: 'local' },
   zones: standardZones(3),
+  clusterBaseline: {
+    access: { platformAdmins: 'oidc:dc-platform-admins', auditors: 'oidc:dc-auditors' },
+    // Audit logs at the level-3 minimum (90 days), few files: a developer's node has little disk.
+    auditLog: { maxBackups: 10 },
+  },
   clusters: [{ name: 'core', mode: 'existing', kubeconfig: { path: '~/.kube/config', context: 'moit-dev' }, nodeCidr: '172.18.0.0/16' }],
+  objectStorage: {
+    // One local node: one monitor and manager, single copies; data may be lost here.
+    ceph: { monitors: 1, managers: 1, allowMultipleDaemonsPerNode: true },
+    failureDomain: 'osd',
+    blockPool: { replicas: 1 },
+    objectStore: { metadataReplicas: 1, dataPool: { type: 'replicated', replicas: 1 }, gateways: 1 },
+    buckets: { maxSize: '50Gi', maxObjects: 1_000_000, noncurrentVersionExpirationDays: 7, abortIncompleteUploadDays: 1 },
+  },
+  // One small instance (asynchronous: there is no standby); backups still on, as everywhere.
+  postgres: [{ name: 'main', cluster: 'core', instances: 1, storage: { size: '5Gi', walSize: '2Gi' }, resources: { cpu: '500m', memory: '1Gi' } }],
+  // One controller and one broker: replication factor 1, no Cruise Control, no rack
+  // awareness (a local cluster has no zones). Topics may be deleted here.
+  kafka: {
+    clusters: [
+      {
+        name: 'events',
+        cluster: 'core',
+        controllers: { replicas: 1, storage: '5Gi', resources: { cpu: '250m', memory: '1Gi' } },
+        brokers: { replicas: 1, storage: '10Gi', resources: { cpu: '500m', memory: '2Gi' } },
+      },
+    ],
+  },
+  /*
+   * Backups: the same tiers, kept a week and not copied off site: a workstation has no second
+   * site, so the security-level minimums are waived here (the coverage table reports it).
+   */
+  backup: {
+    tiers: {
+      gold: { retentionDays: 7, offsiteCopy: false, immutableCopy: false },
+      silver: { retentionDays: 7, offsiteCopy: false },
+      bronze: { retentionDays: 7, offsiteCopy: false },
+    },
+    assign: { 'core/postgres/main': 'gold', 'core/kafka/events': 'gold' },
+    waiver: { reason: 'A developer workstation with synthetic data only and no second site to copy to.' },
+  },
 };

@@ -1,5 +1,6 @@
 import type { EnvironmentInput } from './schema';
 import { standardZones } from './zones';
+import { postgresBackupFor } from '../constructs/backup/tiers';
 
 /**
  * The disaster-recovery site: a smaller copy of prod in Ho Chi Minh City, far beyond the 30 km
@@ -14,7 +15,16 @@ export const dr: EnvironmentInput = {
   site: { name: 'hcm-1', location: 'TP. Hồ Chí Minh recovery data centre', distanceFromPrimaryKm: 1140 },
   state: { type: 'pg', schemaPrefix: 'tfstate_dr' },
   zones: standardZones(4),
-  management: { kubeconfig: { path: '~/.kube/config', context: 'moit-mgmt-hcm' }, namespace: 'capi-dr' },
+  clusterBaseline: {
+    access: { platformAdmins: 'oidc:dc-platform-admins', auditors: 'oidc:dc-auditors' },
+  },
+  management: {
+    kubeconfig: { path: '~/.kube/config', context: 'moit-mgmt-hcm' },
+    namespace: 'capi-dr',
+    nodeCidr: '10.3.0.0/24',
+    // The recovery site has its own registry mirror: it must work with the primary site gone.
+    registry: { repository: 'registry.mgmt.hcm-1.dc.moit.gov.vn/capi', cidr: '10.3.0.50/32' },
+  },
   clusters: [
     {
       name: 'core',
@@ -32,6 +42,7 @@ export const dr: EnvironmentInput = {
         template: 'ubuntu-2404-kube-v1.35.2',
         identity: { name: 'hcm-vcenter', secretName: 'hcm-vcenter-credentials' },
         controlPlaneNetwork: 'seg-dr-mgmt',
+        serverCidr: '10.30.1.10/32',
       },
       network: { pods: '10.245.0.0/16', services: '10.97.0.0/16' },
       nodeCidr: '10.40.0.0/22',
@@ -44,4 +55,94 @@ export const dr: EnvironmentInput = {
       ],
     },
   ],
+  objectStorage: {
+    ceph: { monitors: 3, managers: 2 },
+    failureDomain: 'host',
+    blockPool: { replicas: 3 },
+    // Three data nodes: erasure coding would need at least 4 hosts for k+m with m >= 2.
+    objectStore: { metadataReplicas: 3, dataPool: { type: 'replicated', replicas: 3 }, gateways: 2 },
+    buckets: { maxSize: '5Ti', noncurrentVersionExpirationDays: 90, objectLock: { mode: 'COMPLIANCE', days: 35 } },
+  },
+  /*
+   * A replica cluster of prod's "main". What dr reads: only prod's backup bucket (base backups
+   * and archived WAL), read-only, over https at the primary site's S3 endpoint; no Postgres
+   * connection crosses sites and nothing at dr can write to prod. Data loss on a site loss is
+   * bounded by WAL archiving (a segment is archived at least every 5 minutes). It archives its
+   * own WAL into its own bucket at this site. Promotion is `replicaOf.promote: true`.
+   */
+  postgres: [
+    {
+      name: 'main',
+      cluster: 'core',
+      instances: 3,
+      storage: { size: '200Gi', walSize: '50Gi' },
+      resources: { cpu: '3', memory: '12Gi' },
+      parameters: { max_connections: '400', shared_buffers: '3GB' },
+      pooler: { enabled: true, instances: 2 },
+      // Tier gold (backup.assign below): its own backups at this site, 90 days.
+      backup: postgresBackupFor('gold'),
+      replicaOf: {
+        environment: 'prod',
+        cluster: 'core',
+        postgres: 'main',
+        // The S3 endpoint the primary site publishes for the recovery site (its address block
+        // is the only place dr's Postgres may reach outside its own cluster).
+        endpointUrl: 'https://s3-dr.hanoi-1.dc.moit.gov.vn',
+        cidr: '10.10.8.10/32',
+        // Read-only keys to prod's bucket, delivered by the secret-management process.
+        credentialsSecret: 'main-origin-s3-readonly',
+        // Both sites' certificates come from the ministry's internal CA.
+        ca: { secretName: 'dc-internal-ca-bundle', key: 'ca.crt' },
+      },
+    },
+  ],
+  /*
+   * Kafka: the same shape as prod, holding the off-site copy of prod's topics. MirrorMaker 2
+   * here pulls them from prod's "site" listener through the primary site's exchange gateway
+   * (the only address outside this cluster Kafka may reach), as prod's read-only "mirror-dr"
+   * user. The operators copy two Secrets from prod into the "kafka" namespace here: the user's
+   * (user.crt, user.key) as "prod-events-mirror-dr", and prod's cluster CA certificate
+   * (events-cluster-ca-cert, ca.crt) as "prod-events-cluster-ca"; again after each renewal.
+   */
+  kafka: {
+    clusters: [
+      {
+        name: 'events',
+        cluster: 'core',
+        controllers: { replicas: 3, storage: '20Gi', resources: { cpu: '500m', memory: '2Gi' } },
+        brokers: { replicas: 3, storage: '500Gi', resources: { cpu: '2', memory: '12Gi' } },
+        mirrorFrom: {
+          alias: 'prod',
+          bootstrapServers: 'events-bootstrap.kafka.hanoi-1.dc.moit.gov.vn:443',
+          cidr: '10.10.8.21/32',
+          user: 'mirror-dr',
+          credentialsSecret: 'prod-events-mirror-dr',
+          caSecret: 'prod-events-cluster-ca',
+          replicas: 2,
+        },
+      },
+    ],
+  },
+  /*
+   * Backups: the default tiers. This site's own copies go back to the primary site's receiving
+   * bucket "offsite-dr" (object lock), through the endpoint the primary site publishes for this
+   * one. It keeps receiving buckets for prod's and staging's off-site copies.
+   */
+  backup: {
+    assign: { 'core/postgres/main': 'gold', 'core/kafka/events': 'gold' },
+    offsite: {
+      environment: 'prod',
+      site: 'hanoi-1',
+      distanceKm: 1140,
+      endpoint: 'https://s3-dr.hanoi-1.dc.moit.gov.vn',
+      cidr: '10.10.8.10/32',
+      bucket: 'offsite-dr',
+      credentialsSecret: 'offsite-dr-keys',
+      immutable: true,
+    },
+    receives: [
+      { from: 'prod', bucket: 'offsite-prod', gateway: { namespace: 'exchange', podSelector: { 'app.kubernetes.io/name': 'site-gateway' } } },
+      { from: 'staging', bucket: 'offsite-staging', gateway: { namespace: 'exchange', podSelector: { 'app.kubernetes.io/name': 'site-gateway' } } },
+    ],
+  },
 };

@@ -1,5 +1,6 @@
 import type { EnvironmentInput } from './schema';
 import { standardZones } from './zones';
+import { postgresBackupFor } from '../constructs/backup/tiers';
 
 /** Production at the primary site: security level 4, a node pool per zone. */
 export const prod: EnvironmentInput = {
@@ -10,7 +11,15 @@ export const prod: EnvironmentInput = {
   site: { name: 'hanoi-1', location: 'Hà Nội primary data centre' },
   state: { type: 's3', bucket: 'tfstate-prod', keyPrefix: 'moit/prod', endpoint: 'https://s3.mgmt.dc.moit.gov.vn', region: 'hanoi-1' },
   zones: standardZones(4),
-  management: { kubeconfig: { path: '~/.kube/config', context: 'moit-mgmt-hanoi' }, namespace: 'capi-prod' },
+  clusterBaseline: {
+    access: { platformAdmins: 'oidc:dc-platform-admins', auditors: 'oidc:dc-auditors' },
+  },
+  management: {
+    kubeconfig: { path: '~/.kube/config', context: 'moit-mgmt-hanoi' },
+    namespace: 'capi-prod',
+    nodeCidr: '10.1.0.0/24',
+    registry: { repository: 'registry.mgmt.dc.moit.gov.vn/capi', cidr: '10.1.0.50/32' },
+  },
   clusters: [
     {
       name: 'core',
@@ -28,6 +37,7 @@ export const prod: EnvironmentInput = {
         template: 'ubuntu-2404-kube-v1.35.2',
         identity: { name: 'hanoi-vcenter', secretName: 'hanoi-vcenter-credentials' },
         controlPlaneNetwork: 'seg-prod-mgmt',
+        serverCidr: '10.0.1.10/32',
       },
       network: { pods: '10.244.0.0/16', services: '10.96.0.0/12' },
       nodeCidr: '10.10.0.0/22',
@@ -40,4 +50,79 @@ export const prod: EnvironmentInput = {
       ],
     },
   ],
+  objectStorage: {
+    ceph: { monitors: 3, managers: 2 },
+    failureDomain: 'host',
+    blockPool: { replicas: 3 },
+    // Six data nodes: erasure coding 4+2 survives two lost hosts at 1.5x raw space.
+    objectStore: { metadataReplicas: 3, dataPool: { type: 'erasureCoded', dataChunks: 4, codingChunks: 2 }, gateways: 3 },
+    buckets: { maxSize: '5Ti', noncurrentVersionExpirationDays: 90, objectLock: { mode: 'COMPLIANCE', days: 35 } },
+  },
+  // Three instances on three hosts, a commit waits for one standby (dataDurability: required).
+  // The dr site follows this cluster through its backup bucket (environments/dr.ts).
+  postgres: [
+    {
+      name: 'main',
+      cluster: 'core',
+      instances: 3,
+      storage: { size: '200Gi', walSize: '50Gi' },
+      resources: { cpu: '3', memory: '12Gi' },
+      parameters: { max_connections: '400', shared_buffers: '3GB' },
+      pooler: { enabled: true, instances: 3 },
+      // Tier gold (backup.assign below): 90 days, a base backup at 01:00, WAL continuously.
+      backup: postgresBackupFor('gold'),
+      // The dr site's replica cluster reads this cluster's backup bucket, read-only.
+      readableBy: [{ environment: 'dr', cidr: '10.40.0.0/22' }],
+    },
+  ],
+  /*
+   * Kafka: replication factor 3, min.insync.replicas 2, rack-aware over the data nodes.
+   * "tls" serves the ministry's applications inside the cluster. "site" serves only the
+   * recovery site's MirrorMaker 2: TLS passthrough through the exchange zone's Gateway
+   * (which must exist, with the Gateway API TLSRoute CRD), mutual TLS as "mirror-dr", a user
+   * that can only read the topics marked for the off-site copy.
+   */
+  kafka: {
+    clusters: [
+      {
+        name: 'events',
+        cluster: 'core',
+        controllers: { replicas: 3, storage: '20Gi', resources: { cpu: '500m', memory: '2Gi' } },
+        brokers: { replicas: 3, storage: '500Gi', resources: { cpu: '2', memory: '12Gi' } },
+        listeners: [
+          { name: 'tls', port: 9093, type: 'internal', authentication: 'tls' },
+          {
+            name: 'site',
+            port: 9095,
+            type: 'tlsroute',
+            authentication: 'tls',
+            gateway: { name: 'site-gateway', namespace: 'exchange', sectionName: 'kafka-passthrough', podSelector: { 'app.kubernetes.io/name': 'site-gateway' } },
+            bootstrapHost: 'events-bootstrap.kafka.hanoi-1.dc.moit.gov.vn',
+            brokerHostTemplate: 'events-broker-{nodeId}.kafka.hanoi-1.dc.moit.gov.vn',
+          },
+        ],
+        offsiteCopy: { user: 'mirror-dr', listener: 'site' },
+      },
+    ],
+  },
+  /*
+   * Backups: the default tiers (constructs/backup/tiers.ts). Off-site copies go to the recovery
+   * site's receiving bucket "offsite-prod", which has object lock: nothing holding this site's
+   * keys can delete or overwrite them. This site keeps "offsite-dr" for the recovery site.
+   * Restore drills are recorded in `drills` as they are done (npm run backups lists what is due).
+   */
+  backup: {
+    assign: { 'core/postgres/main': 'gold', 'core/kafka/events': 'gold' },
+    offsite: {
+      environment: 'dr',
+      site: 'hcm-1',
+      distanceKm: 1140,
+      endpoint: 'https://s3.hcm-1.dc.moit.gov.vn',
+      cidr: '10.40.8.10/32',
+      bucket: 'offsite-prod',
+      credentialsSecret: 'offsite-prod-keys',
+      immutable: true,
+    },
+    receives: [{ from: 'dr', bucket: 'offsite-dr', gateway: { namespace: 'exchange', podSelector: { 'app.kubernetes.io/name': 'site-gateway' } } }],
+  },
 };

@@ -8,6 +8,11 @@
  */
 import { z } from 'zod';
 import { ConfigError, ConfigProblem } from '../lib/errors';
+import { checkObjectStorage, objectStorageSection } from './sections/object-storage';
+import { checkClusterSettings, clusterBaselineSection, managementClusterApiFields, serviceCidr } from './sections/clusters';
+import { checkPostgres, postgresSection } from './sections/postgres';
+import { kafkaProblems, kafkaSection } from './sections/kafka';
+import { backupSection, checkBackup } from './sections/backup';
 
 const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const dnsLabel = (what: string) =>
@@ -73,6 +78,8 @@ const vsphere = z.strictObject({
   identity: z.strictObject({ name: dnsLabel('an identity name'), secretName: dnsLabel('a secret name') }),
   /** The port group of the control-plane machines (the mgmt zone's network). */
   controlPlaneNetwork: z.string().min(1),
+  /** vCenter's address block (usually its /32): the vSphere provider's only egress outside the cluster. */
+  serverCidr: serviceCidr,
 });
 
 /**
@@ -157,9 +164,21 @@ export const environmentSchema = z
         kubeconfig,
         /** Namespace on the management cluster holding this environment's Cluster API objects. */
         namespace: dnsLabel('a namespace'),
+        /** Node network and internal registry of the management cluster (sections/clusters.ts). */
+        ...managementClusterApiFields,
       })
       .optional(),
     clusters: z.array(cluster).min(1, { message: 'an environment needs at least one cluster' }),
+    /** Ceph sizing, pool layout and bucket defaults of every workload cluster (sections/object-storage.ts). */
+    objectStorage: objectStorageSection,
+    /** Access groups and audit-log retention of every cluster (sections/clusters.ts). */
+    clusterBaseline: clusterBaselineSection,
+    /** CloudNativePG Postgres clusters per workload cluster (sections/postgres.ts). @default [] */
+    postgres: postgresSection,
+    /** Strimzi Kafka clusters per workload cluster and the off-site copy (sections/kafka.ts). @default { clusters: [] } */
+    kafka: kafkaSection,
+    /** Backup tiers, off-site target, receiving buckets and restore drills (sections/backup.ts). @default defaults of constructs/backup/tiers.ts */
+    backup: backupSection,
   })
   .superRefine((env, ctx) => {
     const problem = (path: (string | number)[], message: string, input: unknown) =>
@@ -184,6 +203,12 @@ export const environmentSchema = z
     if (env.state.type === 'local' && env.class !== 'development') {
       problem(['state', 'type'], `local state is for development only; use "s3" (the data centre's object store) or "pg" for class "${env.class}"`, env.state.type);
     }
+
+    checkObjectStorage(env, problem);
+    checkClusterSettings(env, problem);
+    checkPostgres(env, problem);
+    kafkaProblems(env, problem);
+    checkBackup(env, problem);
 
     const clusterNames = env.clusters.map((c) => c.name);
     env.clusters.forEach((c, ci) => {

@@ -10,7 +10,17 @@ export const staging: EnvironmentInput = {
   site: { name: 'hanoi-1', location: 'Hà Nội primary data centre' },
   state: { type: 's3', bucket: 'tfstate-staging', keyPrefix: 'moit/staging', endpoint: 'https://s3.mgmt.dc.moit.gov.vn', region: 'hanoi-1' },
   zones: standardZones(3),
-  management: { kubeconfig: { path: '~/.kube/config', context: 'moit-mgmt-hanoi' }, namespace: 'capi-staging' },
+  clusterBaseline: {
+    access: { platformAdmins: 'oidc:dc-platform-admins', auditors: 'oidc:dc-auditors' },
+  },
+  // Its own management cluster: Cluster API upgrades are rehearsed here before prod's, and the
+  // two environments never install the same operators or cluster-scoped objects into one cluster.
+  management: {
+    kubeconfig: { path: '~/.kube/config', context: 'moit-mgmt-hanoi-staging' },
+    namespace: 'capi-staging',
+    nodeCidr: '10.2.0.0/24',
+    registry: { repository: 'registry.mgmt.dc.moit.gov.vn/capi', cidr: '10.1.0.50/32' },
+  },
   clusters: [
     {
       name: 'core',
@@ -28,6 +38,7 @@ export const staging: EnvironmentInput = {
         template: 'ubuntu-2404-kube-v1.35.2',
         identity: { name: 'hanoi-vcenter', secretName: 'hanoi-vcenter-credentials' },
         controlPlaneNetwork: 'seg-staging-mgmt',
+        serverCidr: '10.0.1.10/32',
       },
       network: { pods: '10.244.0.0/16', services: '10.96.0.0/12' },
       nodeCidr: '10.20.0.0/22',
@@ -38,4 +49,51 @@ export const staging: EnvironmentInput = {
       ],
     },
   ],
+  objectStorage: {
+    ceph: { monitors: 3, managers: 2 },
+    failureDomain: 'host',
+    blockPool: { replicas: 3 },
+    objectStore: { metadataReplicas: 3, dataPool: { type: 'replicated', replicas: 3 }, gateways: 2 },
+    buckets: { maxSize: '500Gi', noncurrentVersionExpirationDays: 14 },
+  },
+  // Three instances like prod, small; synchronous "preferred" (writes go on if both standbys are down).
+  postgres: [
+    {
+      name: 'main',
+      cluster: 'core',
+      instances: 3,
+      storage: { size: '50Gi', walSize: '10Gi' },
+      resources: { cpu: '1', memory: '2Gi' },
+      pooler: { enabled: true, instances: 2 },
+    },
+  ],
+  // Prod's shape at small scale: 3 controllers, 3 brokers, replication factor 3.
+  kafka: {
+    clusters: [
+      {
+        name: 'events',
+        cluster: 'core',
+        controllers: { replicas: 3, storage: '10Gi', resources: { cpu: '250m', memory: '1Gi' } },
+        brokers: { replicas: 3, storage: '50Gi', resources: { cpu: '500m', memory: '4Gi' } },
+      },
+    ],
+  },
+  /*
+   * Backups: pre-production holds test data, so every tier keeps two weeks at most; level 3
+   * still means 3-2-1, so copies go to the recovery site's receiving bucket (object lock).
+   */
+  backup: {
+    tiers: { gold: { retentionDays: 14 }, silver: { retentionDays: 14 }, bronze: { retentionDays: 7 } },
+    assign: { 'core/postgres/main': 'gold', 'core/kafka/events': 'gold' },
+    offsite: {
+      environment: 'dr',
+      site: 'hcm-1',
+      distanceKm: 1140,
+      endpoint: 'https://s3.hcm-1.dc.moit.gov.vn',
+      cidr: '10.40.8.10/32',
+      bucket: 'offsite-staging',
+      credentialsSecret: 'offsite-staging-keys',
+      immutable: true,
+    },
+  },
 };

@@ -6,7 +6,7 @@
  *   "//": { "stateful": "postgres" }        the resource holds data (see `retain`)
  *   "//": { "sharing": ["agr-001", ...] }   the resource exists because of these sharing agreements
  */
-import type { TerraformResource } from './tf';
+import type { TerraformResource, TerraformStack } from './tf';
 
 /** Kinds of stateful resource the deploy guard and the audit know about. */
 export type StatefulKind = 'postgres' | 'kafka' | 'kafka-topic' | 'bucket' | 'object-store' | 'ceph-cluster' | 'volume' | 'cluster';
@@ -19,6 +19,15 @@ export type StatefulKind = 'postgres' | 'kafka' | 'kafka-topic' | 'bucket' | 'ob
 export function retain(resource: TerraformResource, kind: StatefulKind, ephemeral: boolean): void {
   resource.addOverride('//.stateful', kind);
   if (!ephemeral) resource.addOverride('lifecycle.prevent_destroy', true);
+  retained.set(resource, kind);
+}
+
+/** Resources passed to `retain`, so synth can check each has a backup tier (constructs/backup/coverage.ts). */
+const retained = new WeakMap<TerraformResource, StatefulKind>();
+
+/** The stateful kind `retain` gave a resource in this process, if any. */
+export function retainedKindOf(resource: TerraformResource): StatefulKind | undefined {
+  return retained.get(resource);
 }
 
 /** Records the sharing agreements a resource (a grant, a user, a policy) derives from. */
@@ -48,4 +57,95 @@ export function sharingOf(body: unknown): string[] {
 export function constructPathOf(body: unknown): string | undefined {
   const meta = comment(body)?.metadata as Record<string, unknown> | undefined;
   return typeof meta?.path === 'string' ? meta.path : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Audit markers (audit/, issue 11). Stack-level records sit in the stack's own top-level "//"
+// block; per-resource markers in the resource's "//" block. The standalone audit reads them.
+//
+//   "//": { "environment": { "name": "prod", "class": "production", ... } }    stack level
+//   "//": { "backupTiers": { "gold": { "retentionDays": 35, "offsite": "dr" } } } stack level
+//   "//": { "sharingAgreements": { "SA-2026-001": { "start": ..., "expiry": ... } } } stack level
+//   "//": { "restoreDrills": [ { "tier": "gold", "lastSuccess": "2026-09-30", ... } ] } stack level
+//   "//": { "backupTier": "gold" }                                              resource
+//   "//": { "suppressions": [ { "rule", "reason", "owner", "expires" } ] }       resource or stack
+// ---------------------------------------------------------------------------------------------
+
+/** What the audit needs to know about the stack's environment and cluster. */
+export interface EnvironmentRecord {
+  readonly name: string;
+  /** development | staging | production | recovery */
+  readonly class: string;
+  /** Information-system security level (TCVN 14423:2026), 1-5. */
+  readonly securityLevel: number;
+  /** May stateful resources be destroyed here? */
+  readonly ephemeral: boolean;
+  readonly site: string;
+  readonly cluster: string;
+  readonly layer: string;
+  /** The cluster's namespaces and their zones, so rules in any stack know a namespace's zone. */
+  readonly namespaces: Readonly<Record<string, string>>;
+}
+
+/** Records the environment, cluster and namespace zones of a stack (stacks/base.ts calls it). */
+export function recordEnvironment(stack: TerraformStack, record: EnvironmentRecord): void {
+  stack.addOverride('//.environment', record);
+}
+
+/** A backup tier's promises, as the audit checks them. */
+export interface BackupTierRecord {
+  /** Backups are kept at least this many days (CNPG retentionPolicy, Velero ttl). */
+  readonly retentionDays: number;
+  /** Where the off-site copy goes (e.g. "dr: s3://pg-backups-dr"); required from security level 4. @default none */
+  readonly offsite?: string;
+}
+
+/** Records the backup tiers the stateful resources of a stack use (issue 9). */
+export function recordBackupTiers(stack: TerraformStack, tiers: Readonly<Record<string, BackupTierRecord>>): void {
+  stack.addOverride('//.backupTiers', tiers);
+}
+
+/** Marks a stateful resource with the backup tier that covers it (issue 9). */
+export function markBackupTier(resource: TerraformResource, tier: string): void {
+  resource.addOverride('//.backupTier', tier);
+}
+
+/** The `backupTier` marker of a synthesized resource body, if any. */
+export function backupTierOf(body: unknown): string | undefined {
+  const tier = comment(body)?.backupTier;
+  return typeof tier === 'string' ? tier : undefined;
+}
+
+/** A sharing agreement as the audit checks it: in force between start and expiry (inclusive). */
+export interface AgreementRecord {
+  readonly start: string;
+  readonly expiry: string;
+  readonly provider: string;
+  readonly consumer: string;
+}
+
+/** Records the agreements the resources of a stack derive from (issue 10, with `markSharing`). */
+export function recordAgreements(stack: TerraformStack, agreements: Readonly<Record<string, AgreementRecord>>): void {
+  stack.addOverride('//.sharingAgreements', agreements);
+}
+
+/** A restore drill that succeeded: the evidence that backups of a tier can be restored. */
+export interface RestoreDrillRecord {
+  readonly tier: string;
+  /** YYYY-MM-DD of the last successful restore. */
+  readonly lastSuccess: string;
+  /** Where the proof is (ticket, report). */
+  readonly evidence: string;
+  /** What was restored (a construct path or service name). @default the whole tier */
+  readonly target?: string;
+}
+
+/** Records the restore drills of the tiers a stack uses (issue 9). */
+export function recordRestoreDrills(stack: TerraformStack, drills: readonly RestoreDrillRecord[]): void {
+  stack.addOverride('//.restoreDrills', drills);
+}
+
+/** The top-level `"//"` block of a synthesized stack. */
+export function stackCommentOf(stackJson: unknown): Record<string, unknown> {
+  return comment(stackJson) ?? {};
 }

@@ -1,9 +1,11 @@
 import { Construct } from 'constructs';
 import { Segmentation } from '../constructs/network/segmentation';
+import { prepareBackups } from '../constructs/backup/coverage';
 import type { Environment, ZoneName } from '../environments';
 import { NamespacePlan, zoneOf } from './layout';
 import { HelmProvider, KubernetesProvider } from '../lib/providers';
 import { LocalBackend, PgBackend, S3Backend, TerraformStack } from '../lib/tf';
+import { recordEnvironment } from '../lib/markers';
 import type { Layer } from './names';
 
 export interface Kubeconfig {
@@ -44,6 +46,9 @@ export class EnvironmentStack extends TerraformStack {
     this.kubeconfig = props.kubeconfig;
     this.namespaces = props.namespaces ?? [];
     configureBackend(this, id, props.environment);
+    // What the standalone audit needs to know about this stack, and the rule pack at synth (audit/).
+    const env = props.environment;
+    recordEnvironment(this, { name: env.name, class: env.class, securityLevel: env.securityLevel, ephemeral: env.ephemeral, site: env.site.name, cluster: props.cluster, layer: props.layer, namespaces: Object.fromEntries(this.namespaces.map((n) => [n.name, n.zone])) });
     this.kubernetes = new KubernetesProvider(this, 'kubernetes', {
       configPath: props.kubeconfig.path,
       configContext: props.kubeconfig.context,
@@ -65,6 +70,8 @@ export class EnvironmentStack extends TerraformStack {
    * resolves the stack, so flows declared after a construct was built still take effect.
    */
   prepareStack(): void {
+    // Backups first: their late wiring may declare flows; every stateful resource needs a tier.
+    prepareBackups(this);
     const segmentation = this.node.tryFindChild('segmentation');
     if (segmentation instanceof Segmentation) segmentation.render();
     super.prepareStack();

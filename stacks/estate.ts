@@ -39,10 +39,10 @@ export function buildEnvironment(scope: Construct, environment: Environment, cat
     // Every data domain has its tenant namespace on the environment's first cluster.
     const tenants = cluster === environment.clusters[0] ? tenantNamespaces(catalogue.domains) : [];
     const common = { environment, cluster: cluster.name, kubeconfig: cluster.kubeconfig, namespaces: clusterNamespaces(tenants) };
-    const platform = new PlatformStack(scope, stackName(env, cluster.name, 'platform'), common);
+    const platform = new PlatformStack(scope, stackName(env, cluster.name, 'platform'), { ...common, ...(tenants.length > 0 ? { catalogue } : {}) });
     // A Cluster API cluster exists only once the management stack has created it.
     if (cluster.mode === 'clusterApi' && management) platform.addDependency(management.clusters);
-    const services = new ServicesStack(scope, stackName(env, cluster.name, 'services'), { ...common, platform });
+    const services = new ServicesStack(scope, stackName(env, cluster.name, 'services'), { ...common, platform, ...(tenants.length > 0 ? { catalogue } : {}) });
     return { name: cluster.name, platform, services };
   });
   return { environment, catalogue, management, clusters };

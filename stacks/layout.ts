@@ -4,7 +4,7 @@
  * read this plan, so no cross-stack reference is needed.
  */
 import type { ZoneName } from '../environments/schema';
-import type { PodSecurityException } from '../constructs/network/zoned-namespace';
+import type { NamespaceQuota, PodSecurityException } from '../constructs/network/zoned-namespace';
 
 export interface NamespacePlan {
   readonly name: string;
@@ -12,6 +12,8 @@ export interface NamespacePlan {
   readonly purpose: string;
   readonly podSecurityException?: PodSecurityException;
   readonly labels?: Record<string, string>;
+  /** @default DEFAULT_QUOTA (constructs/network/zoned-namespace.ts) */
+  readonly quota?: NamespaceQuota;
 }
 
 /** Well-known namespaces, referred to by constructs. */
@@ -59,6 +61,8 @@ export const PLATFORM_NAMESPACES: readonly NamespacePlan[] = [
       level: 'privileged',
       reason: 'Ceph OSDs own raw block devices on the hosts and need privileged containers to manage them.',
     },
+    // Ceph's limits in prod (12 OSDs x 4Gi, monitors, managers, gateways, log collectors) exceed the default quota.
+    quota: { requestsCpu: '64', memory: '256Gi', pods: 150, persistentVolumeClaims: 20, storage: '1Ti' },
   },
   { name: NS.postgres, zone: 'data', purpose: 'CloudNativePG Postgres clusters of the data domains.' },
   { name: NS.kafka, zone: 'data', purpose: 'Strimzi Kafka clusters carrying data-domain events.' },
@@ -74,9 +78,12 @@ export function tenantNamespace(domain: string): string {
   return `app-${domain}`;
 }
 
-/** One tenant namespace per data domain, in the app zone, labelled with its domain. */
-export function tenantNamespaces(domains: ReadonlyArray<{ readonly name: string; readonly title: string }>): NamespacePlan[] {
-  return domains.map((d) => ({ name: tenantNamespace(d.name), zone: 'app', purpose: `Applications of the ${d.name} data domain (${d.title}).`, labels: { [DOMAIN_LABEL]: d.name } }));
+/** Label on a namespace naming the backup tier of what it holds (constructs/backup). */
+export const BACKUP_TIER_LABEL = 'moit.gov.vn/backup-tier';
+
+/** One tenant namespace per data domain, in the app zone, labelled with its domain and its backup tier. */
+export function tenantNamespaces(domains: ReadonlyArray<{ readonly name: string; readonly title: string; readonly backupTier?: string }>): NamespacePlan[] {
+  return domains.map((d) => ({ name: tenantNamespace(d.name), zone: 'app', purpose: `Applications of the ${d.name} data domain (${d.title}).`, labels: { [DOMAIN_LABEL]: d.name, ...(d.backupTier ? { [BACKUP_TIER_LABEL]: d.backupTier } : {}) } }));
 }
 
 /** The full namespace plan of a cluster: platform namespaces plus the given tenants. */

@@ -1,6 +1,13 @@
 import { Construct } from 'constructs';
+import { ClusterAccess } from '../constructs/baseline/rbac';
 import { CertManager } from '../constructs/cert-manager';
+import { grantDomainOwners } from '../constructs/domains';
+import type { Catalogue } from '../environments/catalogue';
 import { ZonedNamespace } from '../constructs/network/zoned-namespace';
+import { CloudNativePg } from '../constructs/postgres/operator';
+import { CephPlatform } from '../constructs/storage/ceph-platform';
+import { installStrimzi, type StrimziOperator } from '../constructs/kafka';
+import { VeleroChart, veleroBucketName } from '../constructs/backup/velero';
 import { EnvironmentStack, EnvironmentStackProps } from './base';
 import type { NamespacePlan } from './layout';
 
@@ -21,10 +28,27 @@ export function createNamespaces(stack: EnvironmentStack, plan: readonly Namespa
 export class PlatformStack extends EnvironmentStack {
   readonly namespaceObjects: Map<string, ZonedNamespace>;
   readonly certManager: CertManager;
+  /** Administrators, auditors and data-domain owners (constructs/baseline/rbac.ts): `access.grantDomainOwner(ns, group)`. */
+  readonly access: ClusterAccess;
+  /** CloudNativePG and its Barman Cloud plugin (constructs/postgres/operator.ts). */
+  readonly cloudnativePg: CloudNativePg;
+  /** Rook, Ceph-CSI and the Ceph cluster with its retained StorageClasses (constructs/storage/ceph-platform.ts). */
+  readonly objectStorage: CephPlatform;
+  /** The Strimzi operator, where the environment runs Kafka on this cluster (constructs/kafka/operator.ts). */
+  readonly strimzi?: StrimziOperator;
+  /** Velero, with its node agents (constructs/backup/velero.ts); its location and Schedules are in the services stack. */
+  readonly velero: VeleroChart;
 
-  constructor(scope: Construct, id: string, props: Omit<EnvironmentStackProps, 'layer'>) {
+  constructor(scope: Construct, id: string, props: Omit<EnvironmentStackProps, 'layer'> & { readonly catalogue?: Catalogue }) {
     super(scope, id, { ...props, layer: 'platform' });
     this.namespaceObjects = createNamespaces(this, this.namespaces);
     this.certManager = new CertManager(this, 'cert-manager');
+    this.access = new ClusterAccess(this, 'access');
+    // The data domains' tenant namespaces are administered by their owners' groups.
+    if (props.catalogue) grantDomainOwners(this.access, props.catalogue);
+    this.cloudnativePg = new CloudNativePg(this, 'cloudnative-pg', { certManager: this.certManager });
+    this.objectStorage = new CephPlatform(this, 'object-storage');
+    this.strimzi = installStrimzi(this);
+    this.velero = new VeleroChart(this, 'velero', { credentialsSecret: veleroBucketName(this.environment.name, this.cluster) });
   }
 }

@@ -1,20 +1,44 @@
 import { Construct } from 'constructs';
 import { InternalCaIssuer } from '../constructs/cert-manager';
+import { kafkaClusters, type KafkaCluster } from '../constructs/kafka';
+import { postgresClusters } from '../constructs/postgres/estate';
+import type { PostgresCluster } from '../constructs/postgres/cluster';
+import { ObjectStore } from '../constructs/storage/object-store';
+import { BackupServices } from '../constructs/backup/services';
+import { compileDataDomains, type DataDomains } from '../constructs/domains';
+import type { Catalogue } from '../environments/catalogue';
 import { EnvironmentStack, EnvironmentStackProps } from './base';
 import type { PlatformStack } from './platform';
 
 export interface ServicesStackProps extends Omit<EnvironmentStackProps, 'layer'> {
   /** The platform stack of the same cluster; this stack deploys after it. */
   readonly platform: PlatformStack;
+  /** The data domains and agreements, compiled here when this cluster hosts the tenants. @default none */
+  readonly catalogue?: Catalogue;
 }
 
 /** Per workload cluster: the custom resources, whose CRDs the platform stack installed. */
 export class ServicesStack extends EnvironmentStack {
   readonly issuer: InternalCaIssuer;
+  /** The S3 object store (constructs/storage/object-store.ts): `objectStore.addBucket(id, { name, namespace, purpose })`. */
+  readonly objectStore: ObjectStore;
+  /** Kafka clusters by name (constructs/kafka): `kafka.get(name)!.addTopic(...)`, `.addUser(...)`, `.connections.allowFrom(app)`. */
+  readonly kafka: Map<string, KafkaCluster>;
+  /** Postgres clusters by name (constructs/postgres): `postgres.get(name)!.addDatabase(...)`, `.grantRead(...)`, `.connections.allowFrom(app)`. */
+  readonly postgres: Map<string, PostgresCluster>;
+  /** Backups by tier (constructs/backup): Velero location and Schedules, off-site copies, restore drills. */
+  readonly backup: BackupServices;
+  /** The data domains' resources and the grants of the sharing agreements in force (constructs/domains). */
+  readonly domains?: DataDomains;
 
   constructor(scope: Construct, id: string, props: ServicesStackProps) {
     super(scope, id, { ...props, layer: 'services' });
     this.addDependency(props.platform);
     this.issuer = new InternalCaIssuer(this, 'internal-ca');
+    this.objectStore = new ObjectStore(this, 'object-store', { issuer: this.issuer });
+    this.kafka = kafkaClusters(this);
+    this.postgres = postgresClusters(this);
+    this.backup = new BackupServices(this, 'backup', { objectStore: this.objectStore });
+    if (props.catalogue) this.domains = compileDataDomains(this, this, props.catalogue);
   }
 }

@@ -30,8 +30,10 @@ describe('data domains compiled into least-privilege access (prod)', () => {
   const full = buildProd(loadCatalogue({ today: TODAY }));
 
   it('gives every domain its own databases, topics and buckets, owned by the domain', () => {
-    const databases = manifestsOf(full.json, 'Database').map((m) => m.spec.name).sort();
-    expect(databases).toEqual(expect.arrayContaining(['energy_stats', 'power_market', 'petroleum', 'trade_licences', 'dossiers']));
+    // Databases are declared on the Cluster (owner-creates) while the Database CRD is not pinned.
+    const declared = JSON.parse(manifestsOf(full.json, 'Cluster')[0]!.metadata.annotations['moit.gov.vn/databases']) as Json[];
+    expect(declared.find((d) => d.name === 'energy_stats')).toEqual({ name: 'energy_stats', owner: 'energy_statistics_owner', domain: 'energy-statistics', schemas: ['production', 'consumption'] });
+    expect(declared.map((d) => d.name).sort()).toEqual(loadCatalogue({ today: TODAY }).domains.flatMap((d) => d.resources.databases.map((db) => db.name)).sort());
     const topic = manifestsOf(full.json, 'KafkaTopic').find((m) => m.metadata.name === 'energy-statistics.monthly-balance.v1')!;
     expect(topic.metadata.labels['moit.gov.vn/domain']).toBe('energy-statistics');
     expect(topic.spec.config['retention.ms']).toBe(14 * 86_400_000); // important data: 14 days in Kafka
