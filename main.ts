@@ -5,12 +5,12 @@
  */
 import { loadEnvironments, parseSelection } from './environments';
 import { UserError } from './lib/errors';
-import { App } from './lib/tf';
+import { createApp } from './lib/tf';
 import { buildEstate } from './stacks/estate';
 
 try {
   const environments = loadEnvironments(parseSelection(process.env.ENVIRONMENTS));
-  const app = new App();
+  const app = createApp();
   buildEstate(app, environments);
   app.synth();
 } catch (error) {

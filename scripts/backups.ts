@@ -22,7 +22,7 @@ import { drillRunbook } from '../constructs/backup/runbook';
 import { checkIsoDate } from '../constructs/backup/drills';
 import { loadEnvironments, parseSelection } from '../environments';
 import { UserError } from '../lib/errors';
-import { App } from '../lib/tf';
+import { createApp } from '../lib/tf';
 import { buildEstate } from '../stacks/estate';
 
 /** Reads every stack of a synthesized folder (`<dir>/stacks/<name>/cdk.tf.json`). */
@@ -39,7 +39,7 @@ export function readSynthesized(dir: string): SynthesizedStack[] {
 export function synthesizeStacks(selection: readonly string[]): SynthesizedStack[] {
   const outdir = mkdtempSync(join(tmpdir(), 'moit-backups-'));
   try {
-    const app = new App({ outdir });
+    const app = createApp({ outdir });
     buildEstate(app, loadEnvironments(selection));
     app.synth();
     return readSynthesized(outdir);

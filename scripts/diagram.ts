@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { renderNetworkDiagram } from '../constructs/network/diagram';
 import { loadEnvironments, parseSelection } from '../environments';
 import { UserError } from '../lib/errors';
-import { App } from '../lib/tf';
+import { createApp } from '../lib/tf';
 import { buildEstate } from '../stacks/estate';
 import { networkOf } from '../stacks/network-model';
 
@@ -19,7 +19,7 @@ import { networkOf } from '../stacks/network-model';
 export function renderDiagrams(selection: readonly string[]): Map<string, string> {
   const outdir = mkdtempSync(join(tmpdir(), 'moit-diagram-'));
   try {
-    const app = new App({ outdir });
+    const app = createApp({ outdir });
     const estate = buildEstate(app, loadEnvironments(selection));
     app.synth();
     return new Map(estate.map((e) => [e.environment.name, renderNetworkDiagram(networkOf(e))]));

@@ -9,7 +9,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SOURCES, loadEnvironments, parseSelection } from '../environments';
 import { UserError } from '../lib/errors';
-import { App } from '../lib/tf';
+import { createApp } from '../lib/tf';
 import { buildEstate } from '../stacks/estate';
 
 export interface SynthResult {
@@ -23,7 +23,7 @@ export function synthesize(outdir: string, selection: readonly string[], sources
   const staging = mkdtempSync(join(dirname(target), `.synth-${basename(target)}-`));
   try {
     const environments = loadEnvironments(selection, sources);
-    const app = new App({ outdir: staging });
+    const app = createApp({ outdir: staging });
     const estate = buildEstate(app, environments);
     app.synth();
     const stacks = estate.flatMap((e) => [

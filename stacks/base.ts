@@ -74,7 +74,23 @@ export class EnvironmentStack extends TerraformStack {
     prepareBackups(this);
     const segmentation = this.node.tryFindChild('segmentation');
     if (segmentation instanceof Segmentation) segmentation.render();
-    super.prepareStack();
+    // cdktf's own prepareStack ensures a backend, then resolves every element once more only to
+    // discover cross-stack references, which this project never uses: stacks share plain values
+    // (names from the layout and the environment), never tokens. That resolve cost ~0.7 s of a
+    // 2.5 s synth; toTerraform() below proves no cross-stack reference slipped in.
+    (this as unknown as { ensureBackendExists(): void }).ensureBackendExists();
+  }
+
+  /** The stack's Terraform JSON, refused if it refers to a resource it does not declare. */
+  toTerraform(): any {
+    const tf = super.toTerraform();
+    const dangling = danglingReferences(tf);
+    if (dangling.length > 0) {
+      throw new Error(
+        `${this.node.id}: refers to resources it does not declare: ${dangling.join(', ')}. Stacks must not share tokens (a cross-stack reference); pass plain values from the environment or the layout instead.`,
+      );
+    }
+    return tf;
   }
 
   /** The zone of one of this cluster's namespaces; an unknown namespace is an error. */
@@ -122,4 +138,34 @@ function configureBackend(stack: TerraformStack, stackId: string, env: Environme
       stack.addOverride('terraform.backend.pg.conn_str', undefined);
       return;
   }
+}
+
+/**
+ * Addresses a synthesized stack refers to (in `${...}` expressions and `depends_on`) without
+ * declaring them. Types are resource or data-source types (they contain an underscore).
+ */
+export function danglingReferences(tf: any): string[] {
+  const declared = new Set<string>();
+  for (const [type, byId] of Object.entries(tf.resource ?? {})) for (const id of Object.keys(byId as object)) declared.add(`${type}.${id}`);
+  for (const [type, byId] of Object.entries(tf.data ?? {})) for (const id of Object.keys(byId as object)) declared.add(`data.${type}.${id}`);
+  const missing = new Set<string>();
+  const check = (address: string) => {
+    if (!declared.has(address)) missing.add(address);
+  };
+  const visit = (value: unknown, key?: string): void => {
+    if (typeof value === 'string') {
+      if (key === 'depends_on') return check(value.replace(/^\$\{(.*)\}$/, '$1'));
+      for (const expr of value.match(/\$\{[^}]*\}/g) ?? []) {
+        for (const m of expr.matchAll(/(data\.)?\b([a-z][a-z0-9]*_[a-z0-9_]+)\.([A-Za-z0-9_-]+)/g)) check(`${m[1] ?? ''}${m[2]}.${m[3]}`);
+      }
+    } else if (Array.isArray(value)) {
+      for (const v of value) visit(v, key);
+    } else if (value && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) if (k !== '//') visit(v, k);
+    }
+  };
+  visit(tf.resource);
+  visit(tf.data);
+  visit(tf.output);
+  return [...missing].sort();
 }

@@ -6,6 +6,10 @@ import { ConfigError } from '../lib/errors';
 import { SOURCES } from '../environments';
 import { synthesize } from '../scripts/synth';
 import { resourcesOf, synthEstate } from './helpers';
+import { danglingReferences } from '../stacks/base';
+import { buildEstate } from '../stacks/estate';
+import { loadEnvironments } from '../environments';
+import { createApp, TerraformResource } from '../lib/tf';
 
 const { stack, stackNames, outdir } = synthEstate();
 const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8'));
@@ -111,5 +115,29 @@ describe('npx cdktf synth', () => {
       const file = (root: string) => readFileSync(join(root, 'stacks', name, 'cdk.tf.json'), 'utf8');
       expect(file(cli)).toBe(file(fast));
     }
+  });
+});
+
+describe('no cross-stack references', () => {
+  it('finds references to resources a stack does not declare, in expressions and depends_on', () => {
+    const tf = {
+      resource: {
+        kubernetes_manifest: { a: { manifest: { spec: { x: '${kubernetes_manifest.a.object}', y: '${kubernetes_manifest.elsewhere.object.spec}' } } } },
+        helm_release: { r: { depends_on: ['kubernetes_manifest.a', '${kubernetes_namespace_v1.gone}'] } },
+      },
+    };
+    expect(danglingReferences(tf)).toEqual(['kubernetes_manifest.elsewhere', 'kubernetes_namespace_v1.gone']);
+    expect(danglingReferences({ resource: { kubernetes_manifest: { a: { depends_on: ['kubernetes_manifest.a'] } } } })).toEqual([]);
+  });
+
+  it('refuses to synthesize a stack that received another stack\'s token', () => {
+    const app = createApp({ outdir: mkdtempSync(join(tmpdir(), 'moit-xref-')) });
+    const [dev] = buildEstate(app, loadEnvironments(['dev']));
+    const platform = dev!.clusters[0]!.platform;
+    const services = dev!.clusters[0]!.services;
+    const origin = new TerraformResource(platform, 'origin', { terraformResourceType: 'terraform_data' });
+    const consumer = new TerraformResource(services, 'consumer', { terraformResourceType: 'terraform_data' });
+    consumer.addOverride('input', `\${${origin.terraformResourceType}.${origin.friendlyUniqueId}.id}`);
+    expect(() => app.synth()).toThrow(/dev-core-services: refers to resources it does not declare: terraform_data\.origin/);
   });
 });

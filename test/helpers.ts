@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SOURCES, loadEnvironments, type EnvironmentInput } from '../environments';
-import { App } from '../lib/tf';
+import { createApp } from '../lib/tf';
 import { buildEstate, type EnvironmentStacks } from '../stacks/estate';
 
 export type Json = Record<string, any>;
@@ -18,7 +18,7 @@ export function configOf(name: string): EnvironmentInput {
 /** Synthesizes the given environments (default: all) into a fresh temp folder. */
 export function synthEstate(selection?: string[]): { outdir: string; estate: EnvironmentStacks[]; stack: (name: string) => Json; stackNames: string[] } {
   const outdir = mkdtempSync(join(tmpdir(), 'moit-test-'));
-  const app = new App({ outdir });
+  const app = createApp({ outdir });
   const estate = buildEstate(app, loadEnvironments(selection));
   app.synth();
   const stackNames = readdirSync(join(outdir, 'stacks')).sort();
