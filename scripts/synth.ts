@@ -8,6 +8,7 @@ import { chmodSync, existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SOURCES, loadEnvironments, parseSelection } from '../environments';
+import { type Catalogue, loadCatalogue } from '../environments/catalogue';
 import { UserError } from '../lib/errors';
 import { createApp } from '../lib/tf';
 import { buildEstate } from '../stacks/estate';
@@ -18,13 +19,13 @@ export interface SynthResult {
 }
 
 /** Synthesizes into `outdir` atomically: the old folder is replaced only on success. */
-export function synthesize(outdir: string, selection: readonly string[], sources = SOURCES): SynthResult {
+export function synthesize(outdir: string, selection: readonly string[], sources = SOURCES, catalogue?: Catalogue): SynthResult {
   const target = resolve(outdir);
   const staging = mkdtempSync(join(dirname(target), `.synth-${basename(target)}-`));
   try {
     const environments = loadEnvironments(selection, sources);
     const app = createApp({ outdir: staging });
-    const estate = buildEstate(app, environments);
+    const estate = buildEstate(app, environments, catalogue ?? loadCatalogue());
     app.synth();
     const stacks = estate.flatMap((e) => [
       ...(e.management ? [e.management.platform.node.id, e.management.clusters.node.id] : []),
