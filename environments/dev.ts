@@ -1,3 +1,4 @@
+import { BEFORE_FIRST_DRILL, PLATFORM_ADMINS_CLUSTER_ADMIN } from './audit-exceptions';
 import type { EnvironmentInput } from './schema';
 import { standardZones } from './zones';
 
@@ -55,4 +56,5 @@ export const dev: EnvironmentInput = {
     assign: { 'core/postgres/main': 'gold', 'core/kafka/events': 'gold' },
     waiver: { reason: 'A developer workstation with synthetic data only and no second site to copy to.' },
   },
+  auditSuppressions: [BEFORE_FIRST_DRILL, PLATFORM_ADMINS_CLUSTER_ADMIN],
 };

@@ -1,3 +1,4 @@
+import { BEFORE_FIRST_DRILL, PLATFORM_ADMINS_CLUSTER_ADMIN } from './audit-exceptions';
 import type { EnvironmentInput } from './schema';
 import { standardZones } from './zones';
 import { postgresBackupFor } from '../constructs/backup/tiers';
@@ -145,4 +146,5 @@ export const dr: EnvironmentInput = {
       { from: 'staging', bucket: 'offsite-staging', gateway: { namespace: 'exchange', podSelector: { 'app.kubernetes.io/name': 'site-gateway' } } },
     ],
   },
+  auditSuppressions: [BEFORE_FIRST_DRILL, PLATFORM_ADMINS_CLUSTER_ADMIN],
 };

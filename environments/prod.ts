@@ -1,3 +1,4 @@
+import { BEFORE_FIRST_DRILL, PLATFORM_ADMINS_CLUSTER_ADMIN } from './audit-exceptions';
 import type { EnvironmentInput } from './schema';
 import { standardZones } from './zones';
 import { postgresBackupFor } from '../constructs/backup/tiers';
@@ -125,4 +126,5 @@ export const prod: EnvironmentInput = {
     },
     receives: [{ from: 'dr', bucket: 'offsite-dr', gateway: { namespace: 'exchange', podSelector: { 'app.kubernetes.io/name': 'site-gateway' } } }],
   },
+  auditSuppressions: [BEFORE_FIRST_DRILL, PLATFORM_ADMINS_CLUSTER_ADMIN],
 };

@@ -13,6 +13,7 @@ import { checkClusterSettings, clusterBaselineSection, managementClusterApiField
 import { checkPostgres, postgresSection } from './sections/postgres';
 import { kafkaProblems, kafkaSection } from './sections/kafka';
 import { backupSection, checkBackup } from './sections/backup';
+import { auditSection } from './sections/audit';
 
 const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const dnsLabel = (what: string) =>
@@ -179,6 +180,8 @@ export const environmentSchema = z
     kafka: kafkaSection,
     /** Backup tiers, off-site target, receiving buckets and restore drills (sections/backup.ts). @default defaults of constructs/backup/tiers.ts */
     backup: backupSection,
+    /** Accepted audit findings, each with reason, owner and expiry (sections/audit.ts). @default [] */
+    auditSuppressions: auditSection,
   })
   .superRefine((env, ctx) => {
     const problem = (path: (string | number)[], message: string, input: unknown) =>

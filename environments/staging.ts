@@ -1,3 +1,4 @@
+import { BEFORE_FIRST_DRILL, PLATFORM_ADMINS_CLUSTER_ADMIN } from './audit-exceptions';
 import type { EnvironmentInput } from './schema';
 import { standardZones } from './zones';
 
@@ -96,4 +97,5 @@ export const staging: EnvironmentInput = {
       immutable: true,
     },
   },
+  auditSuppressions: [BEFORE_FIRST_DRILL, PLATFORM_ADMINS_CLUSTER_ADMIN],
 };

@@ -4,7 +4,9 @@ import { prepareBackups } from '../constructs/backup/coverage';
 import type { Environment, ZoneName } from '../environments';
 import { NamespacePlan, zoneOf } from './layout';
 import { HelmProvider, KubernetesProvider } from '../lib/providers';
-import { LocalBackend, PgBackend, S3Backend, TerraformStack } from '../lib/tf';
+import { Aspects, LocalBackend, PgBackend, S3Backend, TerraformStack } from '../lib/tf';
+import { SecurityAudit } from '../audit/aspect';
+import { today } from '../environments/catalogue';
 import { recordEnvironment } from '../lib/markers';
 import type { Layer } from './names';
 
@@ -49,6 +51,9 @@ export class EnvironmentStack extends TerraformStack {
     // What the standalone audit needs to know about this stack, and the rule pack at synth (audit/).
     const env = props.environment;
     recordEnvironment(this, { name: env.name, class: env.class, securityLevel: env.securityLevel, ephemeral: env.ephemeral, site: env.site.name, cluster: props.cluster, layer: props.layer, namespaces: Object.fromEntries(this.namespaces.map((n) => [n.name, n.zone])) });
+    // Findings at error level stop the synth; `today` (agreements, suppressions, drills) is the
+    // same day the catalogue uses, so MOIT_TODAY reproduces a build.
+    Aspects.of(this).add(new SecurityAudit({ today: today() }));
     this.kubernetes = new KubernetesProvider(this, 'kubernetes', {
       configPath: props.kubeconfig.path,
       configContext: props.kubeconfig.context,

@@ -12,7 +12,8 @@
 import { Construct } from 'constructs';
 import type { Agreement, Catalogue, Classification, Domain } from '../../environments/catalogue';
 import { ConstructPropsError } from '../../lib/errors';
-import { markSharing } from '../../lib/markers';
+import { markSharing, recordAgreements } from '../../lib/markers';
+import { findEnvironmentStack } from '../operator-chart';
 import { DOMAIN_LABEL, NS, tenantNamespace } from '../../stacks/layout';
 import type { KafkaCluster, KafkaTopicResource, KafkaUserResource } from '../kafka';
 import { Peer, type WorkloadPeer } from '../network/peer';
@@ -140,8 +141,15 @@ export class DataDomains extends Construct {
       }
     }
 
-    // 2. What the agreements in force share, and nothing else.
+    // 2. What the agreements in force share, and nothing else; recorded with their validity so
+    // the audit (SHR-001) can check every grant against a current agreement, from any artefact.
     for (const agreement of catalogue.active) this.compile(agreement);
+    recordAgreements(
+      findEnvironmentStack(this),
+      Object.fromEntries(
+        catalogue.active.map((a) => [a.id, { start: a.start, expiry: a.expiry, provider: a.provider, consumer: readerOf(a).id }]),
+      ),
+    );
   }
 
   private compile(agreement: Agreement): void {
