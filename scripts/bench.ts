@@ -1,0 +1,293 @@
+/**
+ * `npm run bench [-- --runs 3] [--reference-runs 2] [--no-references] [--with-tests] [--no-save]`
+ *
+ * Measures synth, audit, diff and validation on the real estate (every environment, as
+ * `npm run synth` builds it) and on a generated estate ten times larger
+ * (scripts/bench/large-estate.ts), every measurement a child process timed from outside (process
+ * start and module loading count), its peak memory reported by the child itself
+ * (scripts/bench/rss.ts, so /usr/bin/time is not needed). Two references run on the real estate,
+ * alternating with the fast path so their ratio holds on a noisy machine: `npx cdktf synth` as
+ * cdktf.json configures it, and cdktf's stock path (`--app "npx ts-node main.ts"`). Each figure
+ * is the median of its runs. Prints a table and the goals (met / not met), and appends both,
+ * with the date and the git commit, to bench/results.md.
+ */
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+
+const ROOT = resolve(__dirname, '..', '..');
+const DIST = join(ROOT, 'dist');
+const RSS_PRELOAD = join(DIST, 'scripts', 'bench', 'rss.js');
+const RESULTS = join(ROOT, 'bench', 'results.md');
+/** Where lib/validate keeps converted CRD schemas between runs (emptied for the cold run). */
+const VALIDATE_CACHE = join(ROOT, 'node_modules', '.cache', 'moit-crd-schemas');
+/** A fixed day, so agreements (and so the output) do not depend on when the bench runs. */
+const TODAY = process.env.MOIT_TODAY ?? '2026-06-01';
+
+export interface Run {
+  readonly wallMs: number;
+  /** Peak resident memory of the measured node process, MiB (undefined if it did not report). */
+  readonly maxRssMiB?: number;
+  /** The synth time the child printed ("in N ms"), when it prints one. */
+  readonly inProcessMs?: number;
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+interface Command {
+  readonly label: string;
+  readonly cmd: string;
+  readonly args: readonly string[];
+  /** Exit codes that mean the command ran (audit 1 = findings, diff 2 = destructive). @default [0] */
+  readonly ok?: readonly number[];
+  readonly env?: Record<string, string>;
+  readonly before?: () => void;
+}
+
+export const median = (xs: readonly number[]): number => {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+function run(c: Command, workDir: string): Run {
+  c.before?.();
+  const rssFile = join(workDir, `rss-${process.hrtime.bigint()}.jsonl`);
+  const started = process.hrtime.bigint();
+  const r = spawnSync(c.cmd, c.args, {
+    cwd: ROOT,
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+    env: {
+      ...process.env,
+      MOIT_TODAY: TODAY,
+      CHECKPOINT_DISABLE: '1',
+      CRD_SCHEMA_DIR: process.env.CRD_SCHEMA_DIR ?? '/work/shared/crds',
+      BENCH_RSS_FILE: rssFile,
+      // Every node process started under this run reports its peak memory (npx, the cdktf CLI, the app).
+      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${RSS_PRELOAD}`.trim(),
+      ...c.env,
+    },
+  });
+  const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+  if (r.error) throw r.error;
+  if (!(c.ok ?? [0]).includes(r.status ?? -1)) {
+    throw new Error(`${c.label}: \`${c.cmd} ${c.args.join(' ')}\` exited ${r.status}\n${r.stdout.slice(-2000)}\n${r.stderr.slice(-4000)}`);
+  }
+  let maxRssMiB: number | undefined;
+  if (existsSync(rssFile)) {
+    // The largest single process: with a CLI that spawns the app, it is the heaviest of them.
+    const kib = readFileSync(rssFile, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { maxRssKiB: number }).maxRssKiB);
+    maxRssMiB = Math.max(...kib) / 1024;
+    rmSync(rssFile);
+  }
+  const m = /in (\d+) ms/.exec(r.stdout);
+  return { wallMs, maxRssMiB, inProcessMs: m ? Number(m[1]) : undefined, status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Stacks and resources of a synthesized folder. */
+export function countEstate(dir: string): { stacks: number; resources: number } {
+  const stacksDir = join(dir, 'stacks');
+  let resources = 0;
+  const stacks = readdirSync(stacksDir).filter((s) => existsSync(join(stacksDir, s, 'cdk.tf.json')));
+  for (const s of stacks) {
+    const json = JSON.parse(readFileSync(join(stacksDir, s, 'cdk.tf.json'), 'utf8')) as { resource?: Record<string, object> };
+    for (const byId of Object.values(json.resource ?? {})) resources += Object.keys(byId).length;
+  }
+  return { stacks: stacks.length, resources };
+}
+
+/**
+ * A copy of a synthesized folder with a few changes a pull request might make: one manifest's
+ * label changed in place, one resource removed, one added (a copy under a new id).
+ */
+export function changedCopy(from: string, to: string): void {
+  rmSync(to, { recursive: true, force: true });
+  cpSync(from, to, { recursive: true });
+  const stacks = readdirSync(join(to, 'stacks')).sort();
+  const edit = (i: number, f: (json: any) => void) => {
+    const file = join(to, 'stacks', stacks[i % stacks.length]!, 'cdk.tf.json');
+    const json = JSON.parse(readFileSync(file, 'utf8'));
+    f(json);
+    writeFileSync(file, JSON.stringify(json, null, 2));
+  };
+  const pick = (json: any, type: string): [string, any] | undefined => {
+    const byId = json.resource?.[type] as Record<string, any> | undefined;
+    const id = byId && Object.keys(byId).sort()[0];
+    return id ? [id, byId![id]] : undefined;
+  };
+  edit(stacks.length - 1, (json) => {
+    const found = pick(json, 'kubernetes_manifest');
+    if (found) found[1].manifest.metadata.labels = { ...(found[1].manifest.metadata.labels ?? {}), 'bench.moit.gov.vn/changed': 'true' };
+  });
+  edit(stacks.length - 2, (json) => {
+    const types = Object.keys(json.resource ?? {}).filter((t) => t.startsWith('kubernetes_network_policy'));
+    const found = types[0] ? pick(json, types[0]) : undefined;
+    if (found) delete json.resource[types[0]!][found[0]];
+  });
+  edit(stacks.length - 3, (json) => {
+    const types = Object.keys(json.resource ?? {}).filter((t) => t.startsWith('kubernetes_network_policy'));
+    const found = types[0] ? pick(json, types[0]) : undefined;
+    if (found) {
+      const copy = structuredClone(found[1]);
+      if (copy.metadata?.[0]) copy.metadata[0].name = `${copy.metadata[0].name}-bench`;
+      else if (copy.metadata) copy.metadata.name = `${copy.metadata.name}-bench`;
+      json.resource[types[0]!][`${found[0]}_bench`] = copy;
+    }
+  });
+}
+
+const fmtMs = (ms: number | undefined): string => (ms === undefined || Number.isNaN(ms) ? '–' : ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`);
+const fmtMiB = (m: number | undefined): string => (m === undefined || Number.isNaN(m) ? '–' : `${Math.round(m)} MB`);
+
+interface Row {
+  readonly what: string;
+  readonly runs: readonly Run[];
+  readonly note?: string;
+}
+
+function gitCommit(): string {
+  const sha = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim() || 'unknown';
+  const dirty = spawnSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim() !== '';
+  return dirty ? `${sha} (with uncommitted changes)` : sha;
+}
+
+function main(): void {
+  const { values } = parseArgs({
+    options: {
+      runs: { type: 'string', default: '3' },
+      'reference-runs': { type: 'string', default: '2' },
+      'no-references': { type: 'boolean', default: false },
+      'with-tests': { type: 'boolean', default: false },
+      'no-save': { type: 'boolean', default: false },
+      keep: { type: 'boolean', default: false },
+    },
+  });
+  const runs = Math.max(1, Number(values.runs));
+  const refRuns = Math.max(1, Number(values['reference-runs']));
+  const started = Date.now();
+  const log = (s: string) => process.stderr.write(`${s}\n`);
+  const work = mkdtempSync(join(tmpdir(), 'moit-bench-'));
+  const node = process.execPath;
+  const real = join(work, 'real');
+  const large = join(work, 'large');
+  const largeHead = join(work, 'large-head');
+  try {
+    if (!existsSync(RSS_PRELOAD)) throw new Error(`${RSS_PRELOAD} is missing: run the bench through \`npm run bench\`, which builds dist/ first`);
+    const fast: Command = { label: 'synth (real)', cmd: node, args: [join(DIST, 'scripts', 'synth.js'), '--out', real] };
+    const synthLarge: Command = { label: 'synth (large)', cmd: node, args: [join(DIST, 'scripts', 'bench', 'synth-large.js'), '--out', large] };
+    const many = (c: Command, n: number): Run[] => [...Array(n)].map((_, i) => (log(`bench: ${c.label} ${i + 1}/${n}`), run(c, work)));
+
+    const realRuns = many(fast, runs);
+    const largeRuns = many(synthLarge, runs);
+    const realSize = countEstate(real);
+    const largeSize = countEstate(large);
+    changedCopy(large, largeHead);
+
+    const audit: Command = { label: 'audit (large)', cmd: node, args: [join(DIST, 'scripts', 'audit.js'), '--dir', large, '--today', TODAY, '--out', join(work, 'audit.md')], ok: [0, 1] };
+    const diff: Command = {
+      label: 'diff (large)',
+      cmd: node,
+      args: [join(DIST, 'scripts', 'diff.js'), '--base', large, '--head', largeHead, '--out', join(work, 'diff.md')],
+      ok: [0, 2],
+    };
+    const validate = (cold: boolean): Command => ({
+      label: `validate ${cold ? 'cold' : 'warm'} (large)`,
+      cmd: node,
+      args: [join(DIST, 'scripts', 'validate.js'), '--dir', large],
+      ok: [0, 1],
+      before: cold ? () => rmSync(VALIDATE_CACHE, { recursive: true, force: true }) : undefined,
+    });
+    const auditRuns = many(audit, runs);
+    const diffRuns = many(diff, runs);
+    const coldRuns = many(validate(true), runs);
+    const warmRuns = many(validate(false), runs);
+    const validationProblems = /(\d+) problems?/.exec(warmRuns[0]!.stdout)?.[1] ?? (/no problems/.test(warmRuns[0]!.stdout) ? '0' : '?');
+
+    // References, alternating with the fast path run by run.
+    const refFast: Run[] = [];
+    const refCdktf: Run[] = [];
+    const refStock: Run[] = [];
+    if (!values['no-references']) {
+      const cdktf: Command = { label: 'npx cdktf synth', cmd: 'npx', args: ['cdktf', 'synth', '--output', join(work, 'ref-cdktf')] };
+      const stock: Command = { label: 'npx cdktf synth --app "npx ts-node main.ts"', cmd: 'npx', args: ['cdktf', 'synth', '--app', 'npx ts-node main.ts', '--output', join(work, 'ref-stock')] };
+      for (let i = 0; i < refRuns; i++) {
+        log(`bench: references ${i + 1}/${refRuns} (fast path, npx cdktf synth, stock path)`);
+        refFast.push(run(fast, work));
+        refCdktf.push(run(cdktf, work));
+        refStock.push(run(stock, work));
+      }
+    }
+
+    let testRun: Run | undefined;
+    if (values['with-tests']) {
+      log('bench: npm test (once) …');
+      testRun = run({ label: 'npm test', cmd: 'npm', args: ['test', '--silent'], env: { NODE_OPTIONS: '' } }, work);
+    }
+
+    const wall = (rs: readonly Run[]) => median(rs.map((r) => r.wallMs));
+    const inProc = (rs: readonly Run[]) => median(rs.map((r) => r.inProcessMs ?? NaN));
+    const rss = (rs: readonly Run[]) => median(rs.map((r) => r.maxRssMiB ?? NaN));
+    const marginalWall = (wall(largeRuns) - wall(realRuns)) / (largeSize.resources - realSize.resources);
+    const marginalIn = (inProc(largeRuns) - inProc(realRuns)) / (largeSize.resources - realSize.resources);
+
+    const rows: Row[] = [
+      { what: `synth, real estate (${realSize.stacks} stacks, ${realSize.resources} resources)`, runs: realRuns },
+      { what: `synth, large estate (${largeSize.stacks} stacks, ${largeSize.resources} resources)`, runs: largeRuns },
+      { what: 'audit, large estate', runs: auditRuns },
+      { what: 'diff, large estate (a few changes)', runs: diffRuns },
+      { what: 'validate, large estate, cold cache', runs: coldRuns, note: `${validationProblems} problems` },
+      { what: 'validate, large estate, warm cache', runs: warmRuns, note: `${validationProblems} problems` },
+      ...(refRuns && !values['no-references']
+        ? [
+            { what: 'reference: fast path (alternating)', runs: refFast },
+            { what: 'reference: `npx cdktf synth` (cdktf.json)', runs: refCdktf },
+            { what: 'reference: stock path (`--app "npx ts-node main.ts"`)', runs: refStock },
+          ]
+        : []),
+      ...(testRun ? [{ what: '`npm test` (typecheck, build, jest)', runs: [testRun] }] : []),
+    ];
+    const table = [
+      '| measurement | runs | wall (median) | in-process synth | peak memory |',
+      '| --- | ---: | ---: | ---: | ---: |',
+      ...rows.map((r) => `| ${r.what}${r.note ? ` (${r.note})` : ''} | ${r.runs.length} | ${fmtMs(wall(r.runs))} | ${fmtMs(inProc(r.runs))} | ${fmtMiB(rss(r.runs))} |`),
+    ];
+    const ratio = refStock.length ? wall(refStock) / wall(refFast) : NaN;
+    const ratioCdktf = refCdktf.length ? wall(refCdktf) / wall(refFast) : NaN;
+    const summary = [
+      `Marginal cost at ten-times scale: ${marginalWall.toFixed(3)} ms per resource wall (${marginalIn.toFixed(3)} in-process), ` +
+        `(${fmtMs(wall(largeRuns))} − ${fmtMs(wall(realRuns))}) / (${largeSize.resources} − ${realSize.resources}).`,
+      ...(refStock.length ? [`Fast path vs the stock path: ${ratio.toFixed(1)}× faster; vs \`npx cdktf synth\`: ${ratioCdktf.toFixed(1)}× faster (alternating runs).`] : []),
+    ];
+    const goal = (text: string, met: boolean | undefined) => `- ${met === undefined ? 'not measured' : met ? 'met' : 'NOT MET'}: ${text}`;
+    const goals = [
+      goal(`the real estate synthesizes in under 1.0 s wall (${fmtMs(wall(realRuns))})`, wall(realRuns) < 1000),
+      goal(`at least 10× faster than the stock path (${Number.isNaN(ratio) ? '–' : `${ratio.toFixed(1)}×`})`, Number.isNaN(ratio) ? undefined : ratio >= 10),
+      goal(`marginal cost under 1 ms per resource at ten-times scale (${marginalWall.toFixed(3)} ms)`, marginalWall < 1),
+      goal(`peak memory under 400 MB at ten-times scale (${fmtMiB(rss(largeRuns))})`, rss(largeRuns) < 400),
+      goal(`audit of the large estate under 2 s (${fmtMs(wall(auditRuns))})`, wall(auditRuns) < 2000),
+      goal(`diff of the large estate under 2 s (${fmtMs(wall(diffRuns))})`, wall(diffRuns) < 2000),
+      goal(`validation of the large estate under 2 s, cold (${fmtMs(wall(coldRuns))}) and warm (${fmtMs(wall(warmRuns))})`, wall(coldRuns) < 2000 && wall(warmRuns) < 2000),
+      goal(`\`npm test\` under 120 s (${testRun ? fmtMs(testRun.wallMs) : 'run with --with-tests'})`, testRun ? testRun.wallMs < 120_000 : undefined),
+    ];
+    const header = `## ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')} — commit ${gitCommit()}`;
+    const machine = `Node ${process.version}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB; MOIT_TODAY=${TODAY}; ${runs} runs (references ${refRuns}), medians; bench took ${Math.round((Date.now() - started) / 1000)} s.`;
+    const text = [header, '', machine, '', ...table, '', ...summary, '', 'Goals:', ...goals, ''].join('\n');
+    console.log(text);
+    if (!values['no-save']) {
+      mkdirSync(join(ROOT, 'bench'), { recursive: true });
+      if (!existsSync(RESULTS)) writeFileSync(RESULTS, '# Benchmark results\n\nAppended by `npm run bench` (scripts/bench.ts), newest last.\n\n');
+      appendFileSync(RESULTS, `${text}\n`);
+      log(`bench: appended to ${RESULTS}`);
+    }
+  } finally {
+    if (!values.keep) rmSync(work, { recursive: true, force: true });
+    else log(`bench: kept ${work}`);
+  }
+}
+
+if (require.main === module) main();
