@@ -115,3 +115,27 @@ describe('domain owners', () => {
     }
   });
 });
+
+describe('the recovery site', () => {
+  it('declares exactly the topics prod copies off-site, for MirrorMaker 2 to fill, and no grants', () => {
+    const catalogue = loadCatalogue({ today: TODAY });
+    const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'moit-dr-')) });
+    const [prod, dr] = loadEnvironments(['prod', 'dr']);
+    buildEnvironment(app, prod!, catalogue);
+    const drStacks = buildEnvironment(app, dr!, catalogue);
+    app.synth();
+    const read = (stack: string): Json => JSON.parse(readFileSync(join(app.outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8'));
+    const prodJson = read('prod-core-services');
+    const drJson = read('dr-core-services');
+    const mirrorUser = manifestsOf(prodJson, 'KafkaUser').find((m) => m.metadata.name === 'mirror-dr')!;
+    const copied = readTopics(mirrorUser).filter((t: string) => !t.startsWith('mm2-') && !t.includes('offset-syncs'));
+    const drTopics = manifestsOf(drJson, 'KafkaTopic').map((m) => m.metadata.name).filter((t) => !t.startsWith('mm2-')).sort();
+    expect(drTopics).toEqual(copied);
+    expect(drTopics).toContain('energy-statistics.monthly-balance.v1');
+    expect(drTopics).not.toContain('industrial-production.index.v1'); // bronze: not copied
+    const pattern = new RegExp(`^(?:${manifestsOf(drJson, 'KafkaMirrorMaker2')[0]!.spec.mirrors[0].topicsPattern})$`);
+    for (const t of drTopics) expect(pattern.test(t)).toBe(true);
+    expect(drStacks.clusters[0]!.services.domains!.grants).toEqual([]);
+    expect(manifestsOf(drJson, 'KafkaUser').map((m) => m.metadata.name)).not.toContain('energy-statistics');
+  });
+});

@@ -37,6 +37,12 @@ export interface DataDomainsProps {
   readonly objectStore?: ObjectStore;
   /** Whether a topic's events are copied off-site, from the domain's backup tier. @default every tier but bronze */
   readonly offsiteCopy?: (domain: Domain) => boolean;
+  /**
+   * `copy`: this cluster holds the off-site copy (a recovery site): only the topics copied here
+   * are declared (MirrorMaker 2 writes into them; auto-creation is off), with no users, grants,
+   * databases or buckets until failover applies the catalogue as `primary`. @default "primary"
+   */
+  readonly role?: 'primary' | 'copy';
 }
 
 /** A reader of shared data: a domain's workloads, or an outside organisation's gateway. */
@@ -99,6 +105,11 @@ export class DataDomains extends Construct {
     const missing = (what: string, domain: Domain) =>
       new ConstructPropsError(this.node.path, what, `domain "${domain.name}" needs ${what === 'postgres' ? 'databases' : what === 'kafka' ? 'topics' : 'buckets'}, but this cluster has no ${what === 'objectStore' ? 'object store' : `writable ${what} cluster`}; declare one in the environment`, domain.name);
 
+    if (props.role === 'copy') {
+      this.declareCopies();
+      return;
+    }
+
     // 1. The domains' own resources, reachable from their own workloads only.
     for (const domain of catalogue.domains) {
       const owner = domainReader(domain.name);
@@ -150,6 +161,21 @@ export class DataDomains extends Construct {
         catalogue.active.map((a) => [a.id, { start: a.start, expiry: a.expiry, provider: a.provider, consumer: readerOf(a).id }]),
       ),
     );
+  }
+
+  /** The topics the primary site copies here, declared so MirrorMaker 2 can write into them. */
+  private declareCopies(): void {
+    const { catalogue, kafka } = this.props;
+    if (!kafka) return;
+    const offsite = this.props.offsiteCopy ?? ((d: Domain) => d.backupTier !== 'bronze');
+    for (const domain of catalogue.domains.filter(offsite)) {
+      for (const t of domain.resources.topics) {
+        this.topics.set(
+          t.name,
+          kafka.addTopic({ name: t.name, partitions: t.partitions, retentionMs: KAFKA_RETENTION_DAYS[domain.classification] * 86_400_000, domain: domain.name, offsiteCopy: true }),
+        );
+      }
+    }
   }
 
   private compile(agreement: Agreement): void {

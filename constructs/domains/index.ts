@@ -13,17 +13,22 @@ export * from './data-domains';
  * Compiles the catalogue in the services stack of the cluster that hosts the data domains,
  * onto its first writable Postgres cluster, its first Kafka cluster that is not a mirror, and
  * its object store. A recovery environment holds copies (replica Postgres, mirrored topics):
- * nothing is compiled there until failover promotes it, when the same catalogue is applied.
+ * only the topics copied there are declared; users, grants and flows are compiled there when
+ * failover promotes it and the same catalogue is applied as primary.
  */
 export function compileDataDomains(
   stack: EnvironmentStack,
   services: { readonly postgres: ReadonlyMap<string, PostgresCluster>; readonly kafka: ReadonlyMap<string, KafkaCluster>; readonly objectStore: ObjectStore },
   catalogue: Catalogue,
 ): DataDomains | undefined {
-  if (stack.environment.class === 'recovery') return undefined;
-  const postgres = [...services.postgres.values()].find((p) => !p.replica);
   const kafkaConfig = (stack.environment as { kafka?: { clusters?: ReadonlyArray<{ name: string; cluster: string; mirrorFrom?: unknown }> } }).kafka;
   const mirrors = new Set((kafkaConfig?.clusters ?? []).filter((k) => k.mirrorFrom).map((k) => k.name));
+  if (stack.environment.class === 'recovery') {
+    // The copies only: the topics MirrorMaker 2 fills from the primary site.
+    const target = [...services.kafka.entries()].find(([name]) => mirrors.has(name))?.[1];
+    return target ? new DataDomains(stack, 'data-domains', { catalogue, kafka: target, role: 'copy' }) : undefined;
+  }
+  const postgres = [...services.postgres.values()].find((p) => !p.replica);
   const kafka = [...services.kafka.entries()].find(([name]) => !mirrors.has(name))?.[1];
   return new DataDomains(stack, 'data-domains', { catalogue, postgres, kafka, objectStore: services.objectStore });
 }
