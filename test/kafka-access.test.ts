@@ -1,3 +1,4 @@
+import { loadCatalogue } from '../environments/catalogue';
 /**
  * Who may do what on Kafka: topics (retained, replicated per class), users with least-privilege
  * ACLs (literal topic names, own consumer-group prefix, no wildcard, no cluster rule), the
@@ -273,8 +274,18 @@ describe('MirrorMaker 2 at the recovery site (dr)', () => {
     expect(source.checkpointConnector.config).toMatchObject({ 'offset-syncs.topic.location': 'target', 'checkpoints.topic.replication.factor': 3 });
   });
 
+  // dr also declares the catalogue's copied topics (constructs/domains); these tests add their own.
+  const catalogueCopies = new Set(
+    loadCatalogue()
+      .domains.filter((d) => d.backupTier !== 'bronze')
+      .flatMap((d) => d.resources.topics.map((t) => t.name)),
+  );
+  const escapedCopies = new Set([...catalogueCopies].map((t) => t.replace(/\./g, '\\.')));
+
   it('mirrors exactly the topics marked for the off-site copy, by escaped literal names', () => {
-    expect(source.topicsPattern).toBe('energy-readings|trade\\.orders');
+    const alternatives = source.topicsPattern.split('|');
+    expect(alternatives.filter((a: string) => escapedCopies.has(a)).length).toBe(catalogueCopies.size);
+    expect(alternatives.filter((a: string) => !escapedCopies.has(a)).join('|')).toBe('energy-readings|trade\\.orders');
     const matches = (name: string) => new RegExp(`^(?:${source.topicsPattern})$`).test(name);
     expect(['trade.orders', 'energy-readings'].filter(matches)).toEqual(['trade.orders', 'energy-readings']);
     expect(['tradeXorders', 'trade-scratch', 'trade.orders.v2', 'heartbeats'].filter(matches)).toEqual([]);
@@ -282,7 +293,9 @@ describe('MirrorMaker 2 at the recovery site (dr)', () => {
   });
 
   it('writes into dr as its own user: Write on the mirrored topics, full rights only on its own literally named topics', () => {
-    expect(aclsOf(userOf(dr.json, 'events-mirror-prod'))).toEqual([
+    const acls = aclsOf(userOf(dr.json, 'events-mirror-prod'));
+    for (const t of catalogueCopies) expect(acls).toContain(`topic:literal:${t}=Describe,Write`);
+    expect(acls.filter((a: string) => !catalogueCopies.has(a.replace(/^topic:literal:(.*)=.*$/, '$1')))).toEqual([
       'topic:literal:energy-readings=Describe,Write',
       'topic:literal:events-mirror-prod-connect-config=Create,Describe,DescribeConfigs,Read,Write',
       'topic:literal:events-mirror-prod-connect-offsets=Create,Describe,DescribeConfigs,Read,Write',

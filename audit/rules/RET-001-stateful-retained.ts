@@ -37,6 +37,12 @@ export default defineRule(__filename, {
       seen.add(r);
       const kind = statefulKindOf(r.body);
       const name = r.path ?? r.address;
+      // A restore drill's scratch copy is meant to be removed by a plan; it says why.
+      const scratch = isObject(r.body['//']) ? asString((r.body['//'] as Record<string, unknown>).scratch) : undefined;
+      if (!kind && scratch) {
+        out.push(pass(undefined, `${name} (${what}) is a scratch copy, removable by design: ${scratch}`, { kind: 'scratch', reason: scratch }, r));
+        return;
+      }
       if (!kind) {
         out.push(fail(undefined, `${name} (${what}) holds data (${expectedKind}) but has no "//".stateful marker; declare it through retain(resource, '${expectedKind}', stack.ephemeral)`, r));
         return;

@@ -19,6 +19,10 @@ describe('RET-001 stateful resources retained', () => {
     expectSilent('RET-001', stack(manifests([pgCluster(), RETAINED_COMMENT, PROTECTED])));
     expectSilent('RET-001', stack(manifests([pgCluster(), RETAINED_COMMENT]), dev));
   });
+  it('accepts a restore drill\'s scratch copy, which says why it is removable, and only with a reason', () => {
+    expectSilent('RET-001', stack(manifests([pgCluster(), { scratch: 'restore drill of core/postgres/main, removed when the drill ends' }])));
+    expectFires('RET-001', stack(manifests([pgCluster(), { scratch: '' }])), /has no "\/\/".stateful marker/);
+  });
 });
 
 describe('RET-002 operator delete protections', () => {
