@@ -1,5 +1,5 @@
 /** Shared test helpers: synthesize stacks and read their JSON. */
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SOURCES, loadEnvironments, type EnvironmentInput } from '../environments';
@@ -15,16 +15,50 @@ export function configOf(name: string): EnvironmentInput {
   return structuredClone(source.config) as EnvironmentInput;
 }
 
-/** Synthesizes the given environments (default: all) into a fresh temp folder. */
-export function synthEstate(selection?: string[]): { outdir: string; estate: EnvironmentStacks[]; stack: (name: string) => Json; stackNames: string[] } {
-  const outdir = mkdtempSync(join(tmpdir(), 'moit-test-'));
+export interface SynthesizedEstate {
+  /** The synthesized folder. Read it, never write into it: with no selection it is shared by every suite. */
+  readonly outdir: string;
+  readonly estate: EnvironmentStacks[];
+  readonly stack: (name: string) => Json;
+  readonly stackNames: string[];
+}
+
+/**
+ * Synthesizes the given environments (default: all) into a fresh temp folder. With no
+ * selection, the whole estate synthesized once per jest run by test/global-setup.ts
+ * (MOIT_TEST_ESTATE) is read instead: the same code and inputs, so the same files. `estate`
+ * (the construct tree) cannot cross processes; reading it synthesizes the estate in this suite
+ * as before, on first use.
+ */
+export function synthEstate(selection?: string[]): SynthesizedEstate {
+  const shared = process.env.MOIT_TEST_ESTATE;
+  if (selection === undefined && shared && existsSync(join(shared, 'manifest.json'))) {
+    let own: SynthesizedEstate | undefined;
+    return {
+      outdir: shared,
+      get estate() {
+        own ??= synthesizeInto(mkdtempSync(join(tmpdir(), 'moit-test-')), undefined);
+        return own.estate;
+      },
+      stack: stackReader(shared),
+      stackNames: readdirSync(join(shared, 'stacks')).sort(),
+    };
+  }
+  return synthesizeInto(mkdtempSync(join(tmpdir(), 'moit-test-')), selection);
+}
+
+function synthesizeInto(outdir: string, selection: string[] | undefined): SynthesizedEstate {
   const app = createApp({ outdir });
   const estate = buildEstate(app, loadEnvironments(selection));
   app.synth();
   const stackNames = readdirSync(join(outdir, 'stacks')).sort();
-  const stack = (name: string): Json => JSON.parse(readFileSync(join(outdir, 'stacks', name, 'cdk.tf.json'), 'utf8'));
-  return { outdir, estate, stack, stackNames };
+  return { outdir, estate, stack: stackReader(outdir), stackNames };
 }
+
+const stackReader =
+  (outdir: string) =>
+  (name: string): Json =>
+    JSON.parse(readFileSync(join(outdir, 'stacks', name, 'cdk.tf.json'), 'utf8'));
 
 /** Every resource of a synthesized stack as [type, logical id, body]. */
 export function resourcesOf(stackJson: Json): Array<[string, string, Json]> {

@@ -1,0 +1,32 @@
+/**
+ * Jest globalSetup: synthesizes the whole estate once, before any suite runs, into a temp folder
+ * whose path goes to the suites in MOIT_TEST_ESTATE. `synthEstate()` (test/helpers.ts) with no
+ * selection reads that folder instead of synthesizing the estate again in every suite (a dozen
+ * suites did, about 2–4 s each on two cores). The synth is the same code the suites ran (the
+ * TypeScript sources, transpiled by jest), in the same environment variables. Suites that need
+ * another configuration still synthesize their own. The folder is removed by global-teardown.ts.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadEnvironments } from '../environments';
+import { createApp } from '../lib/tf';
+import { buildEstate } from '../stacks/estate';
+
+export const SHARED_ESTATE_VARIABLE = 'MOIT_TEST_ESTATE';
+
+export default function globalSetup(): void {
+  if (process.env.MOIT_TEST_SHARED_ESTATE === '0') return;
+  const outdir = mkdtempSync(join(tmpdir(), 'moit-test-shared-'));
+  try {
+    const app = createApp({ outdir });
+    buildEstate(app, loadEnvironments());
+    app.synth();
+  } catch {
+    // The estate does not synthesize: leave the variable unset, so each suite synthesizes its
+    // own and reports the error where its assertions are.
+    rmSync(outdir, { recursive: true, force: true });
+    return;
+  }
+  process.env[SHARED_ESTATE_VARIABLE] = outdir;
+}
