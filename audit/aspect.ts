@@ -20,12 +20,13 @@ import type { Json } from './model';
 /** Thrown at synth when findings at error level remain; lists every one. */
 export class AuditError extends UserError {
   constructor(
-    readonly stack: string,
+    /** The stack the findings are in (not `stack`, which would hide the error's stack trace). */
+    readonly stackName: string,
     readonly findings: readonly Outcome[],
   ) {
     super(
-      `Security audit: ${findings.length} finding${findings.length === 1 ? '' : 's'} at error level in stack ${stack}. Nothing was synthesized.\n` +
-        findings.map((f) => `  - ${f.rule.id} ${f.resource?.path ?? f.resource?.address ?? `stack ${stack}`}: ${f.message}`).join('\n') +
+      `Security audit: ${findings.length} finding${findings.length === 1 ? '' : 's'} at error level in stack ${stackName}. Nothing was synthesized.\n` +
+        findings.map((f) => `  - ${f.rule.id} ${f.resource?.path ?? f.resource?.address ?? `stack ${stackName}`}: ${f.message}`).join('\n') +
         `\nFix each, or, where the risk is accepted, suppress it on its construct with suppress(construct, { rule, reason, owner, expires }) from audit/suppressions.ts. \`npm run audit -- --dir <out>\` reports every control.`,
     );
     this.name = 'AuditError';

@@ -6,6 +6,7 @@ import { NamespacePlan, zoneOf } from './layout';
 import { HelmProvider, KubernetesProvider } from '../lib/providers';
 import { Aspects, LocalBackend, PgBackend, S3Backend, TerraformStack } from '../lib/tf';
 import { SecurityAudit } from '../audit/aspect';
+import { suppress } from '../audit/suppressions';
 import { today } from '../environments/catalogue';
 import { recordEnvironment } from '../lib/markers';
 import type { Layer } from './names';
@@ -75,6 +76,7 @@ export class EnvironmentStack extends TerraformStack {
    * resolves the stack, so flows declared after a construct was built still take effect.
    */
   prepareStack(): void {
+    this.applyAuditSuppressions();
     // Backups first: their late wiring may declare flows; every stateful resource needs a tier.
     prepareBackups(this);
     const segmentation = this.node.tryFindChild('segmentation');
@@ -97,6 +99,22 @@ export class EnvironmentStack extends TerraformStack {
     }
     return tf;
   }
+
+  /**
+   * The environment's accepted audit findings (`auditSuppressions`), declared on this stack or
+   * on the construct at `path` inside it, before the rule pack runs. Done here rather than where
+   * stacks are assembled, so a stack built on its own (in a test, by a tool) is judged the same.
+   */
+  private applyAuditSuppressions(): void {
+    if (this.suppressionsApplied) return;
+    this.suppressionsApplied = true;
+    for (const s of this.environment.auditSuppressions) {
+      const target = s.path ? s.path.split('/').reduce<Construct | undefined>((node, id) => node?.node.tryFindChild(id) as Construct | undefined, this) : this;
+      if (target) suppress(target, { rule: s.rule, reason: s.reason, owner: s.owner, expires: s.expires });
+    }
+  }
+
+  private suppressionsApplied = false;
 
   /** The zone of one of this cluster's namespaces; an unknown namespace is an error. */
   zoneOf(namespace: string): ZoneName {

@@ -1,7 +1,6 @@
 import { Construct } from 'constructs';
 import type { Environment } from '../environments';
 import { ManagementClustersStack, ManagementPlatformStack } from './management';
-import { suppress } from '../audit/suppressions';
 import { type Catalogue, loadCatalogue } from '../environments/catalogue';
 import { clusterNamespaces, tenantNamespaces } from './layout';
 import { MANAGEMENT_CLUSTER, stackName } from './names';
@@ -46,25 +45,9 @@ export function buildEnvironment(scope: Construct, environment: Environment, cat
     const services = new ServicesStack(scope, stackName(env, cluster.name, 'services'), { ...common, platform, ...(tenants.length > 0 ? { catalogue } : {}) });
     return { name: cluster.name, platform, services };
   });
-  const all = [...(management ? [management.platform, management.clusters] : []), ...clusters.flatMap((c) => [c.platform, c.services])];
-  applyAuditSuppressions(all, environment);
   return { environment, catalogue, management, clusters };
 }
 
-/**
- * The environment's accepted audit findings (`auditSuppressions`), declared on each stack, or on
- * the construct at `path` inside each stack that has one. The audit writes them into the
- * output and lists them in every report.
- */
-function applyAuditSuppressions(stacks: readonly Construct[], environment: Environment): void {
-  for (const s of environment.auditSuppressions) {
-    const suppression = { rule: s.rule, reason: s.reason, owner: s.owner, expires: s.expires };
-    for (const stack of stacks) {
-      const target = s.path ? s.path.split('/').reduce<Construct | undefined>((node, id) => node?.node.tryFindChild(id) as Construct | undefined, stack) : stack;
-      if (target) suppress(target, suppression);
-    }
-  }
-}
 
 /** Declares the stacks of every given environment. */
 export function buildEstate(scope: Construct, environments: readonly Environment[], catalogue: Catalogue = loadCatalogue()): EnvironmentStacks[] {
