@@ -4,19 +4,13 @@
  * which adds the safe swap of the output folder.
  */
 import { loadEnvironments, parseSelection } from './environments';
-import { UserError } from './lib/errors';
+import { runCommand } from './lib/errors';
 import { createApp } from './lib/tf';
 import { buildEstate } from './stacks/estate';
 
-try {
+runCommand(() => {
   const environments = loadEnvironments(parseSelection(process.env.ENVIRONMENTS));
   const app = createApp();
   buildEstate(app, environments);
   app.synth();
-} catch (error) {
-  if (error instanceof UserError) {
-    console.error(error.message);
-    process.exit(1);
-  }
-  throw error;
-}
+});

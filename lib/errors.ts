@@ -65,3 +65,20 @@ export class ConstructPropsError extends Error {
     this.name = 'ConstructPropsError';
   }
 }
+
+/**
+ * Runs the body of a command. A UserError is the user's to fix: its message is printed alone
+ * (no stack trace), `after` may add a line, and the process exits 1. Anything else is a bug and
+ * is rethrown with its trace.
+ */
+export function runCommand(body: () => void, after?: (error: UserError) => string | undefined): void {
+  try {
+    body();
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    console.error(error.message);
+    const extra = after?.(error);
+    if (extra) console.error(extra);
+    process.exit(1);
+  }
+}

@@ -6,13 +6,13 @@
 import { parseArgs } from 'node:util';
 import { accessMatrix, renderAccessMarkdown } from '../environments/catalogue/access';
 import { loadCatalogue } from '../environments/catalogue';
-import { UserError } from '../lib/errors';
+import { runCommand, UserError } from '../lib/errors';
 
 function main(): void {
   const { values } = parseArgs({
     options: { domain: { type: 'string' }, format: { type: 'string', default: 'md' }, today: { type: 'string' } },
   });
-  try {
+  runCommand(() => {
     if (values.format !== 'md' && values.format !== 'json') throw new UserError(`--format: must be md or json, got ${JSON.stringify(values.format)}`);
     const catalogue = loadCatalogue(values.today ? { today: values.today } : {});
     let rows;
@@ -27,13 +27,7 @@ function main(): void {
       console.log(renderAccessMarkdown(rows, catalogue, values.domain ? `Who can read ${values.domain}` : 'Access matrix'));
       for (const f of catalogue.findings) console.error(`${f.severity}: ${f.message}`);
     }
-  } catch (error) {
-    if (error instanceof UserError) {
-      console.error(error.message);
-      process.exit(1);
-    }
-    throw error;
-  }
+  });
 }
 
 if (require.main === module) main();

@@ -21,7 +21,7 @@ import { coverageReport, renderCoverageMarkdown, type CoverageReport, type Synth
 import { drillRunbook } from '../constructs/backup/runbook';
 import { checkIsoDate } from '../constructs/backup/drills';
 import { loadEnvironments, parseSelection } from '../environments';
-import { UserError } from '../lib/errors';
+import { runCommand, UserError } from '../lib/errors';
 import { createApp } from '../lib/tf';
 import { buildEstate } from '../stacks/estate';
 
@@ -82,7 +82,7 @@ function main(): void {
       runbook: { type: 'string' },
     },
   });
-  try {
+  runCommand(() => {
     if (values.format !== 'md' && values.format !== 'json') throw new UserError(`--format: must be md or json, got ${JSON.stringify(values.format)}`);
     const today = values.today ?? process.env.MOIT_TODAY ?? new Date().toISOString().slice(0, 10);
     const bad = checkIsoDate(today);
@@ -96,13 +96,7 @@ function main(): void {
     const report = backupCoverage(selection, today, values.dir);
     console.log(values.format === 'json' ? JSON.stringify(report, null, 2) : renderCoverageMarkdown(report));
     if (report.rows.some((r) => r.gaps.length > 0)) process.exit(1);
-  } catch (error) {
-    if (error instanceof UserError) {
-      console.error(error.message);
-      process.exit(1);
-    }
-    throw error;
-  }
+  });
 }
 
 if (require.main === module) main();

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { renderNetworkDiagram } from '../constructs/network/diagram';
 import { loadEnvironments, parseSelection } from '../environments';
-import { UserError } from '../lib/errors';
+import { runCommand } from '../lib/errors';
 import { createApp } from '../lib/tf';
 import { buildEstate } from '../stacks/estate';
 import { networkOf } from '../stacks/network-model';
@@ -30,7 +30,7 @@ export function renderDiagrams(selection: readonly string[]): Map<string, string
 
 function main(): void {
   const { values } = parseArgs({ options: { env: { type: 'string' }, out: { type: 'string', default: 'diagrams' } } });
-  try {
+  runCommand(() => {
     const diagrams = renderDiagrams(parseSelection(values.env ?? process.env.ENVIRONMENTS));
     mkdirSync(values.out!, { recursive: true });
     for (const [env, markdown] of diagrams) {
@@ -39,13 +39,7 @@ function main(): void {
       const flows = (markdown.match(/-->\|/g) ?? []).length;
       console.log(`${file}: ${flows} flows`);
     }
-  } catch (error) {
-    if (error instanceof UserError) {
-      console.error(error.message);
-      process.exit(1);
-    }
-    throw error;
-  }
+  });
 }
 
 if (require.main === module) main();

@@ -9,7 +9,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SOURCES, loadEnvironments, parseSelection } from '../environments';
 import { type Catalogue, loadCatalogue } from '../environments/catalogue';
-import { UserError } from '../lib/errors';
+import { runCommand } from '../lib/errors';
 import { createApp } from '../lib/tf';
 import { buildEstate } from '../stacks/estate';
 
@@ -48,19 +48,15 @@ function main(): void {
     options: { env: { type: 'string' }, out: { type: 'string', default: 'cdktf.out' } },
   });
   const started = process.hrtime.bigint();
-  try {
-    const result = synthesize(values.out!, parseSelection(values.env ?? process.env.ENVIRONMENTS));
-    const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    console.log(`Synthesized ${result.stacks.length} stacks into ${values.out} in ${ms.toFixed(0)} ms:`);
-    for (const s of result.stacks) console.log(`  ${s}`);
-  } catch (error) {
-    if (error instanceof UserError) {
-      console.error(error.message);
-      console.error(`The previous ${values.out} is unchanged.`);
-      process.exit(1);
-    }
-    throw error;
-  }
+  runCommand(
+    () => {
+      const result = synthesize(values.out!, parseSelection(values.env ?? process.env.ENVIRONMENTS));
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      console.log(`Synthesized ${result.stacks.length} stacks into ${values.out} in ${ms.toFixed(0)} ms:`);
+      for (const s of result.stacks) console.log(`  ${s}`);
+    },
+    () => `The previous ${values.out} is unchanged.`,
+  );
 }
 
 if (require.main === module) main();
