@@ -10,7 +10,7 @@
  * - the values of charts that create custom resources themselves (`rook-ceph-cluster`,
  *   `velero`), so a control holds whichever way a construct declares the object.
  */
-import { parse } from 'yaml';
+import { CORE_SCHEMA, load } from 'js-yaml';
 
 /**
  * The records the audit reads (written by the helpers in lib/markers.ts). Declared here too, so
@@ -188,12 +188,23 @@ function makeObject(resource: Resource, raw: Json, origin: KubeObject['origin'])
   };
 }
 
+const parsedYaml = new Map<string, unknown>();
+
+/**
+ * Parses a YAML document (YAML 1.2 core types, as Helm reads values), once per distinct text:
+ * several rules read the same chart values. Throws on invalid YAML, like the parser.
+ */
+export function parseYaml(text: string): unknown {
+  if (!parsedYaml.has(text)) parsedYaml.set(text, load(text, { schema: CORE_SCHEMA }));
+  return parsedYaml.get(text);
+}
+
 /** The values of a helm_release, parsed (the first `values` entry is YAML). */
 export function chartValues(resource: Resource): Json {
   const first = asArray(resource.body.values)[0];
   if (typeof first !== 'string') return {};
   try {
-    const parsed: unknown = parse(first);
+    const parsed = parseYaml(first);
     return isObject(parsed) ? parsed : {};
   } catch {
     return {};

@@ -1,7 +1,6 @@
 import { fail, pass } from '../checks';
-import { isInterpolation, isObject, type Resource } from '../model';
+import { isInterpolation, isObject, parseYaml, type Resource } from '../model';
 import { defineRule } from '../rule';
-import { parse } from 'yaml';
 import type { Evaluation } from '../types';
 
 /** Key names (lower-case, without '_' and '-') whose literal value would be a secret. */
@@ -51,7 +50,7 @@ function scan(value: unknown, path: string, key: string, hits: Hit[], inReferenc
 function scanYaml(text: string, path: string, hits: Hit[]): void {
   let parsed: unknown;
   try {
-    parsed = parse(text);
+    parsed = parseYaml(text);
   } catch {
     return;
   }
