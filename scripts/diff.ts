@@ -6,10 +6,9 @@
  * Exit code: 0 no destructive change, 2 destructive changes present, 1 error.
  */
 import { resolve } from 'node:path';
-import { parseCli, parseFormat, parseLimit, runCli, writeReport } from '../lib/review/cli';
+import { parseCli, parseFormat, parseLimit, publishReport, runCli } from '../lib/review/cli';
 import { diffSynthesized } from '../lib/review/config-diff';
-import { COMMENT_LIMIT, renderJson, renderMarkdown } from '../lib/review/markdown';
-import { hasDestructive } from '../lib/review/model';
+import { COMMENT_LIMIT } from '../lib/review/markdown';
 import { Sources } from '../lib/review/sources';
 import { loadSynthesized } from '../lib/review/synthesized';
 
@@ -64,18 +63,7 @@ async function main(): Promise<number> {
     const base = await sources.resolve(values.base, '--base');
     const head = await sources.resolve(values.head, '--head');
     const report = diffSynthesized(loadSynthesized(base.dir), loadSynthesized(head.dir), { baseLabel: base.label, headLabel: head.label, environments });
-    if (format === 'json') {
-      const text = renderJson(report);
-      writeReport(out, text);
-      process.stdout.write(text);
-    } else {
-      writeReport(out, renderMarkdown(report, { limit: Infinity }).text);
-      const comment = renderMarkdown(report, { limit, fullReportPath: out, artifactUrl: values['artifact-url'] });
-      process.stdout.write(comment.text);
-      if (comment.truncated) log(`The comment was cut to ${limit} characters; the full report is ${out}.`);
-    }
-    log(`Full report: ${out}`);
-    return hasDestructive(report) ? 2 : 0;
+    return publishReport(report, { format, out, limit, artifactUrl: values['artifact-url'], log });
   } finally {
     await sources.cleanup();
   }

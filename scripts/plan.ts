@@ -9,10 +9,10 @@
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseCli, parseFormat, parseLimit, runCli, writeReport } from '../lib/review/cli';
+import { parseCli, parseFormat, parseLimit, publishReport, runCli } from '../lib/review/cli';
 import { problem } from '../lib/review/errors';
-import { COMMENT_LIMIT, renderJson, renderMarkdown } from '../lib/review/markdown';
-import { hasDestructive, type ReviewReport } from '../lib/review/model';
+import { COMMENT_LIMIT } from '../lib/review/markdown';
+import type { ReviewReport } from '../lib/review/model';
 import { planEnvironment } from '../lib/review/plan-run';
 import { readPlanJson, reportFromPlans, stackNameOfFile, type PlanInput } from '../lib/review/plan-render';
 import { loadSynthesized, type SynthesizedApp } from '../lib/review/synthesized';
@@ -94,18 +94,7 @@ async function main(): Promise<number> {
     out = values.out ?? (format === 'json' ? 'plans/plan-report.json' : 'plans/plan.md');
   }
 
-  if (format === 'json') {
-    const text = renderJson(report);
-    writeReport(out, text);
-    process.stdout.write(text);
-  } else {
-    writeReport(out, renderMarkdown(report, { limit: Infinity }).text);
-    const comment = renderMarkdown(report, { limit, fullReportPath: out, artifactUrl: values['artifact-url'] });
-    process.stdout.write(comment.text);
-    if (comment.truncated) log(`The comment was cut to ${limit} characters; the full report is ${out}.`);
-  }
-  log(`Full report: ${out}`);
-  return hasDestructive(report) ? 2 : 0;
+  return publishReport(report, { format, out, limit, artifactUrl: values['artifact-url'], log });
 }
 
 runCli(main);

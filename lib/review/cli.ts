@@ -7,6 +7,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UserError } from '../errors';
+import { renderJson, renderMarkdown } from './markdown';
+import { hasDestructive, type ReviewReport } from './model';
 
 /** Parses arguments strictly; an unknown or malformed flag prints the usage. */
 export function parseCli<T extends ParseArgsConfig['options']>(options: T, usage: string, argv = process.argv.slice(2)) {
@@ -35,6 +37,30 @@ export function runCli(main: () => Promise<number>): void {
 export function writeReport(file: string, text: string): void {
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, text);
+}
+
+/**
+ * Publishes a review report: the full report to `out`, and to stdout the JSON or the PR comment
+ * (cut at `limit` with a pointer to the full report). Returns the exit code: 2 when a change
+ * is destructive, else 0.
+ */
+export function publishReport(
+  report: ReviewReport,
+  options: { readonly format: 'markdown' | 'json'; readonly out: string; readonly limit: number; readonly artifactUrl?: string; readonly log: (line: string) => void },
+): number {
+  const { format, out, limit, log } = options;
+  if (format === 'json') {
+    const text = renderJson(report);
+    writeReport(out, text);
+    process.stdout.write(text);
+  } else {
+    writeReport(out, renderMarkdown(report, { limit: Infinity }).text);
+    const comment = renderMarkdown(report, { limit, fullReportPath: out, artifactUrl: options.artifactUrl });
+    process.stdout.write(comment.text);
+    if (comment.truncated) log(`The comment was cut to ${limit} characters; the full report is ${out}.`);
+  }
+  log(`Full report: ${out}`);
+  return hasDestructive(report) ? 2 : 0;
 }
 
 /** Parses `--limit`. */
