@@ -2,9 +2,9 @@
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SOURCES, loadEnvironments, type EnvironmentInput } from '../environments';
+import { SOURCES, loadEnvironments, parseEnvironment, type EnvironmentInput } from '../environments';
 import { createApp } from '../lib/tf';
-import { buildEstate, type EnvironmentStacks } from '../stacks/estate';
+import { buildEnvironment, buildEstate, type EnvironmentStacks } from '../stacks/estate';
 
 export type Json = Record<string, any>;
 
@@ -75,4 +75,22 @@ export function manifestsOf(stackJson: Json, kind?: string): Json[] {
     .filter(([type]) => type === 'kubernetes_manifest')
     .map(([, , body]) => body.manifest as Json)
     .filter((m) => !kind || m.kind === kind);
+}
+
+/**
+ * Synthesizes one environment after `mutate` changed a copy of its config and `declare` added to
+ * its stacks; returns the stacks and a reader of each stack's JSON.
+ */
+export function synthEnvironment(
+  env: string,
+  options: { readonly mutate?: (config: any) => void; readonly declare?: (stacks: EnvironmentStacks) => void } = {},
+): { outdir: string; stacks: EnvironmentStacks; read: (stackId: string) => Json } {
+  const config = configOf(env) as any;
+  options.mutate?.(config);
+  const outdir = mkdtempSync(join(tmpdir(), `moit-${env}-`));
+  const app = createApp({ outdir });
+  const stacks = buildEnvironment(app, parseEnvironment(config, `environments/${env}.ts`));
+  options.declare?.(stacks);
+  app.synth();
+  return { outdir, stacks, read: (id) => JSON.parse(readFileSync(join(outdir, 'stacks', id, 'cdk.tf.json'), 'utf8')) };
 }

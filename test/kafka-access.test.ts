@@ -5,7 +5,7 @@ import { loadCatalogue } from '../environments/catalogue';
  * primary site's read-only off-site copy user, and MirrorMaker 2 at the recovery site.
  * These are the APIs the data domains (issue 10) call: addTopic, addUser, grantRead, grantWrite.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { escapeRegex, exactNamesPattern, KafkaCluster, KafkaTopicResource } from '../constructs/kafka';
@@ -16,19 +16,12 @@ import { App } from '../lib/tf';
 import { validateSynthesized } from '../lib/validate';
 import { buildEnvironment } from '../stacks/estate';
 import type { ServicesStack } from '../stacks/services';
-import { configOf, manifestsOf, resourcesOf, type Json } from './helpers';
+import { configOf, manifestsOf, resourcesOf, synthEnvironment, type Json } from './helpers';
 
 /** Synthesizes one environment after `mutate` changed its config and `declare` added to its services stack. */
 function synthKafka(env: string, options: { mutate?: (config: any) => void; declare?: (kafka: KafkaCluster, services: ServicesStack) => void } = {}) {
-  const config = configOf(env) as any;
-  options.mutate?.(config);
-  const outdir = mkdtempSync(join(tmpdir(), 'moit-kafka-'));
-  const app = new App({ outdir });
-  const stacks = buildEnvironment(app, parseEnvironment(config, `environments/${env}.ts`));
-  const cluster = stacks.clusters[0]!;
-  options.declare?.(cluster.services.kafka.get('events')!, cluster.services);
-  app.synth();
-  const json: Json = JSON.parse(readFileSync(join(outdir, 'stacks', cluster.services.node.id, 'cdk.tf.json'), 'utf8'));
+  const { outdir, stacks, read } = synthEnvironment(env, { mutate: options.mutate, declare: (s) => options.declare?.(s.clusters[0]!.services.kafka.get('events')!, s.clusters[0]!.services) });
+  const json: Json = read(stacks.clusters[0]!.services.node.id);
   const findings = validateSynthesized(outdir)
     .findings.filter((f) => f.apiVersion?.startsWith('kafka.strimzi.io/'))
     .map((f) => `${f.kind} ${f.path}: ${f.message}`);

@@ -19,19 +19,12 @@ import { validateSynthesized } from '../lib/validate';
 import { OPERATORS } from '../lib/versions';
 import { buildEnvironment } from '../stacks/estate';
 import type { ServicesStack } from '../stacks/services';
-import { configOf, manifestsOf, resourcesOf, synthEstate, type Json } from './helpers';
+import { configOf, manifestsOf, resourcesOf, synthEnvironment, synthEstate, type Json } from './helpers';
 
 /** Synthesizes one environment after `mutate` changed its config and `declare` added to its services stack. */
 function synthKafka(env: string, options: { mutate?: (config: any) => void; declare?: (kafka: KafkaCluster, services: ServicesStack) => void } = {}) {
-  const config = configOf(env) as any;
-  options.mutate?.(config);
-  const outdir = mkdtempSync(join(tmpdir(), 'moit-kafka-'));
-  const app = new App({ outdir });
-  const stacks = buildEnvironment(app, parseEnvironment(config, `environments/${env}.ts`));
+  const { outdir, stacks, read } = synthEnvironment(env, { mutate: options.mutate, declare: (s) => options.declare?.(s.clusters[0]!.services.kafka.get('events')!, s.clusters[0]!.services) });
   const cluster = stacks.clusters[0]!;
-  options.declare?.(cluster.services.kafka.get('events')!, cluster.services);
-  app.synth();
-  const read = (id: string): Json => JSON.parse(readFileSync(join(outdir, 'stacks', id, 'cdk.tf.json'), 'utf8'));
   return { outdir, services: read(cluster.services.node.id), platform: read(cluster.platform.node.id) };
 }
 
