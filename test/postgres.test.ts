@@ -121,7 +121,8 @@ const prodMore = synthWith('prod', (s) => {
   PostgresCluster.replicaOf(s, 'promoted', { ...props('promoted'), source: origin, promote: true });
   PostgresCluster.recoverFrom(s, 'drill', { ...props('drill'), source: origin, targetTime: '2026-09-01T03:00:00Z' });
   // Its databases hold gold-tier domains' data, so it is gold (and keeps backups 90 days).
-  domains = new PostgresCluster(s, 'domains', props('domains', { backup: { destination: destination('pg-test-domains'), retention: '90d' } }));
+  // owner-creates, declared: the mode that keeps databases inside the Cluster CRD.
+  domains = new PostgresCluster(s, 'domains', props('domains', { databaseManagement: 'owner-creates', backup: { destination: destination('pg-test-domains'), retention: '90d' } }));
   assignBackupTier(domains, 'gold');
   domains.addDatabase({ name: 'energy_stats', domain: 'energy-statistics', schemas: ['monthly', 'yearly'] });
   domains.addDatabase({ name: 'trade_flows', domain: 'trade' });
@@ -489,14 +490,15 @@ describe('databases and roles per data domain', () => {
   const roles = () => manifestNamed(synth.json, 'Cluster', 'domains').spec.managed.roles as Json[];
   const role = (name: string) => roles().find((r) => r.name === name)!;
 
-  it('defaults to creating databases inside the Cluster CRD while the Database CRD is not pinned, and to Database resources once it is', () => {
+  it('defaults to Database resources now that the Database CRD is pinned, and to creating databases inside the Cluster CRD where it is not', () => {
     expect(cluster.databaseManagement).toBe('owner-creates');
-    expect(defaultDatabaseManagement()).toBe('owner-creates');
+    expect(defaultDatabaseManagement()).toBe('database-resource');
+    expect(defaultDatabaseManagement([])).toBe('owner-creates');
     expect(defaultDatabaseManagement([{ file: 'databases.postgresql.cnpg.io.yaml', path: 'config/crd/bases/postgresql.cnpg.io_databases.yaml', sha256: '0000000000000000' }])).toBe('database-resource');
   });
 
   it('lets each domain owner create its declared databases (CREATEDB, nothing more) and records them on the Cluster', () => {
-    expect(manifestsOf(synth.json, 'Database')).toEqual([]);
+    expect(manifestsOf(synth.json, 'Database').filter((d) => d.spec.cluster.name === 'domains')).toEqual([]);
     expect(role('energy_statistics_owner').createdb).toBe(true);
     expect(role('trade_owner').createdb).toBe(true);
     const metadata = manifestNamed(synth.json, 'Cluster', 'domains').metadata;
@@ -562,13 +564,9 @@ describe('databases and roles per data domain', () => {
     );
   });
 
-  it('validates against the CRDs by default; Database resources are refused until their CRD is in the schema set (the known gap)', () => {
+  it('validates against the pinned CRDs in both modes, Database resources included', () => {
     expect(findings(synth.outdir)).toEqual([]);
-    const all = findings(prodDatabases.outdir);
-    expect(all.filter((f) => f.kind !== 'Database')).toEqual([]);
-    const database = all.filter((f) => f.kind === 'Database');
-    expect(database.length).toBe(2);
-    for (const f of database) expect(f.message).toMatch(/no schema.*"Database"/);
+    expect(findings(prodDatabases.outdir)).toEqual([]);
   });
 });
 

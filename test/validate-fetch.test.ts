@@ -28,11 +28,11 @@ describe('raw.githubusercontent.com URLs', () => {
     expect(() => rawGithubUrl('x/y', 'v1', '../z/a.yaml')).toThrow(/relative/);
   });
 
-  it('are planned once per upstream file for every pinned source: Rook crds.yaml once for its six CRDs', () => {
+  it('are planned once per upstream file for every pinned source: Rook crds.yaml once for its nine CRDs', () => {
     const plan = planFetch();
     const rook = plan.filter((p) => p.url.startsWith('https://raw.githubusercontent.com/rook/rook/'));
     expect(rook.map((p) => p.url)).toEqual(['https://raw.githubusercontent.com/rook/rook/v1.20.6/deploy/examples/crds.yaml']);
-    expect(rook[0]!.files.map((f) => f.document)).toHaveLength(6);
+    expect(rook[0]!.files.map((f) => f.document)).toHaveLength(9);
     expect(plan.find((p) => p.url.includes('/kubernetes-sigs/cluster-api/'))!.url).toContain('/v1.13.5/');
     expect(new Set(plan.map((p) => p.folder))).toEqual(
       new Set(Object.values(OPERATORS).flatMap((o) => ('crdSource' in o ? [`${o.crdSource.project}/${o.crdSource.version}`] : []))),
@@ -53,7 +53,7 @@ describe('the pins in lib/versions.ts', () => {
   });
 });
 
-/** Serves each planned URL from the CRD files (Rook: the six documents joined, after a header). */
+/** Serves each planned URL from the CRD files (Rook: its documents joined, after a header). */
 function fakeUpstream(overrides: Record<string, string> = {}): FetchText {
   const bodies = new Map<string, string>();
   for (const p of planFetch()) {

@@ -141,8 +141,8 @@ export interface PostgresClusterProps {
 export type DatabaseManagement = 'database-resource' | 'owner-creates';
 
 /**
- * `database-resource` once the Database CRD is pinned in lib/versions.ts (and so validated),
- * `owner-creates` until then. The CRDs of ../shared/crds/cloudnative-pg/v1.30.0 do not include it.
+ * `database-resource` when the Database CRD is pinned in lib/versions.ts (and so validated),
+ * as it is since CloudNativePG v1.30.0's `databases` CRD joined the schema set; `owner-creates` otherwise.
  */
 export function defaultDatabaseManagement(pinned: readonly CrdFileSource[] = OPERATORS.cloudnativePg.crdSource.files ?? []): DatabaseManagement {
   return pinned.some((f) => f.file === DATABASE_CRD_FILE) ? 'database-resource' : 'owner-creates';

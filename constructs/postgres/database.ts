@@ -26,12 +26,9 @@ export interface PostgresDatabaseProps {
  * reclaim policy is `retain`, so deleting the resource never drops the database, and the
  * resource itself is retained (`prevent_destroy`) outside ephemeral environments.
  *
- * Known gap: the Database CRD is not among the CRD files this project validates against
- * (../shared/crds/cloudnative-pg/v1.30.0 has backups, clusters, poolers and scheduledbackups
- * only), so the schema validator reports it as an unknown kind until
- * `databases.postgresql.cnpg.io.yaml` (upstream `config/crd/bases/postgresql.cnpg.io_databases.yaml`
- * at tag v1.30.0) is added there and pinned in lib/versions.ts; until then PostgresCluster
- * defaults to `owner-creates` (see DatabaseManagement). The fields written here are `cluster`,
+ * Its CRD (`databases.postgresql.cnpg.io.yaml`, upstream `config/crd/bases/postgresql.cnpg.io_databases.yaml`
+ * at tag v1.30.0) is pinned in lib/versions.ts, so PostgresCluster uses it by default
+ * (see DatabaseManagement). The fields written here are `cluster`,
  * `name`, `owner`, `ensure`, `databaseReclaimPolicy` and `schemas[] {name, owner, ensure}`.
  */
 export class PostgresDatabase extends CustomResource {
