@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { Manifest } from '../lib/providers';
-import { findEnvironmentStack } from './operator-chart';
+import { ClusterContext } from './context';
 
 /** A Kubernetes object as written to the API: the validator checks it against its CRD schema. */
 export interface KubernetesObject {
@@ -32,7 +32,7 @@ export class CustomResource extends Construct {
 
   constructor(scope: Construct, id: string, props: CustomResourceProps) {
     super(scope, id);
-    const stack = findEnvironmentStack(this);
+    const stack = ClusterContext.of(this);
     if (stack.layer === 'platform') {
       throw new Error(`${this.node.path}: a ${props.object.kind} is a custom resource; declare it in a services or clusters stack, not in ${stack.node.id}`);
     }

@@ -1,9 +1,8 @@
 import { Construct } from 'constructs';
-import type { ZonedNamespace } from './network/zoned-namespace';
 import { stringify } from 'yaml';
 import { OPERATORS, OperatorName } from '../lib/versions';
 import { Release } from '../lib/providers';
-import type { EnvironmentStack } from '../stacks/base';
+import { ClusterContext } from './context';
 
 export interface OperatorChartProps {
   /** Which operator, by its entry in lib/versions.ts; chart and version come from there. */
@@ -29,14 +28,14 @@ export class OperatorChart extends Construct {
   readonly release: Release;
   readonly namespace: string;
 
-  constructor(scope: EnvironmentStack | Construct, id: string, props: OperatorChartProps) {
+  constructor(scope: Construct, id: string, props: OperatorChartProps) {
     super(scope, id);
     const op = OPERATORS[props.operator];
-    const stack = findEnvironmentStack(this);
+    const stack = ClusterContext.of(this);
     this.namespace = props.namespace ?? op.namespace;
-    const namespace = stack.node.tryFindChild('namespaces')?.node.tryFindChild(this.namespace);
-    if (!namespace) {
-      throw new Error(`${this.node.path}: namespace "${this.namespace}" is not created by ${stack.node.id}; add it to the cluster layout (stacks/layout.ts) so it gets its zone and default deny`);
+    const created = stack.createdNamespace(this.namespace);
+    if (!created) {
+      throw new Error(`${this.node.path}: namespace "${this.namespace}" is not created by ${stack.node.id}; add it to the cluster layout (policy/layout.ts) so it gets its zone and default deny`);
     }
     this.release = new Release(this, 'release', {
       provider: stack.helm,
@@ -52,15 +51,7 @@ export class OperatorChart extends Construct {
       timeout: 900,
       values: [stringify(props.values ?? {}, { sortMapEntries: true })],
       // The namespace with its default deny, quota and limits exists before the chart lands.
-      dependsOn: [...(namespace as ZonedNamespace).baseline, ...(props.dependsOn ?? []).map((d) => d.release)],
+      dependsOn: [...created.baseline, ...(props.dependsOn ?? []).map((d) => d.release)],
     });
   }
-}
-
-/** The EnvironmentStack a construct belongs to (constructs never create providers themselves). */
-export function findEnvironmentStack(scope: Construct): EnvironmentStack {
-  for (let node: Construct | undefined = scope; node; node = node.node.scope) {
-    if ('helm' in node && 'kubernetes' in node && 'environment' in node) return node as EnvironmentStack;
-  }
-  throw new Error(`${scope.node.path}: must be created inside an EnvironmentStack (stacks/base.ts)`);
 }

@@ -1,7 +1,7 @@
 import { BEFORE_FIRST_DRILL, PLATFORM_ADMINS_CLUSTER_ADMIN } from './audit-exceptions';
 import type { EnvironmentInput } from './schema';
 import { standardZones } from './zones';
-import { postgresBackupFor } from '../constructs/backup/tiers';
+import { postgresBackupFor } from '../policy/backup/tiers';
 
 /**
  * The disaster-recovery site: a smaller copy of prod in Ho Chi Minh City, far beyond the 30 km

@@ -1,7 +1,7 @@
 import { BEFORE_FIRST_DRILL, PLATFORM_ADMINS_CLUSTER_ADMIN } from './audit-exceptions';
 import type { EnvironmentInput } from './schema';
 import { standardZones } from './zones';
-import { postgresBackupFor } from '../constructs/backup/tiers';
+import { postgresBackupFor } from '../policy/backup/tiers';
 
 /** Production at the primary site: security level 4, a node pool per zone. */
 export const prod: EnvironmentInput = {
@@ -107,7 +107,7 @@ export const prod: EnvironmentInput = {
     ],
   },
   /*
-   * Backups: the default tiers (constructs/backup/tiers.ts). Off-site copies go to the recovery
+   * Backups: the default tiers (policy/backup/tiers.ts). Off-site copies go to the recovery
    * site's receiving bucket "offsite-prod", which has object lock: nothing holding this site's
    * keys can delete or overwrite them. This site keeps "offsite-dr" for the recovery site.
    * Restore drills are recorded in `drills` as they are done (npm run backups lists what is due).

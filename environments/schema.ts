@@ -7,6 +7,7 @@
  * and protects users who build configs in their own tooling.
  */
 import { z } from 'zod';
+import { ZONE_NAMES, type ZoneName } from '../policy/zones';
 import { ConfigError, ConfigProblem } from '../lib/errors';
 import { checkObjectStorage, objectStorageSection } from './sections/object-storage';
 import { checkClusterSettings, clusterBaselineSection, managementClusterApiFields, serviceCidr } from './sections/clusters';
@@ -24,9 +25,7 @@ const dnsLabel = (what: string) =>
       message: `${what} must be a lower-case DNS label: letters, digits and '-', starting with a letter (for example "core" or "prod-a")`,
     });
 
-/** The network zones of the data centre; every namespace and node pool belongs to one. */
-export const ZONE_NAMES = ['dmz', 'app', 'data', 'mgmt', 'exchange'] as const;
-export type ZoneName = (typeof ZONE_NAMES)[number];
+export { ZONE_NAMES, type ZoneName };
 
 /** Environment classes: what minimums apply (HA, retention, state) and what may be destroyed. */
 export const ENVIRONMENT_CLASSES = ['development', 'staging', 'production', 'recovery'] as const;
@@ -178,7 +177,7 @@ export const environmentSchema = z
     postgres: postgresSection,
     /** Strimzi Kafka clusters per workload cluster and the off-site copy (sections/kafka.ts). @default { clusters: [] } */
     kafka: kafkaSection,
-    /** Backup tiers, off-site target, receiving buckets and restore drills (sections/backup.ts). @default defaults of constructs/backup/tiers.ts */
+    /** Backup tiers, off-site target, receiving buckets and restore drills (sections/backup.ts). @default defaults of policy/backup/tiers.ts */
     backup: backupSection,
     /** Accepted audit findings, each with reason, owner and expiry (sections/audit.ts). @default [] */
     auditSuppressions: auditSection,

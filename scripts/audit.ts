@@ -3,7 +3,7 @@
  *  [--out <file>] [--threshold error|warning|info] [--today YYYY-MM-DD] [--diagram] [--access]`
  *
  * Audits any build artefact: reads only manifest.json and each stack's cdk.tf.json, runs the
- * rule pack (audit/rules), and writes the report (Markdown by default) to --out or stdout.
+ * rule pack (policy/audit/rules), and writes the report (Markdown by default) to --out or stdout.
  * Exit status: 0 when no unsuppressed finding at or above the threshold remains (default
  * error), 1 when one does, 2 when the audit could not run (bad option, unreadable folder).
  *
@@ -12,14 +12,14 @@
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { checkToday, utcToday } from '../audit/engine';
-import { loadSynthesized } from '../audit/load';
-import { renderJson } from '../audit/report/json';
-import { renderJunit } from '../audit/report/junit';
-import { renderMarkdown } from '../audit/report/markdown';
-import { buildReport, type AuditReport, type ReportSections } from '../audit/report/model';
-import { renderSarif } from '../audit/report/sarif';
-import { SEVERITIES, type Severity } from '../audit/types';
+import { checkToday, utcToday } from '../policy/audit/engine';
+import { loadSynthesized } from '../tools/audit/load';
+import { renderJson } from '../tools/audit/report/json';
+import { renderJunit } from '../tools/audit/report/junit';
+import { renderMarkdown } from '../tools/audit/report/markdown';
+import { buildReport, type AuditReport, type ReportSections } from '../tools/audit/report/model';
+import { renderSarif } from '../tools/audit/report/sarif';
+import { SEVERITIES, type Severity } from '../policy/audit/types';
 import { UserError } from '../lib/errors';
 
 export const FORMATS = ['md', 'json', 'sarif', 'junit'] as const;

@@ -16,10 +16,10 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { backupRecordOf } from '../constructs/backup/record';
-import { coverageReport, renderCoverageMarkdown, type CoverageReport, type SynthesizedStack } from '../constructs/backup/report';
-import { drillRunbook } from '../constructs/backup/runbook';
-import { checkIsoDate } from '../constructs/backup/drills';
+import { backupRecordOf } from '../policy/backup/record';
+import { coverageReport, renderCoverageMarkdown, type CoverageReport, type SynthesizedStack } from '../tools/reports/backup-report';
+import { drillRunbook } from '../tools/reports/backup-runbook';
+import { checkIsoDate } from '../policy/backup/drills';
 import { loadEnvironments, parseSelection } from '../environments';
 import { runCommand, UserError } from '../lib/errors';
 import { createApp } from '../lib/tf';

@@ -21,7 +21,7 @@ const ROOT = resolve(__dirname, '..', '..');
 const DIST = join(ROOT, 'dist');
 const RSS_PRELOAD = join(DIST, 'scripts', 'bench', 'rss.js');
 const RESULTS = join(ROOT, 'bench', 'results.md');
-/** Where lib/validate keeps converted CRD schemas between runs (emptied for the cold run). */
+/** Where tools/validate keeps converted CRD schemas between runs (emptied for the cold run). */
 const VALIDATE_CACHE = join(ROOT, 'node_modules', '.cache', 'moit-crd-schemas');
 /** A fixed day, so agreements (and so the output) do not depend on when the bench runs. */
 const TODAY = process.env.MOIT_TODAY ?? '2026-06-01';

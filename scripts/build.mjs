@@ -5,7 +5,7 @@ import { build } from 'esbuild';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-const roots = ['main.ts', 'lib', 'environments', 'stacks', 'constructs', 'audit', 'scripts'];
+const roots = ['main.ts', 'lib', 'policy', 'environments', 'constructs', 'stacks', 'tools', 'scripts'];
 
 function collect(path, out) {
   const info = statSync(path, { throwIfNoEntry: false });

@@ -2,12 +2,12 @@
  * `npm run deploy -- --env <name> [--allow-destroy <stack>:<address> ...]`: applies the plans
  * saved by `npm run plan` in dependency order. Refuses, before applying anything, plans that
  * delete or replace a stateful resource not named by --allow-destroy; stops at the first
- * failure and says what was and was not applied. See lib/review/deploy.ts and guard.ts.
+ * failure and says what was and was not applied. See tools/review/deploy.ts and guard.ts.
  *
  * Exit code: 0 applied, 2 refused by the guard (nothing applied), 1 failure or error.
  */
-import { parseCli, runCli } from '../lib/review/cli';
-import { deployEnvironment } from '../lib/review/deploy';
+import { parseCli, runCli } from '../tools/review/cli';
+import { deployEnvironment } from '../tools/review/deploy';
 
 const USAGE = `Usage: npm run deploy -- --env <name> [--allow-destroy <stack>:<address> ...] [options]
 

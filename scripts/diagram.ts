@@ -8,12 +8,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { renderNetworkDiagram } from '../constructs/network/diagram';
+import { renderNetworkDiagram } from '../tools/reports/network-diagram';
 import { loadEnvironments, parseSelection } from '../environments';
 import { runCommand } from '../lib/errors';
 import { createApp } from '../lib/tf';
 import { buildEstate } from '../stacks/estate';
-import { networkOf } from '../stacks/network-model';
+import { networkOf } from '../tools/reports/network-model';
 
 /** Renders the diagram of each selected environment; returns Markdown by environment name. */
 export function renderDiagrams(selection: readonly string[]): Map<string, string> {

@@ -1,16 +1,16 @@
 /**
  * `npm run diff -- --base <ref|folder> [--head <ref|folder>]`: compares two synthesized
  * versions of the estate without Terraform and prints a Markdown report for a pull-request
- * comment (or JSON with `--format json`). See lib/review/config-diff.ts and markdown.ts.
+ * comment (or JSON with `--format json`). See tools/review/config-diff.ts and markdown.ts.
  *
  * Exit code: 0 no destructive change, 2 destructive changes present, 1 error.
  */
 import { resolve } from 'node:path';
-import { parseCli, parseFormat, parseLimit, publishReport, runCli } from '../lib/review/cli';
-import { diffSynthesized } from '../lib/review/config-diff';
-import { COMMENT_LIMIT } from '../lib/review/markdown';
-import { Sources } from '../lib/review/sources';
-import { loadSynthesized } from '../lib/review/synthesized';
+import { parseCli, parseFormat, parseLimit, publishReport, runCli } from '../tools/review/cli';
+import { diffSynthesized } from '../tools/review/config-diff';
+import { COMMENT_LIMIT } from '../tools/review/markdown';
+import { Sources } from '../tools/review/sources';
+import { loadSynthesized } from '../tools/review/synthesized';
 
 const USAGE = `Usage: npm run diff -- --base <git ref | folder> [--head <git ref | folder>] [options]
 

@@ -9,13 +9,13 @@
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseCli, parseFormat, parseLimit, publishReport, runCli } from '../lib/review/cli';
-import { problem } from '../lib/review/errors';
-import { COMMENT_LIMIT } from '../lib/review/markdown';
-import type { ReviewReport } from '../lib/review/model';
-import { planEnvironment } from '../lib/review/plan-run';
-import { readPlanJson, reportFromPlans, stackNameOfFile, type PlanInput } from '../lib/review/plan-render';
-import { loadSynthesized, type SynthesizedApp } from '../lib/review/synthesized';
+import { parseCli, parseFormat, parseLimit, publishReport, runCli } from '../tools/review/cli';
+import { problem } from '../tools/review/errors';
+import { COMMENT_LIMIT } from '../tools/review/markdown';
+import type { ReviewReport } from '../tools/review/model';
+import { planEnvironment } from '../tools/review/plan-run';
+import { readPlanJson, reportFromPlans, stackNameOfFile, type PlanInput } from '../tools/review/plan-render';
+import { loadSynthesized, type SynthesizedApp } from '../tools/review/synthesized';
 
 const USAGE = `Usage: npm run plan -- --env <name> [--stack <name> ...] [options]
        npm run plan -- --from-json <plan.json> [<plan.json> ...] [options]

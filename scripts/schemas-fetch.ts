@@ -6,8 +6,8 @@
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { SCHEMA_CACHE_DIR, projectRoot } from '../lib/validate/crd-schemas';
-import { SchemaFetchError, fetchSchemas } from '../lib/validate/fetch';
+import { SCHEMA_CACHE_DIR, projectRoot } from '../tools/validate/crd-schemas';
+import { SchemaFetchError, fetchSchemas } from '../tools/validate/fetch';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { dest: { type: 'string', default: join(projectRoot(), SCHEMA_CACHE_DIR) } } });

@@ -1,6 +1,6 @@
 /**
  * `npm run validate [-- --dir cdktf.out] [--json]`: checks every kubernetes_manifest of the
- * synthesized stacks against the CRD schemas of the pinned operator versions (lib/validate).
+ * synthesized stacks against the CRD schemas of the pinned operator versions (tools/validate).
  * Schemas come from CRD_SCHEMA_DIR, else `.schema-cache/` (`npm run schemas:fetch`).
  *
  * Exit status: 0 no problems, 1 problems found, 2 nothing could be checked (no schemas, no
@@ -8,7 +8,7 @@
  */
 import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { SchemaSourceError, SynthesizedOutputError, formatFinding, validateSynthesized, type ValidationReport } from '../lib/validate';
+import { SchemaSourceError, SynthesizedOutputError, formatFinding, validateSynthesized, type ValidationReport } from '../tools/validate';
 
 function main(): void {
   const { values } = parseArgs({

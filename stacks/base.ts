@@ -2,14 +2,16 @@ import { Construct } from 'constructs';
 import { Segmentation } from '../constructs/network/segmentation';
 import { prepareBackups } from '../constructs/backup/coverage';
 import type { Environment, ZoneName } from '../environments';
-import { NamespacePlan, zoneOf } from './layout';
+import { NamespacePlan, zoneOf } from '../policy/layout';
 import { HelmProvider, KubernetesProvider } from '../lib/providers';
 import { Aspects, LocalBackend, PgBackend, S3Backend, TerraformStack } from '../lib/tf';
-import { SecurityAudit } from '../audit/aspect';
-import { suppress } from '../audit/suppressions';
+import { SecurityAudit } from './audit/aspect';
+import { suppress } from './audit/suppressions';
 import { today } from '../environments/catalogue';
 import { recordEnvironment } from '../lib/markers';
-import type { Layer } from './names';
+import type { Layer } from '../policy/names';
+import { ClusterContext, type CreatedNamespace } from '../constructs/context';
+import type { ZonedNamespace } from '../constructs/network/zoned-namespace';
 
 export interface Kubeconfig {
   readonly path: string;
@@ -23,7 +25,7 @@ export interface EnvironmentStackProps {
   readonly layer: Layer;
   /** How the providers reach the cluster. Credentials stay in the kubeconfig. */
   readonly kubeconfig: Kubeconfig;
-  /** The cluster's namespaces and their zones (stacks/layout.ts). @default [] */
+  /** The cluster's namespaces and their zones (policy/layout.ts). @default [] */
   readonly namespaces?: readonly NamespacePlan[];
 }
 
@@ -31,7 +33,7 @@ export interface EnvironmentStackProps {
  * A stack of one environment, cluster and layer: its state backend comes from the environment,
  * and its kubernetes and helm providers reach exactly one cluster through a kubeconfig context.
  */
-export class EnvironmentStack extends TerraformStack {
+export class EnvironmentStack extends TerraformStack implements ClusterContext {
   readonly environment: Environment;
   readonly cluster: string;
   readonly layer: Layer;
@@ -48,6 +50,7 @@ export class EnvironmentStack extends TerraformStack {
     this.layer = props.layer;
     this.kubeconfig = props.kubeconfig;
     this.namespaces = props.namespaces ?? [];
+    ClusterContext.brand(this);
     configureBackend(this, id, props.environment);
     // What the standalone audit needs to know about this stack, and the rule pack at synth (audit/).
     const env = props.environment;
@@ -115,6 +118,18 @@ export class EnvironmentStack extends TerraformStack {
   }
 
   private suppressionsApplied = false;
+
+  /** The namespaces this stack creates (stacks/platform.ts createNamespaces), by name. */
+  private readonly createdNamespaces = new Map<string, ZonedNamespace>();
+
+  /** Records the namespaces this stack creates, so what lands in them can wait for their baseline. */
+  adoptNamespaces(namespaces: ReadonlyMap<string, ZonedNamespace>): void {
+    for (const [name, ns] of namespaces) this.createdNamespaces.set(name, ns);
+  }
+
+  createdNamespace(name: string): CreatedNamespace | undefined {
+    return this.createdNamespaces.get(name);
+  }
 
   /** The zone of one of this cluster's namespaces; an unknown namespace is an error. */
   zoneOf(namespace: string): ZoneName {

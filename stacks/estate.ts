@@ -2,8 +2,8 @@ import { Construct } from 'constructs';
 import type { Environment } from '../environments';
 import { ManagementClustersStack, ManagementPlatformStack } from './management';
 import { type Catalogue, loadCatalogue } from '../environments/catalogue';
-import { clusterNamespaces, tenantNamespaces } from './layout';
-import { MANAGEMENT_CLUSTER, stackName } from './names';
+import { clusterNamespaces, tenantNamespaces } from '../policy/layout';
+import { MANAGEMENT_CLUSTER, stackName } from '../policy/names';
 import { PlatformStack } from './platform';
 import { ServicesStack } from './services';
 

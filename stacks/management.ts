@@ -5,8 +5,8 @@ import { ClusterApiOperator, CLUSTER_API_NAMESPACES, managementApiServer } from 
 import { KubernetesCluster } from '../constructs/cluster/kubernetes-cluster';
 import type { Environment } from '../environments';
 import { EnvironmentStack, EnvironmentStackProps } from './base';
-import type { NamespacePlan } from './layout';
-import { MANAGEMENT_CLUSTER } from './names';
+import type { NamespacePlan } from '../policy/layout';
+import { MANAGEMENT_CLUSTER } from '../policy/names';
 import { createNamespaces } from './platform';
 
 type ManagementProps = Omit<EnvironmentStackProps, 'layer' | 'cluster' | 'namespaces'>;

@@ -1,15 +1,16 @@
 import { Construct } from 'constructs';
 import { ClusterAccess } from '../constructs/baseline/rbac';
 import { CertManager } from '../constructs/cert-manager';
-import { grantDomainOwners } from '../constructs/domains';
+import { grantDomainOwners } from './domains';
 import type { Catalogue } from '../environments/catalogue';
 import { ZonedNamespace } from '../constructs/network/zoned-namespace';
 import { CloudNativePg } from '../constructs/postgres/operator';
 import { CephPlatform } from '../constructs/storage/ceph-platform';
-import { installStrimzi, type StrimziOperator } from '../constructs/kafka';
+import { installStrimzi } from './kafka';
+import type { StrimziOperator } from '../constructs/kafka';
 import { VeleroChart, veleroBucketName } from '../constructs/backup/velero';
 import { EnvironmentStack, EnvironmentStackProps } from './base';
-import type { NamespacePlan } from './layout';
+import type { NamespacePlan } from '../policy/layout';
 
 /**
  * Creates the planned namespaces of a cluster, each with its zone and baseline, under a
@@ -17,7 +18,9 @@ import type { NamespacePlan } from './layout';
  */
 export function createNamespaces(stack: EnvironmentStack, plan: readonly NamespacePlan[]): Map<string, ZonedNamespace> {
   const scope = new Construct(stack, 'namespaces');
-  return new Map(plan.map((ns) => [ns.name, new ZonedNamespace(scope, ns.name, ns)]));
+  const created = new Map(plan.map((ns) => [ns.name, new ZonedNamespace(scope, ns.name, ns)]));
+  stack.adoptNamespaces(created);
+  return created;
 }
 
 /**

@@ -1,11 +1,13 @@
 import { Construct } from 'constructs';
 import { InternalCaIssuer } from '../constructs/cert-manager';
-import { kafkaClusters, type KafkaCluster } from '../constructs/kafka';
-import { postgresClusters } from '../constructs/postgres/estate';
+import { kafkaClusters } from './kafka';
+import type { KafkaCluster } from '../constructs/kafka';
+import { postgresClusters } from './postgres';
 import type { PostgresCluster } from '../constructs/postgres/cluster';
 import { ObjectStore } from '../constructs/storage/object-store';
 import { BackupServices } from '../constructs/backup/services';
-import { compileDataDomains, type DataDomains } from '../constructs/domains';
+import { compileDataDomains } from './domains';
+import type { DataDomains } from '../constructs/domains';
 import type { Catalogue } from '../environments/catalogue';
 import { EnvironmentStack, EnvironmentStackProps } from './base';
 import type { PlatformStack } from './platform';

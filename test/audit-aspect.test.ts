@@ -1,9 +1,9 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AuditError, SecurityAudit } from '../audit/aspect';
-import { RULES } from '../audit/rules';
-import { suppress } from '../audit/suppressions';
+import { AuditError, SecurityAudit } from '../stacks/audit/aspect';
+import { RULES } from '../policy/audit/rules';
+import { suppress } from '../stacks/audit/suppressions';
 import { Peer } from '../constructs/network/peer';
 import { Port } from '../constructs/network/port';
 import { Segmentation } from '../constructs/network/segmentation';

@@ -2,14 +2,14 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import { CONTROLS } from '../audit/controls';
-import { stackModel } from '../audit/model';
-import { renderJson } from '../audit/report/json';
-import { renderJunit } from '../audit/report/junit';
-import { renderMarkdown } from '../audit/report/markdown';
-import { buildReport } from '../audit/report/model';
-import { renderSarif } from '../audit/report/sarif';
-import { RULES } from '../audit/rules';
+import { CONTROLS } from '../policy/audit/controls';
+import { stackModel } from '../policy/audit/model';
+import { renderJson } from '../tools/audit/report/json';
+import { renderJunit } from '../tools/audit/report/junit';
+import { renderMarkdown } from '../tools/audit/report/markdown';
+import { buildReport } from '../tools/audit/report/model';
+import { renderSarif } from '../tools/audit/report/sarif';
+import { RULES } from '../policy/audit/rules';
 import { manifests, stack, TODAY } from './rules/fixture';
 import { defaultDeny, namespace, pgCluster } from './rules/objects';
 
@@ -111,7 +111,7 @@ describe('the report', () => {
 });
 
 describe('the rule pack', () => {
-  const files = readdirSync(join(__dirname, '../audit/rules')).filter((f) => f !== 'index.ts');
+  const files = readdirSync(join(__dirname, '../policy/audit/rules')).filter((f) => f !== 'index.ts');
   const tests = readdirSync(join(__dirname, 'rules')).filter((f) => f.endsWith('.test.ts')).map((f) => readFileSync(join(__dirname, 'rules', f), 'utf8')).join('\n');
 
   it('lists every rule file exactly once, with the ID and slug of its file name', () => {

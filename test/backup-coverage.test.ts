@@ -8,12 +8,12 @@ import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BackupCoverageError } from '../constructs/backup/coverage';
-import { backupRecordOf, type BackupRecord } from '../constructs/backup/record';
-import { coverageReport, renderCoverageMarkdown, serviceGaps, type SynthesizedStack } from '../constructs/backup/report';
-import { barmanRetention, postgresBackupFor, resolveTiers, sixFieldSchedule, tierRank, veleroTtl, type BackupTierName } from '../constructs/backup/tiers';
+import { backupRecordOf, type BackupRecord } from '../policy/backup/record';
+import { coverageReport, renderCoverageMarkdown, serviceGaps, type SynthesizedStack } from '../tools/reports/backup-report';
+import { barmanRetention, postgresBackupFor, resolveTiers, sixFieldSchedule, tierRank, veleroTtl, type BackupTierName } from '../policy/backup/tiers';
 import { loadCatalogue } from '../environments/catalogue';
 import { loadEnvironments, parseEnvironment } from '../environments';
-import { clusterNamespaces } from '../stacks/layout';
+import { clusterNamespaces } from '../policy/layout';
 import { PlatformStack } from '../stacks/platform';
 import { ServicesStack } from '../stacks/services';
 import { backupTierOf, statefulKindOf } from '../lib/markers';
@@ -131,7 +131,7 @@ describe('every namespace that may hold volumes has a tier', () => {
     const platform = new PlatformStack(app, 'x-core-platform', common);
     new ServicesStack(app, 'x-core-services', { ...common, platform });
     expect(() => app.synth()).toThrow(
-      'namespace app-unlabelled (zone app) may hold volumes but has no backup tier; give it the label moit.gov.vn/backup-tier in stacks/layout.ts (a tenant namespace takes its data domain\'s tier from the catalogue)',
+      'namespace app-unlabelled (zone app) may hold volumes but has no backup tier; give it the label moit.gov.vn/backup-tier in policy/layout.ts (a tenant namespace takes its data domain\'s tier from the catalogue)',
     );
   });
 });
@@ -208,8 +208,8 @@ describe('each tier compiles to every service', () => {
   it("fails synth when a Postgres cluster's backups are looser than its tier, naming the field and the fix", () => {
     const error = synthError('prod', (c) => (c.postgres[0].backup = { retention: '30d', schedule: '0 0 2 * * 0' }));
     expect(error.problems).toEqual([
-      'environments/prod.ts: postgres[0].backup.retention: Postgres cluster core/postgres/main is tier "gold", which keeps backups 90 days; got "30d"; use postgresBackupFor(\'gold\') (constructs/backup/tiers.ts)',
-      'environments/prod.ts: postgres[0].backup.schedule: Postgres cluster core/postgres/main is tier "gold", whose base backups run at least every 1d; "0 0 2 * * 0" runs every 7d at the longest; use postgresBackupFor(\'gold\') (constructs/backup/tiers.ts)',
+      'environments/prod.ts: postgres[0].backup.retention: Postgres cluster core/postgres/main is tier "gold", which keeps backups 90 days; got "30d"; use postgresBackupFor(\'gold\') (policy/backup/tiers.ts)',
+      'environments/prod.ts: postgres[0].backup.schedule: Postgres cluster core/postgres/main is tier "gold", whose base backups run at least every 1d; "0 0 2 * * 0" runs every 7d at the longest; use postgresBackupFor(\'gold\') (policy/backup/tiers.ts)',
     ]);
   });
 

@@ -1,6 +1,6 @@
 /** The backup policy model: tiers, schedules, level minimums, drills and the environment section. */
-import { addMonths, overdueDrills, type DrillPlan } from '../constructs/backup/drills';
-import { DEFAULT_LEVEL_MINIMUMS, minimumProblems, minimumsFor, type MinimumsInput } from '../constructs/backup/minimums';
+import { addMonths, overdueDrills, type DrillPlan } from '../policy/backup/drills';
+import { DEFAULT_LEVEL_MINIMUMS, minimumProblems, minimumsFor, type MinimumsInput } from '../policy/backup/minimums';
 import {
   DEFAULT_TIERS,
   barmanRetention,
@@ -12,8 +12,8 @@ import {
   strictestTier,
   tierProblems,
   veleroTtl,
-} from '../constructs/backup/tiers';
-import { checkSixFieldCron } from '../constructs/postgres/validation';
+} from '../policy/backup/tiers';
+import { checkSixFieldCron } from '../policy/postgres/validation';
 import { checkEnvironment, loadEnvironments } from '../environments';
 import { offsiteConsistencyProblems } from '../environments/sections/backup';
 import { configOf } from './helpers';

@@ -5,7 +5,7 @@ import { AUDITOR_READS, ClusterAccess, credentialAccessIn, DOMAIN_OWNER_RULES, M
 import { ZONE_LABEL } from '../constructs/network/peer';
 import { loadEnvironments } from '../environments';
 import { App } from '../lib/tf';
-import { clusterNamespaces } from '../stacks/layout';
+import { clusterNamespaces } from '../policy/layout';
 import { PlatformStack } from '../stacks/platform';
 import { resourcesOf, synthEstate, type Json } from './helpers';
 

@@ -13,7 +13,7 @@ import { standardZones } from '../environments/zones';
 import { ConstructPropsError } from '../lib/errors';
 import { OPERATORS } from '../lib/versions';
 import { App } from '../lib/tf';
-import { formatFinding, validateManifest, validateSynthesized } from '../lib/validate';
+import { formatFinding, validateManifest, validateSynthesized } from '../tools/validate';
 import { ManagementClustersStack, ManagementPlatformStack } from '../stacks/management';
 import { configOf, manifestsOf, resourcesOf, synthEstate, type Json } from './helpers';
 

@@ -5,9 +5,9 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { deployEnvironment } from '../lib/review/deploy';
-import { parseAllowances } from '../lib/review/guard';
-import { planEnvironment } from '../lib/review/plan-run';
+import { deployEnvironment } from '../tools/review/deploy';
+import { parseAllowances } from '../tools/review/guard';
+import { planEnvironment } from '../tools/review/plan-run';
 import { synthApp, terraformEnv, tmp, type StackSpec } from './fixtures/review/apps';
 
 const env = terraformEnv();

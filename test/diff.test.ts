@@ -5,10 +5,10 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { diffSynthesized } from '../lib/review/config-diff';
-import { COMMENT_LIMIT, renderJson, renderMarkdown } from '../lib/review/markdown';
-import { hasDestructive, type ReviewReport } from '../lib/review/model';
-import { loadSynthesized } from '../lib/review/synthesized';
+import { diffSynthesized } from '../tools/review/config-diff';
+import { COMMENT_LIMIT, renderJson, renderMarkdown } from '../tools/review/markdown';
+import { hasDestructive, type ReviewReport } from '../tools/review/model';
+import { loadSynthesized } from '../tools/review/synthesized';
 import { synthApp, tmp, type StackSpec } from './fixtures/review/apps';
 
 function diff(base: StackSpec[], head: StackSpec[]): ReviewReport {

@@ -13,7 +13,7 @@ import { Peer } from '../constructs/network/peer';
 import { parseEnvironment } from '../environments';
 import { ConstructPropsError } from '../lib/errors';
 import { App } from '../lib/tf';
-import { validateSynthesized } from '../lib/validate';
+import { validateSynthesized } from '../tools/validate';
 import { buildEnvironment } from '../stacks/estate';
 import type { ServicesStack } from '../stacks/services';
 import { configOf, manifestsOf, resourcesOf, synthEnvironment, type Json } from './helpers';

@@ -15,7 +15,7 @@ import { Segmentation, SegmentationError } from '../constructs/network/segmentat
 import { checkEnvironment, loadEnvironments, parseEnvironment } from '../environments';
 import { ConstructPropsError, formatProblem } from '../lib/errors';
 import { App } from '../lib/tf';
-import { validateSynthesized } from '../lib/validate';
+import { validateSynthesized } from '../tools/validate';
 import { OPERATORS } from '../lib/versions';
 import { buildEnvironment } from '../stacks/estate';
 import type { ServicesStack } from '../stacks/services';

@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { Peer } from '../constructs/network/peer';
 import { Port } from '../constructs/network/port';
 import { checkExposure, Connections, Segmentation, SegmentationError, policyName } from '../constructs/network/segmentation';
-import { renderNetworkDiagram } from '../constructs/network/diagram';
+import { renderNetworkDiagram } from '../tools/reports/network-diagram';
 import { loadEnvironments } from '../environments';
 import { App } from '../lib/tf';
 import { buildEnvironment } from '../stacks/estate';
-import { networkOf } from '../stacks/network-model';
+import { networkOf } from '../tools/reports/network-model';
 import { renderDiagrams } from '../scripts/diagram';
 import { resourcesOf, synthEstate, type Json } from './helpers';
 

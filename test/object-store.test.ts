@@ -3,7 +3,7 @@
  * `objectStorage` environment section's rules (environments/sections/object-storage.ts).
  */
 import { statefulKindOf } from '../lib/markers';
-import { validateManifest } from '../lib/validate/validator';
+import { validateManifest } from '../tools/validate/validator';
 import { SOURCES, checkEnvironment, type EnvironmentInput } from '../environments';
 import { type Json, configOf, manifestsOf, resourcesOf, synthEstate } from './helpers';
 

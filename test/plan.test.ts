@@ -6,10 +6,10 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { deployEnvironment } from '../lib/review/deploy';
-import { renderMarkdown } from '../lib/review/markdown';
-import { hasDestructive, type ReviewReport } from '../lib/review/model';
-import { planEnvironment } from '../lib/review/plan-run';
+import { deployEnvironment } from '../tools/review/deploy';
+import { renderMarkdown } from '../tools/review/markdown';
+import { hasDestructive, type ReviewReport } from '../tools/review/model';
+import { planEnvironment } from '../tools/review/plan-run';
 import { synthApp, terraformEnv, tmp, type StackSpec } from './fixtures/review/apps';
 
 const env = terraformEnv();

@@ -3,7 +3,7 @@
  * environment file declares, their backup buckets, and the recovery site following prod.
  */
 import { loadEnvironments } from '../environments';
-import { validateSynthesized } from '../lib/validate';
+import { validateSynthesized } from '../tools/validate';
 import { OPERATORS } from '../lib/versions';
 import { manifestsOf, resourcesOf, synthEstate, type Json } from './helpers';
 

@@ -13,7 +13,7 @@ import { defaultDatabaseManagement, PostgresCluster, PostgresClusterProps, TLS_O
 import { loadEnvironments, parseEnvironment } from '../environments';
 import { ConstructPropsError } from '../lib/errors';
 import { App } from '../lib/tf';
-import { validateSynthesized } from '../lib/validate';
+import { validateSynthesized } from '../tools/validate';
 import { Construct } from 'constructs';
 import { assignBackupTier } from '../constructs/backup/coverage';
 import { buildEnvironment } from '../stacks/estate';

@@ -6,10 +6,10 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { diffSynthesized } from '../lib/review/config-diff';
-import { renderMarkdown } from '../lib/review/markdown';
-import { hasDestructive } from '../lib/review/model';
-import { loadSynthesized } from '../lib/review/synthesized';
+import { diffSynthesized } from '../tools/review/config-diff';
+import { renderMarkdown } from '../tools/review/markdown';
+import { hasDestructive } from '../tools/review/model';
+import { loadSynthesized } from '../tools/review/synthesized';
 import { synthApp, tmp } from './fixtures/review/apps';
 import { exampleBase, exampleHead } from './fixtures/review/example';
 

@@ -5,13 +5,13 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { formatPath, DECODED_YAML } from '../lib/review/paths';
-import { RULES } from '../lib/review/rules';
-import { isSecretKey, Masker, MASK } from '../lib/review/sensitive';
-import { Sources } from '../lib/review/sources';
-import { dependencyOrder, loadSynthesized } from '../lib/review/synthesized';
-import { runTerraform } from '../lib/review/terraform';
-import { diffValues } from '../lib/review/value-diff';
+import { formatPath, DECODED_YAML } from '../tools/review/paths';
+import { RULES } from '../tools/review/rules';
+import { isSecretKey, Masker, MASK } from '../tools/review/sensitive';
+import { Sources } from '../tools/review/sources';
+import { dependencyOrder, loadSynthesized } from '../tools/review/synthesized';
+import { runTerraform } from '../tools/review/terraform';
+import { diffValues } from '../tools/review/value-diff';
 import { tmp } from './fixtures/review/apps';
 
 describe('masking', () => {
@@ -55,7 +55,7 @@ describe('attribute diff', () => {
 
 describe('rules', () => {
   it('names each rule after its file, and registers every rule file', () => {
-    const files = readdirSync(join(__dirname, '..', 'lib', 'review', 'rules')).filter((f) => f !== 'index.ts').map((f) => basename(f, '.ts'));
+    const files = readdirSync(join(__dirname, '..', 'tools', 'review', 'rules')).filter((f) => f !== 'index.ts').map((f) => basename(f, '.ts'));
     expect(RULES.map((r) => r.id).sort()).toEqual(files.sort());
     for (const r of RULES) expect(r.why).toMatch(/^[A-Z].*\.$/);
   });

@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import { OBC_ADDITIONAL_CONFIG_FIELDS, blockPool, cephClusterSpec } from '../constructs/storage/ceph-platform';
 import { BUCKET_PROVISIONER, RBD_DRIVER } from '../constructs/storage/names';
 import { statefulKindOf } from '../lib/markers';
-import { validateManifest } from '../lib/validate/validator';
+import { validateManifest } from '../tools/validate/validator';
 import { OPERATORS } from '../lib/versions';
 import { loadEnvironments } from '../environments';
 import { type Json, resourcesOf, synthEstate } from './helpers';

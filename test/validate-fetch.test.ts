@@ -6,8 +6,8 @@
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resolveSchemaRoot, validateManifest, CrdSchemaRegistry } from '../lib/validate';
-import { SchemaFetchError, fetchSchemas, planFetch, rawGithubUrl, sha256Prefix, splitYamlDocuments, type FetchText } from '../lib/validate/fetch';
+import { resolveSchemaRoot, validateManifest, CrdSchemaRegistry } from '../tools/validate';
+import { SchemaFetchError, fetchSchemas, planFetch, rawGithubUrl, sha256Prefix, splitYamlDocuments, type FetchText } from '../tools/validate/fetch';
 import { OPERATORS } from '../lib/versions';
 
 const schemaRoot = resolveSchemaRoot().dir;

@@ -2,9 +2,9 @@
  * The Kubernetes OpenAPI dialect, keyword by keyword, on small schemas: what the converter
  * gives ajv, and the message a user gets.
  */
-import { createAjv } from '../lib/validate/crd-schemas';
-import { convertCrdSchema, convertSchema, hoistRepeatedSubschemas, type OpenApiSchema } from '../lib/validate/openapi';
-import { describeErrors } from '../lib/validate/validator';
+import { createAjv } from '../tools/validate/crd-schemas';
+import { convertCrdSchema, convertSchema, hoistRepeatedSubschemas, type OpenApiSchema } from '../tools/validate/openapi';
+import { describeErrors } from '../tools/validate/validator';
 
 /** The problems of `data` against a schema node, as the validator reports them. */
 function problems(schema: OpenApiSchema, data: unknown): Array<[string, string]> {

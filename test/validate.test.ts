@@ -1,5 +1,5 @@
 /**
- * `npm run validate` / lib/validate: every kubernetes_manifest of the estate is checked against
+ * `npm run validate` / tools/validate: every kubernetes_manifest of the estate is checked against
  * the CRD schema of exactly the pinned operator versions. CRDs come from CRD_SCHEMA_DIR
  * (locally: export CRD_SCHEMA_DIR=/work/shared/crds) or `.schema-cache/`.
  */
@@ -17,7 +17,7 @@ import {
   validateManifest,
   validateSynthesized,
   type Finding,
-} from '../lib/validate';
+} from '../tools/validate';
 import { synthEstate, type Json } from './helpers';
 
 // Fails the whole suite, with the fix, when there is no schema source (CI must not pass then).

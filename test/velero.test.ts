@@ -6,7 +6,7 @@
 import { parse } from 'yaml';
 import { VELERO_BUCKET_LOCK_EXCEPTION } from '../constructs/backup/services';
 import { VELERO_NAMESPACE_EXCEPTION } from '../constructs/backup/velero';
-import { validateSynthesized } from '../lib/validate';
+import { validateSynthesized } from '../tools/validate';
 import { OPERATORS } from '../lib/versions';
 import { manifestsOf, resourcesOf, synthEstate, type Json } from './helpers';
 

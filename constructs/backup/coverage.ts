@@ -25,12 +25,13 @@ import { drillsRequired } from '../../environments/sections/backup';
 import { UserError } from '../../lib/errors';
 import { markBackupTier, recordBackupTiers, recordRestoreDrills, retainedKindOf, type StatefulKind } from '../../lib/markers';
 import { TerraformResource, type TerraformStack } from '../../lib/tf';
-import { BACKUP_TIER_LABEL, DOMAIN_LABEL, tenantNamespace, type NamespacePlan } from '../../stacks/layout';
+import { BACKUP_TIER_LABEL, DOMAIN_LABEL, tenantNamespace, type NamespacePlan } from '../../policy/layout';
 import { CustomResource } from '../k8s-object';
-import { drillRequirement, type DrillRequirement, type ServiceKind } from './drills';
-import { minimumProblems, minimumsFor, type TierInUse } from './minimums';
-import type { BackupMechanism, BackupRecord, BackupServiceRecord } from './record';
-import { BACKUP_TIERS, resolveTiers, tierRank, type BackupTier, type BackupTierName } from './tiers';
+import { ClusterContext } from '../context';
+import { drillRequirement, type DrillRequirement, type ServiceKind } from '../../policy/backup/drills';
+import { minimumProblems, minimumsFor, type TierInUse } from '../../policy/backup/minimums';
+import type { BackupMechanism, BackupRecord, BackupServiceRecord } from '../../policy/backup/record';
+import { BACKUP_TIERS, resolveTiers, tierRank, type BackupTier, type BackupTierName } from '../../policy/backup/tiers';
 
 /** What {@link assignBackupTier} records on a construct. */
 export interface BackupAssignment {
@@ -150,19 +151,11 @@ export class BackupLedger extends Construct {
   }
 }
 
-/** The parts of an EnvironmentStack this module reads (structural: stacks/base.ts imports us). */
-export interface BackupStackView extends TerraformStack {
-  readonly environment: Environment;
-  readonly cluster: string;
-  readonly layer: string;
-  readonly namespaces: readonly NamespacePlan[];
-}
+/** The stack a backup ledger belongs to: its cluster context, and a Terraform stack to walk. */
+export type BackupStackView = ClusterContext & TerraformStack;
 
 function stackOf(scope: IConstruct): BackupStackView {
-  for (let node: IConstruct | undefined = scope; node; node = node.node.scope) {
-    if ('environment' in node && 'cluster' in node && 'namespaces' in node) return node as BackupStackView;
-  }
-  throw new Error(`${scope.node.path}: must be inside an EnvironmentStack (stacks/base.ts)`);
+  return ClusterContext.of(scope) as BackupStackView;
 }
 
 /** Stateful kinds that only hold other services' data: they take the environment's platform tier. */

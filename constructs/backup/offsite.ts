@@ -25,14 +25,14 @@
 import { Construct } from 'constructs';
 import type { OffsiteTarget } from '../../environments/sections/backup';
 import { CronJobV1 } from '../../lib/providers';
-import { NS } from '../../stacks/layout';
+import { NS } from '../../policy/layout';
 import { Peer } from '../network/peer';
 import { placementFor } from '../network/placement';
 import { Port } from '../network/port';
 import { Segmentation } from '../network/segmentation';
-import { findEnvironmentStack } from '../operator-chart';
+import { ClusterContext } from '../context';
 import type { Bucket } from '../storage/bucket';
-import type { BackupTier } from './tiers';
+import type { BackupTier } from '../../policy/backup/tiers';
 
 /**
  * rclone, pinned. Mirror it into the data centre's registry and pin it by digest there; check
@@ -82,7 +82,7 @@ export class OffsiteCopier extends Construct {
 
   constructor(scope: Construct, id: string, props: OffsiteCopierProps) {
     super(scope, id);
-    const stack = findEnvironmentStack(this);
+    const stack = ClusterContext.of(this);
     const t = props.target;
     const peer = copierPeer(props.tier.name);
     const grants = props.buckets.map((b) => b.grantRead({ name: COPIER_CONSUMER, namespace: NS.velero, peer }));

@@ -17,19 +17,19 @@
  */
 import { Construct } from 'constructs';
 import type { ReceiveConfig } from '../../environments/sections/backup';
-import { NS, tenantNamespace } from '../../stacks/layout';
+import { NS, tenantNamespace } from '../../policy/layout';
 import { KafkaCluster } from '../kafka/kafka-cluster';
 import { Peer } from '../network/peer';
 import { Segmentation } from '../network/segmentation';
-import { findEnvironmentStack } from '../operator-chart';
+import { ClusterContext } from '../context';
 import { PostgresCluster } from '../postgres/cluster';
 import type { Bucket } from '../storage/bucket';
 import { S3_REGION } from '../storage/names';
 import type { ObjectStore } from '../storage/object-store';
 import { assignBackupTier, BackupLedger, markScratch, namespaceTier, resolveBackupTier, serviceOf } from './coverage';
 import { OffsiteCopier } from './offsite';
-import type { BackupMechanism } from './record';
-import { cronIntervalMinutes, formatMinutes, resolveTiers, strictestTier, tierRank, type BackupTier, type BackupTierName } from './tiers';
+import type { BackupMechanism } from '../../policy/backup/record';
+import { cronIntervalMinutes, formatMinutes, resolveTiers, strictestTier, tierRank, type BackupTier, type BackupTierName } from '../../policy/backup/tiers';
 import { veleroBucketName, veleroPods, VeleroBackupLocation, VeleroSchedule, type NamespaceBackupScope } from './velero';
 
 export { veleroBucketName };
@@ -96,7 +96,7 @@ export class BackupServices extends Construct {
 
   constructor(scope: Construct, id: string, props: BackupServicesProps) {
     super(scope, id);
-    const stack = findEnvironmentStack(this);
+    const stack = ClusterContext.of(this);
     const env = stack.environment;
     this.tiers = resolveTiers(env.backup.tiers);
     this.ledger = BackupLedger.of(this);
@@ -130,7 +130,7 @@ export class BackupServices extends Construct {
       const tier = namespaceTier(stack.namespaces, ns.name) ?? (ns.zone === 'data' ? env.backup.platform : undefined);
       if (!tier) {
         this.ledger.reportProblem(
-          `namespace ${ns.name} (zone ${ns.zone}) may hold volumes but has no backup tier; give it the label ${'moit.gov.vn/backup-tier'} in stacks/layout.ts (a tenant namespace takes its data domain's tier from the catalogue)`,
+          `namespace ${ns.name} (zone ${ns.zone}) may hold volumes but has no backup tier; give it the label ${'moit.gov.vn/backup-tier'} in policy/layout.ts (a tenant namespace takes its data domain's tier from the catalogue)`,
         );
         continue;
       }
@@ -159,7 +159,7 @@ export class BackupServices extends Construct {
   }
 
   private receive(r: ReceiveConfig): Bucket {
-    const stack = findEnvironmentStack(this);
+    const stack = ClusterContext.of(this);
     const bucket = this.store.addBucket(`receive-${r.from}`, {
       name: r.bucket,
       namespace: NS.velero,
@@ -180,7 +180,7 @@ export class BackupServices extends Construct {
 
   /** Late wiring, once every service of the stack exists. */
   private prepare(): void {
-    const stack = findEnvironmentStack(this);
+    const stack = ClusterContext.of(this);
     const env = stack.environment;
     const all = stack.node.findAll();
 
@@ -236,7 +236,7 @@ export class BackupServices extends Construct {
   }
 
   private preparePostgres(pg: PostgresCluster): void {
-    const stack = findEnvironmentStack(this);
+    const stack = ClusterContext.of(this);
     const resolved = resolveBackupTier(pg.resource.manifest);
     const service = serviceOf(stack.cluster, pg.resource.manifest);
     const bucket = this.store.bucket(pg.backup.destination.bucket);
@@ -260,7 +260,7 @@ export class BackupServices extends Construct {
     const days = barmanRetentionDays(pg.backup.retention);
     const interval = cronIntervalMinutes(fiveFieldOf(pg.backup.schedule));
     const wanted = cronIntervalMinutes(tier.baseBackupSchedule)!;
-    const fix = `use postgresBackupFor('${tier.name}') (constructs/backup/tiers.ts)`;
+    const fix = `use postgresBackupFor('${tier.name}') (policy/backup/tiers.ts)`;
     if (days === undefined || days < tier.retentionDays) {
       this.ledger.reportProblem(`${field}.retention: Postgres cluster ${service} is tier "${tier.name}", which keeps backups ${tier.retentionDays} days; got "${pg.backup.retention}"; ${fix}`);
     }
@@ -288,7 +288,7 @@ export class BackupServices extends Construct {
   }
 
   private prepareKafka(k: KafkaCluster): void {
-    const stack = findEnvironmentStack(this);
+    const stack = ClusterContext.of(this);
     const service = serviceOf(stack.cluster, k.kafka.manifest);
     const schedule = this.schedules.get(k.namespace);
     if (schedule) {
@@ -321,7 +321,7 @@ export class BackupServices extends Construct {
    * recorded and `inProgress` removed; it is scratch, so removing it is an ordinary plan.
    */
   private prepareDrills(clusters: readonly PostgresCluster[]): void {
-    const stack = findEnvironmentStack(this);
+    const stack = ClusterContext.of(this);
     const env = stack.environment;
     for (const d of env.backup.drills.filter((x) => x.inProgress && x.kind === 'postgres-recovery')) {
       const origin = clusters.find((c) => serviceOf(stack.cluster, c.resource.manifest) === d.service);

@@ -5,15 +5,15 @@
  */
 import type { Construct } from 'constructs';
 import { OPERATORS } from '../../lib/versions';
-import { NS } from '../../stacks/layout';
+import { NS } from '../../policy/layout';
 import { CustomResource } from '../k8s-object';
 import { Peer, ZONE_LABEL } from '../network/peer';
 import { placementFor } from '../network/placement';
 import { Segmentation } from '../network/segmentation';
 import { API_SERVER_PORTS, apiServerPeer } from '../network/system';
 import { OperatorChart } from '../operator-chart';
-import type { BackupTier } from './tiers';
-import { veleroTtl } from './tiers';
+import type { BackupTier } from '../../policy/backup/tiers';
+import { veleroTtl } from '../../policy/backup/tiers';
 
 /** The Velero server image: the chart's appVersion, pinned. */
 export const VELERO_IMAGE = { repository: 'velero/velero', tag: `v${OPERATORS.velero.appVersion}` } as const;
@@ -60,7 +60,7 @@ export interface VeleroChartProps {
 /**
  * The Velero chart: server in the mgmt zone, node agents on every node (they read pod volumes
  * through the kubelet's host path to move CSI snapshot data into the backup bucket; hence the
- * velero namespace's privileged Pod Security exception in stacks/layout.ts).
+ * velero namespace's privileged Pod Security exception in policy/layout.ts).
  *
  * - No BackupStorageLocation or VolumeSnapshotLocation from the chart: its 12.1.0 BSL template
  *   renders only the deprecated base64 `caCert`, and CSI snapshots need no VSL. The BSL is a

@@ -18,11 +18,10 @@ import { rbacGroup } from '../../environments/sections/clusters';
 import { ConstructPropsError } from '../../lib/errors';
 import { ClusterRoleBindingV1, ClusterRoleV1, RoleBindingV1, RoleV1 } from '../../lib/providers';
 import { Lazy } from '../../lib/tf';
-import { PLATFORM_NAMESPACES } from '../../stacks/layout';
+import { PLATFORM_NAMESPACES } from '../../policy/layout';
 import { CLUSTER_API_NAMESPACES } from '../cluster/cluster-api-operator';
-import type { ZonedNamespace } from '../network/zoned-namespace';
 import { policyName } from '../network/segmentation';
-import { findEnvironmentStack } from '../operator-chart';
+import { ClusterContext } from '../context';
 
 /** Read access to some resources of one API group (`""` is the core group). */
 export interface ReadGrant {
@@ -136,7 +135,7 @@ export class ClusterAccess extends Construct {
 
   constructor(scope: Construct, id: string, props: ClusterAccessProps = {}) {
     super(scope, id);
-    const stack = findEnvironmentStack(this);
+    const stack = ClusterContext.of(this);
     const access = stack.environment.clusterBaseline.access;
     this.platformAdmins = this.checkGroup('platformAdmins', props.platformAdmins ?? access.platformAdmins);
     this.auditors = this.checkGroup('auditors', props.auditors ?? access.auditors);
@@ -201,7 +200,7 @@ export class ClusterAccess extends Construct {
     const existing = this.owners.get(key);
     if (existing) return existing;
     this.checkGroup(`grantDomainOwner(${namespace}).group`, group);
-    const stack = findEnvironmentStack(this);
+    const stack = ClusterContext.of(this);
     const planned = stack.namespaces.map((n) => n.name);
     if (!planned.includes(namespace)) {
       throw new ConstructPropsError(this.node.path, `grantDomainOwner(${namespace})`, `namespace is not in this cluster's layout; add the domain's namespace to clusterNamespaces(tenants) first. Known: ${planned.join(', ')}`, namespace);
@@ -210,8 +209,8 @@ export class ClusterAccess extends Construct {
     if (reserved.has(namespace)) {
       throw new ConstructPropsError(this.node.path, `grantDomainOwner(${namespace})`, 'is a platform namespace; domain owners are granted their own tenant namespace only', namespace);
     }
-    const zoned = stack.node.tryFindChild('namespaces')?.node.tryFindChild(namespace) as ZonedNamespace | undefined;
-    const dependsOn = zoned ? [zoned.namespace] : [];
+    const created = stack.createdNamespace(namespace);
+    const dependsOn = created ? [created.namespace] : [];
     const scope = (this.node.tryFindChild('domain-owners') as Construct | undefined) ?? new Construct(this, 'domain-owners');
     const nsScope = (scope.node.tryFindChild(namespace) as Construct | undefined) ?? new Construct(scope, namespace);
     const role =

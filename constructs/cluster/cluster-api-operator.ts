@@ -10,14 +10,15 @@
  */
 import { Construct } from 'constructs';
 import type { Environment } from '../../environments/schema';
-import type { NamespacePlan } from '../../stacks/layout';
+import type { NamespacePlan } from '../../policy/layout';
 import { ConstructPropsError } from '../../lib/errors';
 import { OPERATORS } from '../../lib/versions';
 import { ExternalPeer, Peer, WorkloadPeer } from '../network/peer';
 import { Port } from '../network/port';
 import { Segmentation } from '../network/segmentation';
 import { API_SERVER_PORTS } from '../network/system';
-import { findEnvironmentStack, OperatorChart } from '../operator-chart';
+import { ClusterContext } from '../context';
+import { OperatorChart } from '../operator-chart';
 
 /** The port every Cluster API controller (and the operator) serves its admission and conversion webhooks on. */
 export const WEBHOOK_PORT = Port.tcp(9443);
@@ -134,7 +135,7 @@ export class ClusterApiOperator extends Construct {
 
   constructor(scope: Construct, id: string, props: ClusterApiOperatorProps = {}) {
     super(scope, id);
-    const environment = findEnvironmentStack(this).environment;
+    const environment = ClusterContext.of(this).environment;
     if (!environment.management) {
       throw new ConstructPropsError(this.node.path, 'environment.management', `environment "${environment.name}" has no management cluster to install Cluster API into`, undefined);
     }

@@ -14,7 +14,7 @@ import { auditRetentionDaysFor } from '../../environments/sections/clusters';
 import { ConstructPropsError } from '../../lib/errors';
 import { retain } from '../../lib/markers';
 import { CustomResource } from '../k8s-object';
-import { findEnvironmentStack } from '../operator-chart';
+import { ClusterContext } from '../context';
 import { AuditLogSettings, hardenedKubeadmConfigSpec, SecretKeyRef } from './control-plane-hardening';
 import { dependOn, machineTemplateSpec, rollByReplacement } from './machine';
 import { versionedName } from './names';
@@ -77,7 +77,7 @@ export class KubernetesCluster extends Construct {
       return;
     }
 
-    const stack = findEnvironmentStack(this);
+    const stack = ClusterContext.of(this);
     const environment = stack.environment;
     validate(this, config, environment, stack.layer);
     const namespace = environment.management!.namespace;

@@ -13,8 +13,8 @@ import { Construct } from 'constructs';
 import type { Agreement, Catalogue, Classification, Domain } from '../../environments/catalogue';
 import { ConstructPropsError } from '../../lib/errors';
 import { markSharing, recordAgreements } from '../../lib/markers';
-import { findEnvironmentStack } from '../operator-chart';
-import { DOMAIN_LABEL, NS, tenantNamespace } from '../../stacks/layout';
+import { TerraformStack } from '../../lib/tf';
+import { DOMAIN_LABEL, NS, tenantNamespace } from '../../policy/layout';
 import type { KafkaCluster, KafkaTopicResource, KafkaUserResource } from '../kafka';
 import { Peer, type WorkloadPeer } from '../network/peer';
 import type { PostgresCluster } from '../postgres/cluster';
@@ -156,7 +156,7 @@ export class DataDomains extends Construct {
     // the audit (SHR-001) can check every grant against a current agreement, from any artefact.
     for (const agreement of catalogue.active) this.compile(agreement);
     recordAgreements(
-      findEnvironmentStack(this),
+      TerraformStack.of(this),
       Object.fromEntries(
         catalogue.active.map((a) => [a.id, { start: a.start, expiry: a.expiry, provider: a.provider, consumer: readerOf(a).id }]),
       ),

@@ -3,18 +3,18 @@ import type { ZoneName } from '../../environments/schema';
 import { ConstructPropsError } from '../../lib/errors';
 import { retain } from '../../lib/markers';
 import { Lazy } from '../../lib/tf';
-import { NS, STORAGE_CLASSES } from '../../stacks/layout';
+import { NS, STORAGE_CLASSES } from '../../policy/layout';
 import { CustomResource } from '../k8s-object';
-import { findEnvironmentStack } from '../operator-chart';
+import { ClusterContext } from '../context';
 import { Peer, WorkloadPeer } from '../network/peer';
 import { Port } from '../network/port';
 import { checkExposure, Connections, Flow, IConnectable, Segmentation } from '../network/segmentation';
 import { API_SERVER_PORTS, apiServerPeer } from '../network/system';
-import { KAFKA_DEFAULTS, KafkaAuthentication, KafkaListenerType } from './defaults';
+import { KAFKA_DEFAULTS, KafkaAuthentication, KafkaListenerType } from '../../policy/kafka/defaults';
 import { KafkaMirrorMaker2, KafkaMirrorProps } from './mirror-maker';
 import { clusterOperatorPeer, kafkaPeers, KafkaPeers, STRIMZI_PORTS } from './peers';
 import { strimziPodPlacement } from './pod-template';
-import { listenerProblems, nodePoolProblems, superUserProblems } from './rules';
+import { listenerProblems, nodePoolProblems, superUserProblems } from '../../policy/kafka/rules';
 import { KafkaTopicProps, KafkaTopicResource, TopicConfigValue } from './topic';
 import { KafkaUserProps, KafkaUserResource } from './user';
 
@@ -194,7 +194,7 @@ export class KafkaCluster extends Construct implements IConnectable {
 
   constructor(scope: Construct, id: string, props: KafkaClusterProps) {
     super(scope, id);
-    const stack = findEnvironmentStack(this);
+    const stack = ClusterContext.of(this);
     const fail = (field: string, message: string, received: unknown) => new ConstructPropsError(this.node.path, field, message, received);
 
     // Validate.

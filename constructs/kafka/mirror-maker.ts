@@ -2,15 +2,15 @@ import { Construct } from 'constructs';
 import { ConstructPropsError } from '../../lib/errors';
 import { Lazy } from '../../lib/tf';
 import { CustomResource } from '../k8s-object';
-import { findEnvironmentStack } from '../operator-chart';
+import { ClusterContext } from '../context';
 import { ExternalPeer, Peer, WorkloadPeer } from '../network/peer';
 import { Port } from '../network/port';
 import { Segmentation } from '../network/segmentation';
-import type { KafkaAuthentication } from './defaults';
+import type { KafkaAuthentication } from '../../policy/kafka/defaults';
 import type { KafkaCluster, KafkaListener, KafkaPodResources } from './kafka-cluster';
 import { clusterOperatorPeer, mirrorMakerPeer, STRIMZI_PORTS } from './peers';
 import { strimziPodPlacement } from './pod-template';
-import { exactNamesPattern, escapeRegex } from './rules';
+import { exactNamesPattern, escapeRegex } from '../../policy/kafka/rules';
 import { KafkaUserResource } from './user';
 
 export interface KafkaMirrorProps {
@@ -72,7 +72,7 @@ export class KafkaMirrorMaker2 extends Construct {
 
   constructor(scope: Construct, id: string, kafka: KafkaCluster, props: KafkaMirrorProps) {
     super(scope, id);
-    const stack = findEnvironmentStack(this);
+    const stack = ClusterContext.of(this);
     const fail = (field: string, message: string, received: unknown) => new ConstructPropsError(this.node.path, field, message, received);
     const targetAlias = props.targetAlias ?? stack.environment.name;
     if (typeof props.sourceAlias !== 'string' || !ALIAS.test(props.sourceAlias)) throw fail('sourceAlias', 'must be a short lower-case alias such as "prod"', props.sourceAlias);

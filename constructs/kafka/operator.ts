@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { NS } from '../../stacks/layout';
+import { NS } from '../../policy/layout';
 import { OperatorChart } from '../operator-chart';
 import { NAMESPACE_NAME_LABEL } from '../network/peer';
 import { placementFor } from '../network/placement';

@@ -3,7 +3,7 @@
  * (`strimzi.io/cluster`, `strimzi.io/kind`, `strimzi.io/name`, and the node-role labels of
  * node-pool pods). Flows between them are declared by the constructs that own them.
  */
-import { NS } from '../../stacks/layout';
+import { NS } from '../../policy/layout';
 import { Peer, WorkloadPeer } from '../network/peer';
 import { Port } from '../network/port';
 

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { ConstructPropsError } from '../../lib/errors';
 import { retain } from '../../lib/markers';
 import { CustomResource } from '../k8s-object';
-import { KAFKA_DEFAULTS } from './defaults';
+import { KAFKA_DEFAULTS } from '../../policy/kafka/defaults';
 import type { KafkaCluster } from './kafka-cluster';
 import type { KafkaUserResource } from './user';
 

@@ -2,9 +2,9 @@ import { Construct } from 'constructs';
 import { ConstructPropsError } from '../../lib/errors';
 import { Lazy } from '../../lib/tf';
 import { CustomResource } from '../k8s-object';
-import { KAFKA_DEFAULTS, KafkaAuthentication } from './defaults';
+import { KAFKA_DEFAULTS, KafkaAuthentication } from '../../policy/kafka/defaults';
 import type { KafkaCluster } from './kafka-cluster';
-import { AUTHENTICATIONS } from './rules';
+import { AUTHENTICATIONS } from '../../policy/kafka/rules';
 import { KAFKA_DOMAIN_LABEL, KafkaTopicResource } from './topic';
 
 /** Per-user quotas (Kafka client quotas), enforced by the brokers. */

@@ -1,6 +1,6 @@
 import type { Construct } from 'constructs';
 import type { ZoneName } from '../../environments/schema';
-import { findEnvironmentStack } from '../operator-chart';
+import { ClusterContext } from '../context';
 import { ZONE_LABEL } from './peer';
 
 /**
@@ -23,7 +23,7 @@ export function zoneTaint(zone: ZoneName): { key: string; value: string; effect:
 
 /** Where workloads of `zone` run in the cluster of the stack `scope` belongs to. */
 export function placementFor(scope: Construct, zone: ZoneName): ZonePlacement {
-  const stack = findEnvironmentStack(scope);
+  const stack = ClusterContext.of(scope);
   const cluster = stack.environment.clusters.find((c) => c.name === stack.cluster);
   if (!cluster || cluster.mode !== 'clusterApi') return {};
   if (!cluster.nodePools.some((p) => p.zone === zone)) return {};

@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
 import type { ZoneName } from '../../environments/schema';
+import { EXPOSED_ZONES, NETWORK_EXCEPTION_ANNOTATION } from '../../policy/zones';
 import { UserError } from '../../lib/errors';
 import { NetworkPolicyV1 } from '../../lib/providers';
+import { ClusterContext } from '../context';
 import type { ITerraformDependable } from '../../lib/tf';
 import { ExternalPeer, NetworkException, Peer, WorkloadPeer } from './peer';
 import { mergePorts, Port } from './port';
@@ -18,11 +20,7 @@ export interface Flow {
   readonly declaredBy: string;
 }
 
-/** Annotation carrying the reason of a declared network exception on a policy. */
-export const NETWORK_EXCEPTION_ANNOTATION = 'moit.gov.vn/network-exception';
-
-/** Zones that may expose a Service of type LoadBalancer or NodePort. */
-export const EXPOSED_ZONES: readonly ZoneName[] = ['dmz', 'exchange'];
+export { EXPOSED_ZONES, NETWORK_EXCEPTION_ANNOTATION };
 
 /**
  * Thrown at synth when declared flows break a zone rule; lists every offending flow.
@@ -103,7 +101,7 @@ export function policyName(...parts: string[]): string {
 export class Segmentation extends Construct {
   /** The segmentation of the stack `scope` belongs to (created on first use). */
   static of(scope: Construct): Segmentation {
-    const stack = findStack(scope);
+    const stack = ClusterContext.of(scope);
     const existing = stack.node.tryFindChild('segmentation');
     return (existing as Segmentation | undefined) ?? new Segmentation(stack, 'segmentation');
   }
@@ -167,13 +165,12 @@ export class Segmentation extends Construct {
     const violations = this.violations();
     if (violations.length > 0) throw new SegmentationError(violations);
     this.rendered = true;
-    const stack = findStack(this);
+    const stack = ClusterContext.of(this);
     const provider = stack.kubernetes;
     // A policy in a namespace this same stack creates waits for the namespace.
-    const namespaces = stack.node.tryFindChild('namespaces');
     const dependsOnNamespace = (name: string): ITerraformDependable[] | undefined => {
-      const zoned = namespaces?.node.tryFindChild(name) as { readonly namespace?: ITerraformDependable } | undefined;
-      return zoned?.namespace ? [zoned.namespace] : undefined;
+      const created = stack.createdNamespace(name);
+      return created ? [created.namespace] : undefined;
     };
     for (const flow of this.flows) {
       const ports = flow.ports.map((p) => ({ port: String(p.port), protocol: p.protocol }));
@@ -227,17 +224,6 @@ export class Connections {
   allowTo(other: Peer | IConnectable, options: { readonly ports?: readonly Port[]; readonly description?: string } = {}): Flow {
     return Segmentation.of(this.owner).allow(this.peer, other, { ...options, declaredBy: this.owner });
   }
-}
-
-interface StackLike extends Construct {
-  readonly kubernetes: NetworkPolicyV1['provider'];
-}
-
-function findStack(scope: Construct): StackLike {
-  for (let node: Construct | undefined = scope; node; node = node.node.scope) {
-    if ('kubernetes' in node && 'environment' in node) return node as StackLike;
-  }
-  throw new Error(`${scope.node.path}: network flows must be declared inside an EnvironmentStack`);
 }
 
 export type { NetworkException };

@@ -1,5 +1,5 @@
 import type { Construct } from 'constructs';
-import { findEnvironmentStack } from '../operator-chart';
+import { ClusterContext } from '../context';
 import { ExternalPeer, Peer } from './peer';
 import { Port } from './port';
 
@@ -11,7 +11,7 @@ import { Port } from './port';
  * ingress from it on their own port.
  */
 export function apiServerPeer(scope: Construct): ExternalPeer {
-  const stack = findEnvironmentStack(scope);
+  const stack = ClusterContext.of(scope);
   const cluster = stack.environment.clusters.find((c) => c.name === stack.cluster);
   if (!cluster) throw new Error(`${scope.node.path}: cluster "${stack.cluster}" is not in environment "${stack.environment.name}"`);
   return Peer.controlPlane({ cidr: cluster.nodeCidr });

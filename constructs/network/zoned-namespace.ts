@@ -2,30 +2,12 @@ import { Construct } from 'constructs';
 import type { ZoneName } from '../../environments/schema';
 import type { ITerraformDependable } from '../../lib/tf';
 import { LimitRangeV1, NamespaceV1, NetworkPolicyV1, ResourceQuotaV1 } from '../../lib/providers';
-import { findEnvironmentStack } from '../operator-chart';
+import { ClusterContext } from '../context';
 import { NAMESPACE_NAME_LABEL, ZONE_LABEL } from './peer';
 import { EXPOSED_ZONES } from './segmentation';
+import type { NamespaceQuota, PodSecurityException, PodSecurityLevel } from '../../policy/layout';
 
-/** Pod Security Admission levels (https://kubernetes.io/docs/concepts/security/pod-security-standards/). */
-export type PodSecurityLevel = 'restricted' | 'baseline' | 'privileged';
-
-export interface PodSecurityException {
-  /** The level enforced instead of `restricted`. */
-  readonly level: Exclude<PodSecurityLevel, 'restricted'>;
-  /** Why this namespace cannot run restricted, in words an auditor can check (10+ characters). */
-  readonly reason: string;
-}
-
-export interface NamespaceQuota {
-  /** Total CPU requested by all pods, e.g. "16". */
-  readonly requestsCpu: string;
-  /** Total memory requested and limited, e.g. "64Gi". */
-  readonly memory: string;
-  readonly pods: number;
-  readonly persistentVolumeClaims: number;
-  /** Total storage requested by claims, e.g. "2Ti". */
-  readonly storage: string;
-}
+export type { NamespaceQuota, PodSecurityException, PodSecurityLevel };
 
 export interface ZonedNamespaceProps {
   readonly name: string;
@@ -75,7 +57,7 @@ export class ZonedNamespace extends Construct {
     this.name = props.name;
     this.zone = props.zone;
     this.podSecurity = exception?.level ?? 'restricted';
-    const provider = findEnvironmentStack(this).kubernetes;
+    const provider = ClusterContext.of(this).kubernetes;
     const quota = props.quota ?? DEFAULT_QUOTA;
 
     this.namespace = new NamespaceV1(this, 'namespace', {

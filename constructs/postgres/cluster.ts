@@ -3,7 +3,7 @@ import type { EnvironmentClass, ZoneName } from '../../environments/schema';
 import { ConstructPropsError } from '../../lib/errors';
 import { markSharing, retain } from '../../lib/markers';
 import { OPERATORS, type CrdFileSource } from '../../lib/versions';
-import { NS, STORAGE_CLASSES } from '../../stacks/layout';
+import { NS, STORAGE_CLASSES } from '../../policy/layout';
 import { InternalCaIssuer } from '../cert-manager';
 import { CustomResource } from '../k8s-object';
 import { dependOn } from './depend';
@@ -12,7 +12,7 @@ import { placementFor } from '../network/placement';
 import { Port } from '../network/port';
 import { Connections, IConnectable, Segmentation } from '../network/segmentation';
 import { API_SERVER_PORTS, apiServerPeer } from '../network/system';
-import { findEnvironmentStack } from '../operator-chart';
+import { ClusterContext } from '../context';
 import {
   BackupTarget,
   BarmanObjectStore,
@@ -49,7 +49,7 @@ import {
   checkSixFieldCron,
   checkSqlIdentifier,
   checkStorageSize,
-} from './validation';
+} from '../../policy/postgres/validation';
 
 /** The PostgreSQL image CloudNativePG 1.30 defaults to (operators.md, section a). */
 export const DEFAULT_POSTGRES_IMAGE = 'ghcr.io/cloudnative-pg/postgresql:18.4-system-trixie';
@@ -285,7 +285,7 @@ export class PostgresCluster extends Construct implements IConnectable {
 
   constructor(scope: Construct, id: string, props: PostgresClusterProps) {
     super(scope, id);
-    const stack = findEnvironmentStack(this);
+    const stack = ClusterContext.of(this);
     const envClass = stack.environment.class;
 
     // Validate: every problem at once.

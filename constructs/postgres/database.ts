@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { retain } from '../../lib/markers';
 import { CustomResource } from '../k8s-object';
-import { findEnvironmentStack } from '../operator-chart';
+import { ClusterContext } from '../context';
 import { databaseObjectName } from './names';
 
 /** The CRD file of the Database kind, as it would be named under ../shared/crds/cloudnative-pg/v1.30.0. */
@@ -59,6 +59,6 @@ export class PostgresDatabase extends CustomResource {
     this.databaseName = props.name;
     this.owner = props.owner;
     this.domain = props.domain;
-    retain(this.manifest, 'postgres', findEnvironmentStack(this).ephemeral);
+    retain(this.manifest, 'postgres', ClusterContext.of(this).ephemeral);
   }
 }

@@ -1,12 +1,13 @@
 import { Construct } from 'constructs';
 import { OPERATORS } from '../../lib/versions';
-import { NS } from '../../stacks/layout';
+import { NS } from '../../policy/layout';
 import { Peer, WorkloadPeer } from '../network/peer';
 import { placementFor } from '../network/placement';
 import { Port } from '../network/port';
 import { Segmentation } from '../network/segmentation';
 import { API_SERVER_PORTS, apiServerPeer } from '../network/system';
-import { findEnvironmentStack, OperatorChart } from '../operator-chart';
+import { ClusterContext } from '../context';
+import { OperatorChart } from '../operator-chart';
 
 /** The operator's admission webhook port (chart value `webhook.port`). */
 export const CNPG_WEBHOOK_PORT = 9443;
@@ -66,7 +67,7 @@ export class CloudNativePg extends Construct {
 
   constructor(scope: Construct, id: string, props: CloudNativePgProps) {
     super(scope, id);
-    const stack = findEnvironmentStack(this);
+    const stack = ClusterContext.of(this);
     const development = stack.environment.class === 'development';
     const replicas = props.operatorReplicas ?? (development ? 1 : 2);
     const placement = placementFor(this, 'mgmt');

@@ -7,7 +7,7 @@ import { placementFor } from '../network/placement';
 import { Port } from '../network/port';
 import { Connections, IConnectable, Segmentation } from '../network/segmentation';
 import { API_SERVER_PORTS, apiServerPeer } from '../network/system';
-import { findEnvironmentStack } from '../operator-chart';
+import { ClusterContext } from '../context';
 import { CNPG_LABELS, POSTGRES_PORT, poolerNames } from './names';
 import { ServerCertificate } from './tls';
 
@@ -62,7 +62,7 @@ export class PostgresPooler extends Construct implements IConnectable {
 
   constructor(scope: Construct, id: string, props: PostgresPoolerProps) {
     super(scope, id);
-    const stack = findEnvironmentStack(this);
+    const stack = ClusterContext.of(this);
     const development = stack.environment.class === 'development';
     const type = props.type ?? 'rw';
     const instances = props.instances ?? (development ? 1 : 2);

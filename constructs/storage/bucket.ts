@@ -4,12 +4,12 @@ import { ConstructPropsError } from '../../lib/errors';
 import { markSharing, retain } from '../../lib/markers';
 import { JobV1 } from '../../lib/providers';
 import { Lazy } from '../../lib/tf';
-import { STORAGE_CLASSES } from '../../stacks/layout';
+import { STORAGE_CLASSES } from '../../policy/layout';
 import { CustomResource } from '../k8s-object';
 import { type IConnectable, Segmentation } from '../network/segmentation';
 import { Peer } from '../network/peer';
 import { placementFor } from '../network/placement';
-import { findEnvironmentStack } from '../operator-chart';
+import { ClusterContext } from '../context';
 import type { CaBundleRef } from './ca-bundle';
 import { addDependency } from './depends';
 import type { ObcAdditionalConfigField } from './ceph-platform';
@@ -162,7 +162,7 @@ export class Bucket extends Construct {
 
   constructor(scope: Construct, id: string, props: BucketProps) {
     super(scope, id);
-    const stack = findEnvironmentStack(this);
+    const stack = ClusterContext.of(this);
     const path = this.node.path;
     const fail = (field: string, message: string, received: unknown): never => {
       throw new ConstructPropsError(path, field, message, received);
@@ -334,7 +334,7 @@ export class Bucket extends Construct {
   }
 
   private grant(consumer: BucketConsumer, access: BucketAccess): BucketGrant {
-    const stack = findEnvironmentStack(this);
+    const stack = ClusterContext.of(this);
     const user = this.store.userFor(consumer);
     const previous = this.grants.get(user.userId);
     // Write includes read: a second, weaker grant never narrows the first.

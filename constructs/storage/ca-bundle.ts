@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { InternalCaIssuer } from '../cert-manager';
 import { CustomResource } from '../k8s-object';
-import { findEnvironmentStack } from '../operator-chart';
+import { ClusterContext } from '../context';
 
 /** The name of the Secret (and Certificate) holding the internal CA in a namespace. */
 export const CA_BUNDLE_NAME = 'dc-internal-ca-bundle';
@@ -30,7 +30,7 @@ export interface CaBundleRef {
 export class InternalCaBundle extends Construct implements CaBundleRef {
   /** The bundle of `namespace` in the stack of `scope`, created on first use. */
   static in(scope: Construct, namespace: string, issuerName: string = InternalCaIssuer.DEFAULT_NAME): InternalCaBundle {
-    const stack = findEnvironmentStack(scope);
+    const stack = ClusterContext.of(scope);
     const holder = (stack.node.tryFindChild('internal-ca-bundles') as Construct | undefined) ?? new Construct(stack, 'internal-ca-bundles');
     const existing = holder.node.tryFindChild(namespace) as InternalCaBundle | undefined;
     if (existing) {
@@ -53,7 +53,7 @@ export class InternalCaBundle extends Construct implements CaBundleRef {
     this.namespace = props.namespace;
     this.issuerName = props.issuerName;
     // Verifies the namespace is one the cluster layout plans (throws naming the known ones).
-    findEnvironmentStack(this).zoneOf(props.namespace);
+    ClusterContext.of(this).zoneOf(props.namespace);
     this.certificate = new CustomResource(this, 'certificate', {
       object: {
         apiVersion: 'cert-manager.io/v1',

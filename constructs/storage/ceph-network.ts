@@ -1,10 +1,10 @@
 import { Construct } from 'constructs';
 import { NetworkPolicyV1 } from '../../lib/providers';
-import { NS } from '../../stacks/layout';
+import { NS } from '../../policy/layout';
 import { NAMESPACE_NAME_LABEL, Peer } from '../network/peer';
 import { Segmentation } from '../network/segmentation';
 import { API_SERVER_PORTS, apiServerPeer } from '../network/system';
-import { findEnvironmentStack } from '../operator-chart';
+import { ClusterContext } from '../context';
 import { CEPH_DAEMON_LABELS } from './names';
 
 /** Ceph messenger v2: the monitors' port. (v1, 6789, is off: the cluster requires msgr2.) */
@@ -57,7 +57,7 @@ const MESSENGER_PORTS = [
 export class CephNetwork extends Construct {
   constructor(scope: Construct, id: string) {
     super(scope, id);
-    const stack = findEnvironmentStack(this);
+    const stack = ClusterContext.of(this);
     const segmentation = Segmentation.of(this);
     const apiServer = apiServerPeer(this);
     const cluster = stack.environment.clusters.find((c) => c.name === stack.cluster);

@@ -2,10 +2,11 @@ import { Construct } from 'constructs';
 import type { ObjectStorageConfig } from '../../environments/sections/object-storage';
 import { retain } from '../../lib/markers';
 import { StorageClassV1 } from '../../lib/providers';
-import { NS, STORAGE_CLASSES } from '../../stacks/layout';
+import { NS, STORAGE_CLASSES } from '../../policy/layout';
 import { ZONE_LABEL } from '../network/peer';
 import { placementFor } from '../network/placement';
-import { findEnvironmentStack, OperatorChart } from '../operator-chart';
+import { ClusterContext } from '../context';
+import { OperatorChart } from '../operator-chart';
 import { CephNetwork } from './ceph-network';
 import {
   BLOCK_POOL_NAME,
@@ -90,7 +91,7 @@ export class CephPlatform extends Construct {
 
   constructor(scope: Construct, id: string, props: CephPlatformProps = {}) {
     super(scope, id);
-    const stack = findEnvironmentStack(this);
+    const stack = ClusterContext.of(this);
     if (stack.layer !== 'platform') {
       throw new Error(`${this.node.path}: Ceph is installed by a platform stack (its charts bring the CRDs the services stack uses), not by ${stack.node.id}`);
     }

@@ -2,7 +2,7 @@
  * Names the object-storage platform (platform stack) and the object store (services stack) must
  * agree on without a cross-stack reference. Changing one renames or replaces real resources.
  */
-import { NS, STORAGE_CLASSES } from '../../stacks/layout';
+import { NS, STORAGE_CLASSES } from '../../policy/layout';
 
 /** The CephCluster, named after its namespace as the rook-ceph-cluster chart does by default. */
 export const CEPH_CLUSTER_NAME = NS.rookCluster;

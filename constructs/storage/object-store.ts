@@ -2,14 +2,14 @@ import { Construct } from 'constructs';
 import type { ObjectStorageConfig } from '../../environments/sections/object-storage';
 import { retain } from '../../lib/markers';
 import { Lazy } from '../../lib/tf';
-import { NS } from '../../stacks/layout';
+import { NS } from '../../policy/layout';
 import { InternalCaIssuer } from '../cert-manager';
 import { CustomResource } from '../k8s-object';
 import { Peer, type WorkloadPeer } from '../network/peer';
 import { placementFor } from '../network/placement';
 import { Port } from '../network/port';
 import { Connections, type IConnectable } from '../network/segmentation';
-import { findEnvironmentStack } from '../operator-chart';
+import { ClusterContext } from '../context';
 import { Bucket, type BucketOptions } from './bucket';
 import { InternalCaBundle } from './ca-bundle';
 import { addDependency } from './depends';
@@ -62,7 +62,7 @@ export class ObjectStore extends Construct implements IConnectable {
 
   constructor(scope: Construct, id: string, props: ObjectStoreProps = {}) {
     super(scope, id);
-    const stack = findEnvironmentStack(this);
+    const stack = ClusterContext.of(this);
     const config = props.config ?? stack.environment.objectStorage;
     this.config = config;
     this.issuerName = props.issuer?.issuerName ?? InternalCaIssuer.DEFAULT_NAME;

@@ -1,9 +1,9 @@
 import { Construct } from 'constructs';
 import { markSharing } from '../../lib/markers';
 import { Lazy } from '../../lib/tf';
-import { NS } from '../../stacks/layout';
+import { NS } from '../../policy/layout';
 import { CustomResource } from '../k8s-object';
-import { findEnvironmentStack } from '../operator-chart';
+import { ClusterContext } from '../context';
 import { OBJECT_STORE_NAME } from './names';
 import { type BucketAccess, opMaskFor } from './policy';
 
@@ -65,7 +65,7 @@ export class ObjectStoreUser extends Construct {
         `${this.node.path}: consumer name must be a lower-case DNS label, and "<namespace>-<name>" at most 63 characters (it names the user, its Secret and a label), got ${JSON.stringify(props.consumerName)} in namespace ${JSON.stringify(props.namespace)}`,
       );
     }
-    findEnvironmentStack(this).zoneOf(props.namespace);
+    ClusterContext.of(this).zoneOf(props.namespace);
     this.userId = userId;
     this.consumerName = props.consumerName;
     this.namespace = props.namespace;

@@ -5,6 +5,7 @@
  * the environment files; cross-references and the sharing rules live in rules.ts.
  */
 import { z } from 'zod';
+import { BACKUP_TIERS, type BackupTierName } from '../../policy/backup/tiers';
 
 const name = (what: string) =>
   z
@@ -12,14 +13,15 @@ const name = (what: string) =>
     .max(40, { message: `${what} must be at most 40 characters (it becomes part of Kubernetes names)` })
     .regex(/^[a-z]([-a-z0-9]*[a-z0-9])?$/, { message: `${what} must be a lower-case DNS label such as "energy-statistics"` });
 const sqlName = z.string().regex(/^[a-z][a-z0-9_]{0,40}$/, { message: 'must be a lower-case SQL identifier such as "energy_stats"' });
+
+export { BACKUP_TIERS, type BackupTierName };
+
 const topicName = z.string().regex(/^[a-z][a-z0-9.-]{2,120}$/, { message: 'must be a Kafka topic name of lower-case letters, digits, "." and "-"' });
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'must be a date written YYYY-MM-DD' });
 
 export const CLASSIFICATIONS = ['other', 'important', 'core'] as const;
 export type Classification = (typeof CLASSIFICATIONS)[number];
 export const ACCESS_MODES = ['shared', 'private', 'open'] as const;
-export const BACKUP_TIERS = ['gold', 'silver', 'bronze'] as const;
-export type BackupTierName = (typeof BACKUP_TIERS)[number];
 
 /** Rank of a classification: higher is more protected. */
 export const classificationRank = (c: Classification): number => CLASSIFICATIONS.indexOf(c);

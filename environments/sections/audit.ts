@@ -1,5 +1,5 @@
 /**
- * Accepted audit findings of an environment: each a rule of the pack (audit/rules), a reason an
+ * Accepted audit findings of an environment: each a rule of the pack (policy/audit/rules), a reason an
  * auditor can check, an owner and an expiry. They are written into the synthesized output and
  * listed in every audit report; an expired one suppresses nothing and is itself a finding.
  */

@@ -1,5 +1,5 @@
 /**
- * The `backup` section of an environment file: the tiers (defaults in constructs/backup/tiers.ts,
+ * The `backup` section of an environment file: the tiers (defaults in policy/backup/tiers.ts,
  * overridable here), explicit tier assignments, the off-site target at the other site and the
  * receiving buckets this site keeps for others, the restore drills done, and the security-level
  * minimums when they are replaced by a cited source.
@@ -10,8 +10,8 @@
  * (constructs/backup/coverage.ts).
  */
 import { z } from 'zod';
-import { DRILL_KINDS, checkIsoDate } from '../../constructs/backup/drills';
-import { BACKUP_TIERS, checkDuration, checkFiveFieldCron, resolveTiers, tierProblems, type BackupTierName } from '../../constructs/backup/tiers';
+import { DRILL_KINDS, checkIsoDate } from '../../policy/backup/drills';
+import { BACKUP_TIERS, checkDuration, checkFiveFieldCron, resolveTiers, tierProblems, type BackupTierName } from '../../policy/backup/tiers';
 
 /** A zod string checked by a shared validator (its message says what is allowed). */
 const checked = (check: (value: string) => string | undefined) =>
@@ -43,7 +43,7 @@ const serviceId = z.string().regex(SERVICE_ID, {
   message: 'must name a service as the coverage table does: "<cluster>/<namespace>" for a namespace, "<cluster>/<namespace>/<name>" for a database, broker cluster or bucket (e.g. "core/postgres/main")',
 });
 
-/** Overrides of one tier; anything left out keeps the default of constructs/backup/tiers.ts. */
+/** Overrides of one tier; anything left out keeps the default of policy/backup/tiers.ts. */
 const tierOverride = z.strictObject({
   description: z.string().min(10).optional(),
   /** Recovery point objective: "15m", "4h", "1d". */
@@ -166,7 +166,7 @@ export const backupSection = z
     drills: z.array(drill).default([]),
     /** Whether restore drills are required (reported when overdue). @default true for class "production" */
     requireDrills: z.boolean().optional(),
-    /** Replacements of the security-level minimums, each citing its source. @default the defaults of constructs/backup/minimums.ts */
+    /** Replacements of the security-level minimums, each citing its source. @default the defaults of policy/backup/minimums.ts */
     levelMinimums: z
       .strictObject({ '1': minimum.optional(), '2': minimum.optional(), '3': minimum.optional(), '4': minimum.optional(), '5': minimum.optional() })
       .default({}),

@@ -4,11 +4,11 @@
  * recovery site pulling from production). Shapes are checked here; the rules that need the
  * whole environment (class, cluster names) are in `kafkaProblems`, called by the schema's
  * superRefine. The rules shared with the constructs (replica minimums, listener security)
- * live in constructs/kafka/rules.ts, so a config and a direct construct call get the same answer.
+ * live in policy/kafka/rules.ts, so a config and a direct construct call get the same answer.
  */
 import { z } from 'zod';
-import { listenerProblems, nodePoolProblems, superUserProblems } from '../../constructs/kafka/rules';
-import { KAFKA_DEFAULTS } from '../../constructs/kafka/defaults';
+import { listenerProblems, nodePoolProblems, superUserProblems } from '../../policy/kafka/rules';
+import { KAFKA_DEFAULTS } from '../../policy/kafka/defaults';
 
 const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const label = (what: string, max = 40) =>

@@ -18,7 +18,7 @@ import {
   checkSecretName,
   checkSixFieldCron,
   checkStorageSize,
-} from '../../constructs/postgres/validation';
+} from '../../policy/postgres/validation';
 
 /** A zod string checked by one of the shared validators (its message says what is allowed). */
 const checked = (check: (value: string) => string | undefined) =>

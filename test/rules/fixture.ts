@@ -1,7 +1,7 @@
 /** Hand-made synthesized stacks for rule tests: the shapes cdktf writes, nothing more. */
-import { auditStackJson, type Outcome } from '../../audit/engine';
-import { RULES } from '../../audit/rules';
-import type { Rule } from '../../audit/types';
+import { auditStackJson, type Outcome } from '../../policy/audit/engine';
+import { RULES } from '../../policy/audit/rules';
+import type { Rule } from '../../policy/audit/types';
 
 export type Json = Record<string, any>;
 

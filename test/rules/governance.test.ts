@@ -1,5 +1,5 @@
-import { auditStackJson } from '../../audit/engine';
-import { RULES } from '../../audit/rules';
+import { auditStackJson } from '../../policy/audit/engine';
+import { RULES } from '../../policy/audit/rules';
 import { expectFires, expectSilent, manifests, run, stack, TODAY, type Json } from './fixture';
 import { AUDIT_ARGS, controlPlane, pgCluster } from './objects';
 

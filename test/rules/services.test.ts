@@ -1,6 +1,6 @@
 import { expectFires, expectSilent, manifests, run, stack } from './fixture';
 import { kafka, objectStore, pgCluster, scheduledBackup, TLS_ONLY_HBA } from './objects';
-import { nonTlsGap } from '../../audit/rules/PG-002-tls-only-hba';
+import { nonTlsGap } from '../../policy/audit/rules/PG-002-tls-only-hba';
 
 const listener = (l: Record<string, unknown>) => kafka({ listeners: [{ name: 'tls', port: 9093, type: 'internal', tls: true, authentication: { type: 'tls' } }, l] });
 
