@@ -16,6 +16,9 @@ import { configOf, manifestsOf, synthEstate, type Json } from './helpers';
 import { manifests, run, stack } from './rules/fixture';
 import { bucketClaim, flowPolicy, kafka, namespace, pgCluster, TLS_ONLY_HBA } from './rules/objects';
 import { synthApp, tmp, type StackSpec } from './fixtures/review/apps';
+import { loadSynthesized as loadSynthesizedStacks } from '../tools/audit/load';
+import { renderMarkdown } from '../tools/audit/report/markdown';
+import { buildReport } from '../tools/audit/report/model';
 
 const PARAMS: AdmissionParams = {
   exposedZones: ['dmz', 'exchange'],
@@ -207,5 +210,38 @@ describe('npm run diff: admission modes', () => {
 
   it('stays silent when a binding moves from Warn to Deny', () => {
     expect(diff([binding(['Warn', 'Audit'])], [binding(['Deny', 'Audit'])]).findings).toEqual([]);
+  });
+});
+
+describe('the audit report', () => {
+  it('lists, per environment, each rule enforced at admission with its mode per stack, and each synth-only rule with its reason', () => {
+    const report = buildReport({ stacks: loadSynthesizedStacks(synthEstate().outdir), today: '2026-12-03' });
+    const prod = report.environments.find((e) => e.name === 'prod')!;
+    expect(prod.admission.find((a) => a.rule === 'NET-002')!.bindings).toEqual([{ policy: 'moit-net-002-exposure', stack: 'prod-core-platform', mode: 'deny' }]);
+    expect(prod.admission.find((a) => a.rule === 'NET-001')!.synthOnly).toBe(SYNTH_ONLY['NET-001']);
+    const dev = report.environments.find((e) => e.name === 'dev')!;
+    expect(dev.admission.find((a) => a.rule === 'NET-002')!.bindings[0]!.mode).toBe('warn');
+    expect(dev.admission.find((a) => a.rule === 'RET-001')!.bindings).toEqual([]);
+    expect(renderMarkdown(report)).toContain('| NET-002 | `moit-net-002-exposure` | prod-core-platform: deny |');
+  });
+});
+
+describe('the schema of the built-in admission kinds', () => {
+  it('says how to get the Kubernetes OpenAPI document when there is none, instead of passing silently', () => {
+    const { builtInLookup, openApiDir } = require('../tools/validate/built-in') as typeof import('../tools/validate/built-in');
+    const { createAjv } = require('../tools/validate/crd-schemas') as typeof import('../tools/validate/crd-schemas');
+    const empty = tmp('moit-no-openapi-');
+    const saved = process.env.K8S_OPENAPI_DIR;
+    process.env.K8S_OPENAPI_DIR = empty;
+    try {
+      expect(openApiDir(empty)).toBeUndefined();
+      const found = builtInLookup('admissionregistration.k8s.io/v1', 'ValidatingAdmissionPolicy', empty, createAjv());
+      expect(found).toMatchObject({ ok: false, field: 'apiVersion' });
+      expect((found as { message: string }).message).toMatch(/run npm run schemas:fetch, or set K8S_OPENAPI_DIR/);
+      expect(builtInLookup('v1', 'Service', empty, createAjv())).toBeUndefined();
+    } finally {
+      if (saved === undefined) delete process.env.K8S_OPENAPI_DIR;
+      else process.env.K8S_OPENAPI_DIR = saved;
+    }
   });
 });

@@ -6,18 +6,22 @@
  * definition of the kind, its `$ref`s inlined, converted like a CRD schema (unknown fields
  * refused). Every other built-in kind must use its typed provider resource.
  *
- * Where the document comes from: `K8S_OPENAPI_DIR` (a folder holding KUBERNETES_OPENAPI_FILE;
- * CI points it at ../shared/k8s-openapi), else a `k8s-openapi` folder beside the CRD root.
+ * Where the document comes from: `K8S_OPENAPI_DIR` (a folder holding KUBERNETES_OPENAPI_FILE),
+ * else a `k8s-openapi` folder inside the CRD root (`npm run schemas:fetch` puts it there) or
+ * beside it (../shared/k8s-openapi next to ../shared/crds).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type Ajv from 'ajv';
 import { convertCrdSchema, type OpenApiSchema } from './openapi';
 import type { SchemaLookup } from './crd-schemas';
+import { KUBERNETES_OPENAPI } from '../../lib/versions';
 
 export const K8S_OPENAPI_DIR_VARIABLE = 'K8S_OPENAPI_DIR';
-/** The Kubernetes version the estate targets, and its OpenAPI document's file name. */
-export const KUBERNETES_OPENAPI_FILE = 'kubernetes-v1.35-swagger.json';
+/** The file name of the OpenAPI document of the Kubernetes version the estate targets. */
+export const KUBERNETES_OPENAPI_FILE = KUBERNETES_OPENAPI.file;
+/** Its folder inside the CRD root (`npm run schemas:fetch` writes it there) or beside it (../shared). */
+export const KUBERNETES_OPENAPI_FOLDER = 'k8s-openapi';
 
 /** apiVersion|kind of the built-in kinds allowed as manifests. */
 export const MANIFEST_BUILT_INS: ReadonlySet<string> = new Set([
@@ -31,7 +35,7 @@ const documents = new Map<string, Definitions>();
 /** The folder of the Kubernetes OpenAPI document, or undefined when there is none. */
 export function openApiDir(crdRoot: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
   const named = env[K8S_OPENAPI_DIR_VARIABLE];
-  const candidates = named ? [named] : [join(dirname(crdRoot), 'k8s-openapi')];
+  const candidates = named ? [named] : [join(crdRoot, KUBERNETES_OPENAPI_FOLDER), join(dirname(crdRoot), KUBERNETES_OPENAPI_FOLDER)];
   return candidates.find((dir) => existsSync(join(dir, KUBERNETES_OPENAPI_FILE)));
 }
 
@@ -70,7 +74,7 @@ export function builtInLookup(apiVersion: string, kind: string, crdRoot: string,
     return {
       ok: false,
       field: 'apiVersion',
-      message: `no schema: ${what} is a built-in kind checked against the Kubernetes OpenAPI document, and none was found; set ${K8S_OPENAPI_DIR_VARIABLE} to a folder holding ${KUBERNETES_OPENAPI_FILE} (CI: ../shared/k8s-openapi)`,
+      message: `no schema: ${what} is a built-in kind checked against the Kubernetes OpenAPI document, and none was found; run npm run schemas:fetch, or set ${K8S_OPENAPI_DIR_VARIABLE} to a folder holding ${KUBERNETES_OPENAPI_FILE} (the team's copy: ../shared/k8s-openapi)`,
     };
   }
   const definitions = definitionsIn(dir);
