@@ -57,4 +57,6 @@ export const dev: EnvironmentInput = {
     waiver: { reason: 'A developer workstation with synthetic data only and no second site to copy to.' },
   },
   auditSuppressions: [BEFORE_FIRST_DRILL, PLATFORM_ADMINS_CLUSTER_ADMIN],
+  // Development warns only: its admission policies say what staging would refuse.
+  admission: { deny: [] },
 };

@@ -1,3 +1,4 @@
+import { DENY_AT_ADMISSION } from './admission';
 import { BEFORE_FIRST_DRILL, PLATFORM_ADMINS_CLUSTER_ADMIN } from './audit-exceptions';
 import type { EnvironmentInput } from './schema';
 import { standardZones } from './zones';
@@ -147,4 +148,5 @@ export const dr: EnvironmentInput = {
     ],
   },
   auditSuppressions: [BEFORE_FIRST_DRILL, PLATFORM_ADMINS_CLUSTER_ADMIN],
+  admission: DENY_AT_ADMISSION,
 };

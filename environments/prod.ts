@@ -1,3 +1,4 @@
+import { DENY_AT_ADMISSION } from './admission';
 import { BEFORE_FIRST_DRILL, PLATFORM_ADMINS_CLUSTER_ADMIN } from './audit-exceptions';
 import type { EnvironmentInput } from './schema';
 import { standardZones } from './zones';
@@ -127,4 +128,5 @@ export const prod: EnvironmentInput = {
     receives: [{ from: 'dr', bucket: 'offsite-dr', gateway: { namespace: 'exchange', podSelector: { 'app.kubernetes.io/name': 'site-gateway' } } }],
   },
   auditSuppressions: [BEFORE_FIRST_DRILL, PLATFORM_ADMINS_CLUSTER_ADMIN],
+  admission: DENY_AT_ADMISSION,
 };

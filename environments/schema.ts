@@ -15,6 +15,7 @@ import { checkPostgres, postgresSection } from './sections/postgres';
 import { kafkaProblems, kafkaSection } from './sections/kafka';
 import { backupSection, checkBackup } from './sections/backup';
 import { auditSection } from './sections/audit';
+import { admissionSection } from './sections/admission';
 
 const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const dnsLabel = (what: string) =>
@@ -181,6 +182,8 @@ export const environmentSchema = z
     backup: backupSection,
     /** Accepted audit findings, each with reason, owner and expiry (sections/audit.ts). @default [] */
     auditSuppressions: auditSection,
+    /** Which admission policies refuse requests instead of warning (sections/admission.ts). @default { deny: [] } */
+    admission: admissionSection,
   })
   .superRefine((env, ctx) => {
     const problem = (path: (string | number)[], message: string, input: unknown) =>

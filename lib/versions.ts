@@ -261,3 +261,19 @@ export const OPERATORS = {
 } as const satisfies Record<string, OperatorRelease>;
 
 export type OperatorName = keyof typeof OPERATORS;
+
+/**
+ * The Kubernetes API server's own OpenAPI document (swagger 2.0) of the version the clusters
+ * run: the validator checks the few built-in kinds written as manifests against it
+ * (tools/validate/built-in.ts), and `npm run schemas:fetch` downloads it with the CRDs.
+ * Source and provenance: ../shared/k8s-openapi/SOURCES.md.
+ */
+export const KUBERNETES_OPENAPI = {
+  kubernetesVersion: '1.35',
+  file: 'kubernetes-v1.35-swagger.json',
+  upstream: 'kubernetes-sigs/reference-docs',
+  /** A commit: the document is generated there per release, not tagged. */
+  tag: '76972d42ef6c709e22614ef58b718bbc10d9b391',
+  path: 'gen-resourcesdocs/api/v1.35/swagger.json',
+  sha256: '9898530bdae02924',
+} as const;

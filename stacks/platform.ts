@@ -10,6 +10,9 @@ import { installStrimzi } from './kafka';
 import type { StrimziOperator } from '../constructs/kafka';
 import { VeleroChart, veleroBucketName } from '../constructs/backup/velero';
 import { EnvironmentStack, EnvironmentStackProps } from './base';
+import { AdmissionPolicies } from '../constructs/admission/admission-policies';
+import { EXPOSED_ZONES } from '../policy/zones';
+import { RETAINED_ZONES, RETAINING_CLASSES } from '../policy/audit/rules/RET-003-data-claims-retained';
 import type { NamespacePlan } from '../policy/layout';
 
 /**
@@ -41,6 +44,8 @@ export class PlatformStack extends EnvironmentStack {
   readonly strimzi?: StrimziOperator;
   /** Velero, with its node agents (constructs/backup/velero.ts); its location and Schedules are in the services stack. */
   readonly velero: VeleroChart;
+  /** The audit rules that also hold at admission (constructs/admission), bound per the environment's `admission`. */
+  readonly admission: AdmissionPolicies;
 
   constructor(scope: Construct, id: string, props: Omit<EnvironmentStackProps, 'layer'> & { readonly catalogue?: Catalogue }) {
     super(scope, id, { ...props, layer: 'platform' });
@@ -52,6 +57,16 @@ export class PlatformStack extends EnvironmentStack {
     this.cloudnativePg = new CloudNativePg(this, 'cloudnative-pg', { certManager: this.certManager });
     this.objectStorage = new CephPlatform(this, 'object-storage');
     this.strimzi = installStrimzi(this);
+    this.admission = new AdmissionPolicies(this, 'admission', {
+      params: {
+        exposedZones: EXPOSED_ZONES,
+        podSecurityExceptions: Object.fromEntries(this.namespaces.filter((n) => n.podSecurityException).map((n) => [n.name, n.podSecurityException!.level])),
+        retainingClasses: RETAINING_CLASSES,
+        retainedZones: RETAINED_ZONES,
+        development: this.environment.class === 'development',
+      },
+      deny: new Set(this.environment.admission.deny),
+    });
     this.velero = new VeleroChart(this, 'velero', { credentialsSecret: veleroBucketName(this.environment.name, this.cluster) });
   }
 }

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveSchemaRoot, validateManifest, CrdSchemaRegistry } from '../tools/validate';
-import { SchemaFetchError, fetchSchemas, planFetch, rawGithubUrl, sha256Prefix, splitYamlDocuments, type FetchText } from '../tools/validate/fetch';
+import { SchemaFetchError, fetchSchemas, kubernetesOpenApiDownload, planFetch, rawGithubUrl, sha256Prefix, splitYamlDocuments, type FetchText } from '../tools/validate/fetch';
 import { OPERATORS } from '../lib/versions';
 
 const schemaRoot = resolveSchemaRoot().dir;
@@ -60,6 +60,9 @@ function fakeUpstream(overrides: Record<string, string> = {}): FetchText {
     const texts = p.files.map((f) => readFileSync(join(schemaRoot, p.folder, f.file), 'utf8'));
     bodies.set(p.url, p.files[0]!.document ? `#####\n# Create the CRDs first.\n#####\n${texts.join('')}` : texts[0]!);
   }
+  // The Kubernetes OpenAPI document, from the team's copy beside the CRDs (../shared/k8s-openapi).
+  const openApi = kubernetesOpenApiDownload();
+  bodies.set(openApi.url, readFileSync(join(schemaRoot, '..', 'k8s-openapi', openApi.files[0]!.file), 'utf8'));
   return async (url) => {
     const body = overrides[url] ?? bodies.get(url);
     return { ok: body !== undefined, status: body === undefined ? 404 : 200, statusText: body === undefined ? 'Not Found' : 'OK', text: async () => body ?? '' };
@@ -67,13 +70,18 @@ function fakeUpstream(overrides: Record<string, string> = {}): FetchText {
 }
 
 describe('fetchSchemas', () => {
-  it('writes every pinned CRD, byte for byte, where the validator reads them', async () => {
+  it('writes every pinned CRD and the Kubernetes OpenAPI document, byte for byte, where the validator reads them', async () => {
     const dest = join(mkdtempSync(join(tmpdir(), 'moit-fetch-')), '.schema-cache');
     const result = await fetchSchemas({ dest, fetchText: fakeUpstream() });
-    expect(result.files).toHaveLength(planFetch().flatMap((p) => p.files).length);
-    for (const file of result.files) expect(readFileSync(join(dest, file), 'utf8')).toBe(readFileSync(join(schemaRoot, file), 'utf8'));
+    expect(result.files).toHaveLength(planFetch().flatMap((p) => p.files).length + 1);
+    for (const file of result.files) expect(readFileSync(join(dest, file), 'utf8')).toBe(readFileSync(join(schemaRoot, file.startsWith('k8s-openapi/') ? '..' : '.', file), 'utf8'));
     const issuer = { apiVersion: 'cert-manager.io/v1', kind: 'ClusterIssuer', metadata: { name: 'ca' }, spec: { ca: { secretName: 'ca' } } };
-    expect(validateManifest(issuer, new CrdSchemaRegistry(dest, { cacheDir: null }))).toEqual([]);
+    const registry = new CrdSchemaRegistry(dest, { cacheDir: null });
+    expect(validateManifest(issuer, registry)).toEqual([]);
+    // The built-in kinds written as manifests are checked against the fetched OpenAPI document.
+    const binding = { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding', metadata: { name: 'b' }, spec: { policyName: 'p', validationActions: ['Deny'] } };
+    expect(validateManifest(binding, registry)).toEqual([]);
+    expect(validateManifest({ ...binding, spec: { ...binding.spec, validationAction: 'Deny' } }, registry).map((f) => f.message)).toEqual([expect.stringMatching(/unknown field "validationAction"/)]);
   });
 
   it('splits a multi-document file keeping each document and its leading --- as written', () => {
@@ -86,10 +94,10 @@ describe('fetchSchemas', () => {
       throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ENOTFOUND' } });
     };
     await expect(fetchSchemas({ dest, fetchText: offline })).rejects.toThrow(SchemaFetchError);
-    const n = planFetch().length;
+    const n = planFetch().length + 1; // and the Kubernetes OpenAPI document
     const error = await fetchSchemas({ dest, fetchText: offline }).catch((e: Error) => e);
     expect((error as Error).message.split('\n')).toEqual([
-      `Could not download ${n} of ${n} CRD files; nothing was written.`,
+      `Could not download ${n} of ${n} schema files; nothing was written.`,
       expect.stringMatching(/^ {2}- https:\/\/raw\.githubusercontent\.com\/\S+: fetch failed \(ENOTFOUND\)$/),
       `  - ... and the ${n - 1} other URLs, the same way`,
       expect.stringContaining('Offline, set CRD_SCHEMA_DIR to a copy of the CRDs instead'),

@@ -35,3 +35,16 @@ describe('OBJ-003 object lock on backup buckets in production', () => {
     expect(run('OBJ-003', stack(manifests(bucketClaim('pg-backup', 'backup')), { name: 'staging', class: 'staging', securityLevel: 3 }))).toEqual([]);
   });
 });
+
+describe('RET-003 claims in the data zone retain their data', () => {
+  const pvc = (namespace: string, storageClassName?: string) => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data', namespace }, spec: { ...(storageClassName ? { storageClassName } : {}), resources: { requests: { storage: '1Gi' } } } });
+  it('fires for a volume claim in the data zone on the default or a deleting class, and for a bucket claim on a deleting class', () => {
+    expectFires('RET-003', stack(manifests(pvc('postgres'))), /PersistentVolumeClaim postgres\/data.* in zone data uses the default StorageClass; name one of ceph-rbd-retain, ceph-bucket-retain/);
+    expectFires('RET-003', stack(manifests(pvc('kafka', 'ceph-rbd'))), /uses StorageClass "ceph-rbd"/);
+    expectFires('RET-003', stack(manifests({ ...bucketClaim('raw'), spec: { bucketName: 'raw', storageClassName: 'ceph-bucket' } })), /ObjectBucketClaim postgres\/raw.* uses StorageClass "ceph-bucket"/);
+  });
+  it('is silent for retaining classes, and does not judge claims outside the data zone', () => {
+    expectSilent('RET-003', stack(manifests(pvc('postgres', 'ceph-rbd-retain'), bucketClaim('raw'))));
+    expect(run('RET-003', stack(manifests(pvc('app-trade'))))).toEqual([]);
+  });
+});

@@ -8,6 +8,7 @@
  * CRD), so each converted CRD is also kept as JSON in `node_modules/.cache/moit-crd-schemas/`,
  * keyed by the sha256 of the CRD file (name and content) and of this converter's code.
  */
+import { builtInLookup } from './built-in';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -382,7 +383,7 @@ export class CrdSchemaRegistry {
     const what = `apiVersion "${apiVersion}" kind "${kind}"`;
     if (!version || (slash >= 0 && !group)) return { ok: false, field: 'apiVersion', message: `no schema: ${what}: apiVersion must be <group>/<version>, or v1 for the core group` };
     if (BUILT_IN_GROUPS.has(group)) {
-      return {
+      return builtInLookup(apiVersion, kind, this.root, this.ajv) ?? {
         ok: false,
         field: 'apiVersion',
         message:

@@ -9,7 +9,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
-import { OPERATORS, type CrdFileSource, type OperatorRelease } from '../../lib/versions';
+import { KUBERNETES_OPENAPI, OPERATORS, type CrdFileSource, type OperatorRelease } from '../../lib/versions';
+import { KUBERNETES_OPENAPI_FOLDER } from './built-in';
 
 /** A download failed, a file did not match its pin, or lib/versions.ts lacks what is needed. */
 export class SchemaFetchError extends Error {
@@ -63,6 +64,12 @@ export function planFetch(operators: Readonly<Record<string, OperatorRelease>> =
   }
   if (problems.length > 0) throw new SchemaFetchError(`lib/versions.ts: ${problems.join('; ')}`);
   return [...byUrl].map(([url, e]) => ({ url, folder: e.folder, files: e.files }));
+}
+
+/** The Kubernetes OpenAPI document (lib/versions.ts KUBERNETES_OPENAPI), into `k8s-openapi/`. */
+export function kubernetesOpenApiDownload(): PlannedDownload {
+  const k = KUBERNETES_OPENAPI;
+  return { url: rawGithubUrl(k.upstream, k.tag, k.path), folder: KUBERNETES_OPENAPI_FOLDER, files: [{ file: k.file, path: k.path, sha256: k.sha256 }] };
 }
 
 /**
@@ -131,7 +138,7 @@ export async function fetchSchemas(options: FetchSchemasOptions): Promise<FetchS
   const dest = resolve(options.dest);
   const get: FetchText = options.fetchText ?? ((url) => fetch(url, { signal: AbortSignal.timeout(60_000) }));
   const log = options.log ?? (() => undefined);
-  const plan = planFetch(options.operators);
+  const plan = [...planFetch(options.operators), kubernetesOpenApiDownload()];
 
   const results = await Promise.all(
     plan.map(async (download) => {
@@ -158,7 +165,7 @@ export async function fetchSchemas(options: FetchSchemasOptions): Promise<FetchS
         ? [`${failed[0]!.download.url}: ${failed[0]!.reason}`, `... and the ${failed.length - 1} other URLs, the same way`]
         : failed.map((r) => `${r.download.url}: ${r.reason}`);
     throw new SchemaFetchError(
-      `Could not download ${failed.length} of ${results.length} CRD files; nothing was written.\n` +
+      `Could not download ${failed.length} of ${results.length} schema files; nothing was written.\n` +
         lines.map((f) => `  - ${f}`).join('\n') +
         (offline
           ? `\nschemas:fetch needs HTTPS access to raw.githubusercontent.com. Offline, set CRD_SCHEMA_DIR to a copy of the CRDs instead (the team's is ../shared/crds).`

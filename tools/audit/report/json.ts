@@ -39,6 +39,7 @@ export function renderJson(report: AuditReport): string {
       suppressed: e.suppressed.map(outcome),
       exceptions: e.exceptions.map(outcome),
       suppressions: e.suppressions.map((s) => ({ stack: s.stack, where: s.where, ...s.record, state: s.state, findingsSilenced: s.used })),
+      admission: e.admission,
       networkDiagram: e.networkDiagram ?? null,
       accessMatrix: e.accessMatrix ?? null,
     })),

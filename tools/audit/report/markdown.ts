@@ -70,6 +70,14 @@ function environmentSection(env: EnvironmentReport): string[] {
     out.push('');
   }
 
+  out.push('### Enforced at admission', '', 'The rules that also hold inside the clusters, as ValidatingAdmissionPolicies (`deny` refuses the request, `warn` lets it through with a warning and an audit event), and why the others are judged at synth only.', '');
+  out.push('| rule | policy | mode per stack | or synth only, because |', '| --- | --- | --- | --- |');
+  for (const a of env.admission) {
+    const policies = [...new Set(a.bindings.map((b) => b.policy))];
+    const modes = a.bindings.map((b) => `${b.stack}: ${b.mode}`).join('; ');
+    out.push(`| ${a.rule} | ${policies.map((p) => `\`${p}\``).join(', ')} | ${cell(modes)} | ${cell(a.synthOnly ?? '')} |`);
+  }
+  out.push('');
   out.push('### Network diagram', '');
   out.push(env.networkDiagram ? env.networkDiagram.replace(/^# /gm, '#### ') : 'Not included: pass `--diagram` to `npm run audit` (hook `ReportSections.networkDiagram`, rendered by `npm run diagram` from the source code of this checkout).', '');
   out.push('### Access matrix', '');

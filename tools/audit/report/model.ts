@@ -8,6 +8,7 @@ import { auditStack, suppressionEntries, type Outcome, type StackAudit, type Sup
 import type { StackModel } from '../../../policy/audit/model';
 import { RULES } from '../../../policy/audit/rules';
 import { atLeast, type Rule, type Severity } from '../../../policy/audit/types';
+import { SYNTH_ONLY } from '../../../policy/admission/policies';
 
 export type ControlState = 'holds' | 'holds with exceptions' | 'fails' | 'not evaluated';
 
@@ -30,6 +31,15 @@ export interface ReportSections {
   readonly accessMatrix?: (environment: string) => string | undefined;
 }
 
+/** How one rule of the pack holds inside the clusters of an environment. */
+export interface AdmissionRow {
+  readonly rule: string;
+  /** Its admission policies as bound in each stack: `deny` refuses, `warn` warns and audits. */
+  readonly bindings: ReadonlyArray<{ readonly policy: string; readonly stack: string; readonly mode: string }>;
+  /** Why it is judged at synth only (no binding in this environment). */
+  readonly synthOnly?: string;
+}
+
 export interface EnvironmentReport {
   readonly name: string;
   readonly class?: string;
@@ -44,6 +54,8 @@ export interface EnvironmentReport {
   /** Passes that rely on a built-in exception (Pod Security, network, object lock). */
   readonly exceptions: readonly Outcome[];
   readonly suppressions: readonly SuppressionEntry[];
+  /** Which rules also hold at admission, in which mode (from the synthesized bindings). */
+  readonly admission: readonly AdmissionRow[];
   readonly networkDiagram?: string;
   readonly accessMatrix?: string;
 }
@@ -112,12 +124,29 @@ export function buildReport(input: ReportInput): AuditReport {
       suppressed: outcomes.filter((o) => o.status === 'suppressed'),
       exceptions: outcomes.filter((o) => o.status === 'excepted'),
       suppressions: suppressionEntries(mine, input.today),
+      admission: admissionRows(rules, mine.map((a) => a.stack)),
       ...(diagram ? { networkDiagram: diagram } : {}),
       ...(access ? { accessMatrix: access } : {}),
     };
   });
   const blocking = environments.flatMap((e) => e.findings.filter((o) => atLeast(o.rule.severity, threshold)));
   return { tool: TOOL, today: input.today, threshold, rules, environments, blocking, passed: blocking.length === 0 };
+}
+
+/** The admission policy bindings of the stacks, per rule (labels written by constructs/admission). */
+function admissionRows(rules: readonly Rule[], stacks: readonly StackModel[]): AdmissionRow[] {
+  const bindings = stacks.flatMap((s) =>
+    s.objectsOf('ValidatingAdmissionPolicyBinding', 'admissionregistration.k8s.io').map((b) => ({
+      rule: b.labels['moit.gov.vn/audit-rule'] ?? '',
+      policy: b.name,
+      stack: s.name,
+      mode: b.labels['moit.gov.vn/admission-mode'] ?? (Array.isArray(b.spec.validationActions) && b.spec.validationActions.includes('Deny') ? 'deny' : 'warn'),
+    })),
+  );
+  return rules.map((r) => {
+    const mine = bindings.filter((b) => b.rule === r.id).map(({ policy, stack, mode }) => ({ policy, stack, mode }));
+    return mine.length > 0 ? { rule: r.id, bindings: mine } : { rule: r.id, bindings: [], synthOnly: SYNTH_ONLY[r.id] ?? 'no admission policy is bound in this environment' };
+  });
 }
 
 /** Where an outcome is, for people: construct path, else address, else the stack. */

@@ -3,6 +3,7 @@
  * and `plan` exit 2; security and caution rules are warnings at the top of the report.
  */
 import type { ResourceRule, ReviewRule, StackRule } from '../rule-support';
+import { rule as admissionWeakened } from './admission-weakened';
 import { rule as authenticationDisabled } from './authentication-disabled';
 import { rule as backendChanged } from './backend-changed';
 import { rule as networkPolicyRemoved } from './network-policy-removed';
@@ -21,6 +22,7 @@ export const RULES: readonly ReviewRule[] = [
   networkPolicyWidened,
   tlsDisabled,
   authenticationDisabled,
+  admissionWeakened,
   retentionShortened,
   sharingGranted,
   backendChanged,
