@@ -66,9 +66,21 @@ export function cutMarkdown(text: string, limit: number, options: CutOptions = {
   return { text: out.length <= limit ? out : `${out.slice(0, limit - notice.length)}${notice}`, truncated: true };
 }
 
-function isReviewReport(value: unknown): value is ReviewReport {
+export function isReviewReport(value: unknown): value is ReviewReport {
   const v = value as Partial<ReviewReport> | null;
   return !!v && typeof v === 'object' && v.schemaVersion === 1 && (v.kind === 'config-diff' || v.kind === 'plan') && Array.isArray(v.stacks) && Array.isArray(v.findings) && !!v.totals;
+}
+
+/** Reads a review report JSON file (`npm run diff|plan -- --format json`); errors name the file and the fix. */
+export function readReviewReport(file: string): ReviewReport {
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new UserError(`--report ${file}: cannot read it as JSON (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}). Write it with npm run diff -- --format json --out ${file}.`);
+  }
+  if (!isReviewReport(value)) throw new UserError(`--report ${file}: not a review report (expected schemaVersion 1, kind config-diff or plan, stacks, findings, totals). Write it with npm run diff -- --format json.`);
+  return value;
 }
 
 export interface ReportComment {
