@@ -14,6 +14,7 @@ import { emptyCounts, type ReviewReport } from '../tools/review/model';
 import { loadSynthesized } from '../tools/review/synthesized';
 import { cutMarkdown, markerOf, sameBody } from '../tools/ci/comment';
 import { readCiContext } from '../tools/ci/env';
+import { apiError } from '../tools/ci/platform';
 import { Recorder, runScript } from './fixtures/ci/recorder';
 import { synthApp, tmp } from './fixtures/review/apps';
 import { exampleBase, exampleHead } from './fixtures/review/example';
@@ -217,6 +218,21 @@ describe('comment helpers', () => {
     expect(() => readCiContext('github', { mergeRequest: true }, { GITHUB_API_URL: 'https://api.github.com', GITHUB_REPOSITORY: 'a/b', GITHUB_TOKEN: 't', GITHUB_EVENT_PATH: push })).toThrow(
       'the event has no pull_request.number; run this step on pull_request events only',
     );
+  });
+
+  it('turns client library errors into status, message and hint, with the token removed', () => {
+    const context = { token: 'glpat-abcdef123456', apiUrl: 'https://gitlab.example/api/v4' };
+    // @gitbeaker: the cause carries the request, its PRIVATE-TOKEN header included.
+    const gitbeaker = Object.assign(new Error('Forbidden'), { cause: { description: 'token glpat-abcdef123456 is not allowed', request: { headers: { 'PRIVATE-TOKEN': context.token } }, response: { status: 403 } } });
+    const g = apiError('gitlab', 'creating a note on merge request !1', gitbeaker, context);
+    expect(g.message).toBe('GitLab API: creating a note on merge request !1 failed with HTTP status 403 (token [redacted] is not allowed). The token lacks a permission: a project access token needs scope api and at least the Developer role.');
+    expect(g.status).toBe(403);
+    // @octokit: status and response.data.message.
+    const octokit = Object.assign(new Error('Not Found'), { status: 404, response: { data: { message: 'Not Found' } } });
+    expect(apiError('github', 'reading pull request #3', octokit, context).message).toContain('failed with HTTP status 404 (Not Found). Not found: check GITHUB_REPOSITORY');
+    // No response at all.
+    const refused = Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } });
+    expect(apiError('gitlab', 'listing notes', refused, context).message).toBe('GitLab API: listing notes failed: cannot reach https://gitlab.example/api/v4 (fetch failed (ECONNREFUSED)).');
   });
 
   it('treats bodies that differ only in line endings or trailing blanks as the same', () => {

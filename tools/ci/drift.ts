@@ -100,7 +100,7 @@ export function driftHeadline(result: DriftResult): string {
 const WHAT_TO_DO =
   '_Changed outside Terraform_: someone or something edited the real object; the next deploy puts the configuration back. ' +
   '_Pending_: applying the code on this branch would change these (state edited by hand, an apply of other code, or merged code not deployed yet). ' +
-  'See docs/review-workflow.md, "The drift issue".';
+  'See docs/review-workflow.md, "For the on-call engineer: the drift issue".';
 
 /**
  * Renders the result: the drift summary, then the plan report through the review renderer,
