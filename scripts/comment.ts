@@ -63,7 +63,7 @@ async function main(): Promise<number> {
   const where = `${platform === 'gitlab' ? 'merge request !' : 'pull request #'}${context.mergeRequest}`;
   const said = { created: 'Posted the comment on', updated: 'Updated the comment on', unchanged: 'The comment is up to date on' }[outcome.action];
   console.error(`${said} ${where} (id ${outcome.id}).`);
-  if (outcome.duplicates > 0) console.error(`Note: ${outcome.duplicates} other comment(s) carry the same marker; only the first is kept up to date.`);
+  if (outcome.duplicates > 0) console.error(`Note: ${outcome.duplicates} other comment(s) carry the same marker; only the oldest is kept up to date.`);
   return 0;
 }
 

@@ -125,7 +125,7 @@ export type UpsertAction = 'created' | 'updated' | 'unchanged';
 export interface UpsertOutcome {
   readonly action: UpsertAction;
   readonly id: number;
-  /** Other comments with the same marker (left alone; only the first is kept up to date). */
+  /** Other comments with the same marker (left alone; only the oldest is kept up to date). */
   readonly duplicates: number;
 }
 
@@ -136,7 +136,8 @@ export interface UpsertOutcome {
 export async function upsertComment(platform: CiPlatform, mergeRequest: number, key: string, text: string): Promise<UpsertOutcome> {
   const marker = markerOf(key);
   const body = `${marker}\n${text}`;
-  const mine = (await platform.listComments(mergeRequest)).filter((n) => n.body.startsWith(marker));
+  // The oldest one is kept up to date (GitLab lists notes newest first, GitHub oldest first).
+  const mine = (await platform.listComments(mergeRequest)).filter((n) => n.body.startsWith(marker)).sort((a, b) => a.id - b.id);
   const first = mine[0];
   if (!first) {
     const created = await platform.createComment(mergeRequest, body);

@@ -49,7 +49,7 @@ export interface DriftIssueOutcome {
 export async function syncDriftIssue(platform: CiPlatform, result: DriftResult, options: DriftIssueOptions): Promise<DriftIssueOutcome> {
   const label = options.label ?? DRIFT_LABEL;
   const marker = markerOf(result.environment, 'drift');
-  const open = (await platform.openIssues(label)).filter((i) => i.body.startsWith(marker));
+  const open = (await platform.openIssues(label)).filter((i) => i.body.startsWith(marker)).sort((a, b) => a.number - b.number);
   const issue = open[0];
   if (!result.drifted) {
     if (!issue) return { action: 'none' };
