@@ -12,7 +12,8 @@ import { diffSynthesized } from '../tools/review/config-diff';
 import { renderJson } from '../tools/review/markdown';
 import { emptyCounts, type ReviewReport } from '../tools/review/model';
 import { loadSynthesized } from '../tools/review/synthesized';
-import { cutMarkdown, markerOf, sameBody } from '../tools/ci/comment';
+import { cutMarkdown, markerOf, sameBody, upsertComment } from '../tools/ci/comment';
+import { connect } from '../tools/ci/connect';
 import { readCiContext } from '../tools/ci/env';
 import { apiError } from '../tools/ci/platform';
 import { Recorder, runScript } from './fixtures/ci/recorder';
@@ -196,6 +197,16 @@ describe.each(['gitlab', 'github'] as const)('npm run comment on %s', (platform)
     expect(down.code).toBe(1);
     expect(down.stderr).toContain(`cannot reach http://127.0.0.1:${closed}`);
     noToken(down);
+  });
+
+  it('loads the client library in this CommonJS/ts-jest setup and runs the same cycle in-process', async () => {
+    server.addMergeRequest({ number: 11 });
+    const platformApi = connect(readCiContext(platform, {}, server.env()));
+    expect((await upsertComment(platformApi, 11, 'in-process', 'first')).action).toBe('created');
+    expect((await upsertComment(platformApi, 11, 'in-process', 'second')).action).toBe('updated');
+    server.clear();
+    expect((await upsertComment(platformApi, 11, 'in-process', 'second')).action).toBe('unchanged');
+    expect(server.writes()).toEqual([]);
   });
 
   it('lists every missing variable at once, naming what sets it', async () => {
