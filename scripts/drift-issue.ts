@@ -1,0 +1,68 @@
+/**
+ * `npm run drift-issue -- --platform gitlab|github --report <drift>/<env>/drift.json`: keeps one
+ * issue per environment in step with the latest drift check: opens it when there is drift,
+ * edits it when the drift changes, leaves it when it does not, closes it when the drift is
+ * gone. See tools/ci/drift-issue.ts.
+ *
+ * Reads GitLab CI_API_V4_URL, CI_PROJECT_ID, GITLAB_TOKEN; GitHub GITHUB_API_URL,
+ * GITHUB_REPOSITORY, GITHUB_TOKEN. The token is never printed.
+ *
+ * Exit code: 0 done (whatever the drift), 1 error.
+ */
+import { parseCli, parseLimit } from '../tools/review/cli';
+import { COMMENT_LIMIT } from '../tools/review/markdown';
+import { runCiCli } from '../tools/ci/cli';
+import { connect } from '../tools/ci/connect';
+import { DRIFT_LABEL, readDriftResult, syncDriftIssue } from '../tools/ci/drift-issue';
+import { parsePlatform, readCiContext } from '../tools/ci/env';
+
+const USAGE = `Usage: npm run drift-issue -- --platform gitlab|github --report <file> [options]
+
+  --platform <gitlab|github>  the platform the pipeline runs on
+  --report <file>             drift.json, as npm run drift writes it (<plans>/<env>/drift.json)
+  --full-report <file>        the full report to name when the issue text is cut (e.g. drift.md)
+  --artifact-url <url>        a link to the full report (the job's artefacts)
+  --label <name>              the label of drift issues (default ${DRIFT_LABEL})
+  --limit <chars>             issue text size limit (default ${COMMENT_LIMIT})
+
+Exit code: 0 done, 1 error.`;
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseCli(
+    {
+      platform: { type: 'string' },
+      report: { type: 'string' },
+      'full-report': { type: 'string' },
+      'artifact-url': { type: 'string' },
+      label: { type: 'string' },
+      limit: { type: 'string' },
+      help: { type: 'boolean' },
+    },
+    USAGE,
+  );
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (!values.report || positionals.length > 0) {
+    console.error(`${!values.report ? '--report is required' : `unexpected argument: ${positionals.join(' ')}`}.\n\n${USAGE}`);
+    return 1;
+  }
+  const platform = parsePlatform(values.platform);
+  const limit = parseLimit(values.limit, COMMENT_LIMIT);
+  const context = readCiContext(platform);
+  const result = readDriftResult(values.report);
+  const outcome = await syncDriftIssue(connect(context), result, { limit, fullReportPath: values['full-report'], artifactUrl: values['artifact-url'], label: values.label });
+  const which = outcome.number !== undefined ? ` #${outcome.number}${outcome.url ? ` (${outcome.url})` : ''}` : '';
+  const said = {
+    opened: `Drift in ${result.environment}: opened issue${which}.`,
+    updated: `Drift in ${result.environment}: updated issue${which}.`,
+    unchanged: `Drift in ${result.environment}, as already reported in issue${which}.`,
+    closed: `No drift in ${result.environment}: closed issue${which}.`,
+    none: `No drift in ${result.environment}, and no open drift issue.`,
+  }[outcome.action];
+  console.error(said);
+  return 0;
+}
+
+runCiCli(main);
