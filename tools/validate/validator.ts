@@ -10,6 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ErrorObject } from 'ajv';
 import { describeValue } from '../../lib/errors';
+import { isSecretKey } from '../../lib/secrets';
 import { constructPathOf } from '../../lib/markers';
 import { CrdSchemaRegistry, schemaRegistry, type KindSchema } from './crd-schemas';
 import type { JsonSchema } from './openapi';
@@ -253,13 +254,10 @@ export function describeErrors(errors: readonly ErrorObject[], data: unknown): M
   return dedupe(out);
 }
 
-/** Field names whose values are credentials: their value is never printed, only its length. */
-const SECRET_FIELD = /^(password|passwd|passphrase|token|bearerToken|secret|secretKey|secretAccessKey|accessKey|apiKey|privateKey|clientSecret)$|(Password|Token|PrivateKey)$/;
-
-/** The value to show in a message: a credential-named field's value is replaced by its length. */
+/** The value to show in a message: a secret field's value (lib/secrets.ts) is replaced by its length. */
 function redacted(segments: readonly string[], value: unknown): unknown {
   const field = segments[segments.length - 1];
-  if (field === undefined || !SECRET_FIELD.test(field) || value === null || typeof value === 'object') return value;
+  if (field === undefined || !isSecretKey(field) || value === null || typeof value === 'object') return value;
   return `<redacted: ${String(value).length} characters>`;
 }
 
