@@ -14,5 +14,6 @@ export {
   schemaRegistry,
 } from './crd-schemas';
 export type { CrdDocument, KindSchema, PinnedSource, SchemaLookup, SchemaRoot } from './crd-schemas';
-export { SynthesizedOutputError, formatFinding, validateManifest, validateSynthesized } from './validator';
+export { SynthesizedOutputError } from '../../lib/synthesized';
+export { formatFinding, validateManifest, validateSynthesized } from './validator';
 export type { Finding, ManifestProblem, ValidateOptions, ValidationReport } from './validator';
