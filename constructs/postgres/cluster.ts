@@ -46,10 +46,10 @@ import {
   checkParameterName,
   checkRecoveryTime,
   checkRetention,
-  checkSixFieldCron,
   checkSqlIdentifier,
   checkStorageSize,
 } from '../../policy/postgres/validation';
+import { checkSixFieldCron } from '../../lib/cron';
 
 /** The PostgreSQL image CloudNativePG 1.30 defaults to (operators.md, section a). */
 export const DEFAULT_POSTGRES_IMAGE = 'ghcr.io/cloudnative-pg/postgresql:18.4-system-trixie';
