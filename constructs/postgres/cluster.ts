@@ -2,11 +2,11 @@ import { Construct } from 'constructs';
 import type { EnvironmentClass, ZoneName } from '../../environments/schema';
 import { ConstructPropsError } from '../../lib/errors';
 import { markSharing, retain } from '../../lib/markers';
+import { dependOn } from '../../lib/tf';
 import { OPERATORS, type CrdFileSource } from '../../lib/versions';
 import { NS, STORAGE_CLASSES } from '../../policy/layout';
 import { InternalCaIssuer } from '../cert-manager';
 import { CustomResource } from '../k8s-object';
-import { dependOn } from './depend';
 import { Peer, type WorkloadPeer } from '../network/peer';
 import { placementFor } from '../network/placement';
 import { Port } from '../network/port';
@@ -395,7 +395,7 @@ export class PostgresCluster extends Construct implements IConnectable {
       // configuration code); without this, every apply would report an inconsistent result.
       computedFields: ['metadata.labels', 'metadata.annotations', 'spec.postgresql.parameters'],
     });
-    dependOn(this.resource, this.certificate, this.backupStore, ...(this.originStore ? [this.originStore] : []));
+    dependOn(this.resource.manifest, this.certificate.manifest, this.backupStore.manifest, ...(this.originStore ? [this.originStore.manifest] : []));
     retain(this.resource.manifest, 'postgres', ephemeral);
 
     this.scheduledBackup = new PostgresScheduledBackup(this, 'scheduled-backup', {
@@ -405,7 +405,7 @@ export class PostgresCluster extends Construct implements IConnectable {
       schedule: backup.schedule,
       target: backup.target,
     });
-    dependOn(this.scheduledBackup, this.resource);
+    dependOn(this.scheduledBackup.manifest, this.resource.manifest);
 
     // Connections: clients on 5432, plus the system traffic a cluster needs.
     const peer = postgresPeer(props.name, namespace, zone);
@@ -446,7 +446,7 @@ export class PostgresCluster extends Construct implements IConnectable {
         serverCaSecret: names.serverTls,
         issuerName: props.issuerName,
       });
-      dependOn(this.pooler.resource, this.resource);
+      dependOn(this.pooler.resource.manifest, this.resource.manifest);
     }
   }
 
@@ -488,7 +488,7 @@ export class PostgresCluster extends Construct implements IConnectable {
         domain: options.domain,
         schemas,
       });
-      dependOn(resource, this.resource);
+      dependOn(resource.manifest, this.resource.manifest);
     } else {
       ownerRole.createdb = true;
       this.renderRoles();
