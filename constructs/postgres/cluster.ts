@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import type { EnvironmentClass, ZoneName } from '../../environments/schema';
-import { ConstructPropsError } from '../../lib/errors';
+import { ConstructPropsError, propsError, type PropsProblem } from '../../lib/errors';
 import { markSharing, retain } from '../../lib/markers';
 import { dependOn } from '../../lib/tf';
 import { OPERATORS, type CrdFileSource } from '../../lib/versions';
@@ -207,7 +207,7 @@ interface RoleState {
   readonly inRoles: Map<string, Set<string>>;
 }
 
-type Problem = [field: string, message: string, received: unknown];
+type Problem = PropsProblem;
 
 /**
  * A highly available CloudNativePG Postgres cluster in the data zone.
@@ -741,14 +741,4 @@ function validate(
     if (d.bootstrap.kind === 'recovery' && d.bootstrap.targetTime !== undefined) check('bootstrap.targetTime', checkRecoveryTime(d.bootstrap.targetTime), d.bootstrap.targetTime);
   }
   return problems;
-}
-
-/** One error for every problem of a construct's props (the first names the field). */
-function propsError(path: string, problems: readonly Problem[]): ConstructPropsError {
-  const [field, message, received] = problems[0]!;
-  const error = new ConstructPropsError(path, field, message, received);
-  if (problems.length > 1) {
-    error.message = `${problems.length} problems:\n${problems.map(([f, m, r]) => `  - ${new ConstructPropsError(path, f, m, r).message}`).join('\n')}`;
-  }
-  return error;
 }
