@@ -12,7 +12,7 @@ import { describeValue } from '../../lib/errors';
 import { isSecretKey } from '../../lib/secrets';
 import { constructPathOf } from '../../lib/markers';
 import { readSynthesized } from '../../lib/synthesized';
-import { CrdSchemaRegistry, schemaRegistry, type KindSchema } from './crd-schemas';
+import { CrdSchemaRegistry, schemaRegistry, type KindSchema } from './crd-registry';
 import type { JsonSchema } from './openapi';
 
 /** One problem of one manifest. */
