@@ -66,6 +66,39 @@ export class ConstructPropsError extends Error {
   }
 }
 
+/** One problem of a construct's props: the field, what is wrong and allowed, the value received. */
+export type PropsProblem = readonly [field: string, message: string, received: unknown];
+
+/** One error for every problem of a construct's props (the first names the field). */
+export function propsError(path: string, problems: readonly PropsProblem[]): ConstructPropsError {
+  const [field, message, received] = problems[0]!;
+  const error = new ConstructPropsError(path, field, message, received);
+  if (problems.length > 1) {
+    error.message = `${problems.length} problems:\n${problems.map(([f, m, r]) => `  - ${new ConstructPropsError(path, f, m, r).message}`).join('\n')}`;
+  }
+  return error;
+}
+
+/**
+ * Collects every problem of a construct's props, so that they are reported together, as one
+ * ConstructPropsError, instead of one per run.
+ */
+export class PropsProblems {
+  private readonly problems: PropsProblem[] = [];
+
+  constructor(private readonly path: string) {}
+
+  /** Records a problem of `field`. */
+  add(field: string, message: string, received: unknown): void {
+    this.problems.push([field, message, received]);
+  }
+
+  /** Throws one error listing every problem recorded, if there is any. */
+  throwIfAny(): void {
+    if (this.problems.length > 0) throw propsError(this.path, this.problems);
+  }
+}
+
 /**
  * Runs the body of a command. A UserError is the user's to fix: its message is printed alone
  * (no stack trace), `after` may add a line, and the process exits 1. Anything else is a bug and

@@ -2,7 +2,7 @@
  * The one place that imports the cdktf framework. Everything else imports from here, so a
  * move to the community fork (CDK Terrain, package `cdktn`) is a change to this file only.
  */
-import { App, type AppConfig } from 'cdktf';
+import { App, type AppConfig, type TerraformResource } from 'cdktf';
 import tokenStackTrace = require('cdktf/lib/tokens/private/stack-trace');
 
 /**
@@ -19,6 +19,19 @@ if (!STACK_TRACES) (tokenStackTrace as { captureStackTrace: () => string[] }).ca
 /** A cdktf App with this project's settings (see STACK_TRACES). */
 export function createApp(config: AppConfig = {}): App {
   return new App({ stackTraces: STACK_TRACES, ...config });
+}
+
+/**
+ * Makes Terraform apply `resource` after `others`, added to what it already waits for. Written
+ * as the plain addresses Terraform reads (`kubernetes_manifest.<id>`), the form cdktf writes for
+ * a `dependsOn` given at construction, so a dependency known only later (a grant adds a user a
+ * claim must wait for) renders the same; setting `fqn` instead would write a `${...}` token,
+ * which renders differently on the two synth paths. For Kubernetes objects this only saves the
+ * operators a round of errors while a Secret or ObjectStore does not exist yet.
+ */
+export function dependOn(resource: TerraformResource, ...others: TerraformResource[]): void {
+  const addresses = others.map((o) => `${o.terraformResourceType}.${o.friendlyUniqueId}`);
+  resource.dependsOn = [...new Set([...(resource.dependsOn ?? []), ...addresses])];
 }
 
 export {

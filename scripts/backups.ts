@@ -12,7 +12,7 @@
  * Exit status: 0, or 1 when a stateful resource has a gap (or the input is wrong). Overdue
  * drills are reported, not failed on: they are a finding for the audit, not a broken build.
  */
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -22,17 +22,15 @@ import { drillRunbook } from '../tools/reports/backup-runbook';
 import { checkIsoDate } from '../policy/backup/drills';
 import { loadEnvironments, parseSelection } from '../environments';
 import { runCommand, UserError } from '../lib/errors';
+import { readSynthesized } from '../lib/synthesized';
 import { createApp } from '../lib/tf';
 import { buildEstate } from '../stacks/estate';
 
-/** Reads every stack of a synthesized folder (`<dir>/stacks/<name>/cdk.tf.json`). */
-export function readSynthesized(dir: string): SynthesizedStack[] {
-  const root = join(dir, 'stacks');
-  if (!existsSync(root)) throw new UserError(`--dir: ${dir} is not a synthesized folder (no stacks/ inside); run npm run synth first`);
-  return readdirSync(root)
-    .sort()
-    .filter((name) => existsSync(join(root, name, 'cdk.tf.json')))
-    .map((name) => ({ name, json: JSON.parse(readFileSync(join(root, name, 'cdk.tf.json'), 'utf8')) as Record<string, unknown> }));
+/** Reads every stack of a synthesized folder (lib/synthesized.ts), by name. */
+export function readStacks(dir: string): SynthesizedStack[] {
+  return readSynthesized(dir, { requireManifest: false })
+    .stacks.map(({ name, json }) => ({ name, json }))
+    .sort((a, b) => (a.name < b.name ? -1 : 1));
 }
 
 /** Synthesizes the selected environments into a temporary folder and reads their stacks. */
@@ -42,7 +40,7 @@ export function synthesizeStacks(selection: readonly string[]): SynthesizedStack
     const app = createApp({ outdir });
     buildEstate(app, loadEnvironments(selection));
     app.synth();
-    return readSynthesized(outdir);
+    return readStacks(outdir);
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
@@ -50,7 +48,7 @@ export function synthesizeStacks(selection: readonly string[]): SynthesizedStack
 
 /** The coverage report of the selected environments on `today`. */
 export function backupCoverage(selection: readonly string[], today: string, dir?: string): CoverageReport {
-  const stacks = dir ? readSynthesized(dir) : synthesizeStacks(selection);
+  const stacks = dir ? readStacks(dir) : synthesizeStacks(selection);
   const envOf = (s: SynthesizedStack) => ((s.json['//'] as Record<string, unknown> | undefined)?.environment as { name?: string } | undefined)?.name;
   return coverageReport(
     stacks.filter((s) => {
@@ -89,7 +87,7 @@ function main(): void {
     if (bad) throw new UserError(`--today: ${bad}, got ${JSON.stringify(today)}`);
     const selection = parseSelection(values.env ?? process.env.ENVIRONMENTS);
     if (values.runbook) {
-      const stacks = values.dir ? readSynthesized(values.dir) : synthesizeStacks(selection);
+      const stacks = values.dir ? readStacks(values.dir) : synthesizeStacks(selection);
       console.log(runbookOf(stacks, values.runbook, today));
       return;
     }

@@ -16,6 +16,7 @@ import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSyn
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { readSynthesized } from '../lib/synthesized';
 
 const ROOT = resolve(__dirname, '..', '..');
 const DIST = join(ROOT, 'dist');
@@ -90,12 +91,10 @@ function run(c: Command, workDir: string): Run {
 
 /** Stacks and resources of a synthesized folder. */
 export function countEstate(dir: string): { stacks: number; resources: number } {
-  const stacksDir = join(dir, 'stacks');
   let resources = 0;
-  const stacks = readdirSync(stacksDir).filter((s) => existsSync(join(stacksDir, s, 'cdk.tf.json')));
-  for (const s of stacks) {
-    const json = JSON.parse(readFileSync(join(stacksDir, s, 'cdk.tf.json'), 'utf8')) as { resource?: Record<string, object> };
-    for (const byId of Object.values(json.resource ?? {})) resources += Object.keys(byId).length;
+  const { stacks } = readSynthesized(dir, { requireManifest: false });
+  for (const { json } of stacks) {
+    for (const byId of Object.values((json as { resource?: Record<string, object> }).resource ?? {})) resources += Object.keys(byId).length;
   }
   return { stacks: stacks.length, resources };
 }

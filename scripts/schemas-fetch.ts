@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { SCHEMA_CACHE_DIR, projectRoot } from '../tools/validate/crd-schemas';
+import { SCHEMA_CACHE_DIR, projectRoot } from '../tools/validate/schema-sources';
 import { SchemaFetchError, fetchSchemas } from '../tools/validate/fetch';
 
 async function main(): Promise<void> {

@@ -4,16 +4,13 @@ import { DEFAULT_LEVEL_MINIMUMS, minimumProblems, minimumsFor, type MinimumsInpu
 import {
   DEFAULT_TIERS,
   barmanRetention,
-  checkFiveFieldCron,
-  cronIntervalMinutes,
   postgresBackupFor,
   resolveTiers,
-  sixFieldSchedule,
   strictestTier,
   tierProblems,
   veleroTtl,
 } from '../policy/backup/tiers';
-import { checkSixFieldCron } from '../policy/postgres/validation';
+import { checkSixFieldCron, cronIntervalMinutes, sixFieldSchedule } from '../lib/cron';
 import { checkEnvironment, loadEnvironments } from '../environments';
 import { offsiteConsistencyProblems } from '../environments/sections/backup';
 import { configOf } from './helpers';
@@ -59,31 +56,6 @@ describe('backup tiers', () => {
   it('refuse an immutable copy without an off-site one, malformed durations and schedules', () => {
     const fields = tierProblems({ ...DEFAULT_TIERS.gold, offsiteCopy: false, rto: '4 hours', baseBackupSchedule: '0 0 1 * * *' }).map(([f]) => f);
     expect(fields).toEqual(['rto', 'baseBackupSchedule', 'immutableCopy']);
-  });
-});
-
-describe('five-field cron', () => {
-  it.each([
-    ['0 */4 * * *', 240],
-    ['15 */12 * * *', 720],
-    ['30 3 * * *', 1440],
-    ['30 3 * * 0', 10080],
-    ['0 9-17 * * MON-FRI', 3840],
-    ['0 0 * * 7', 10080],
-    ['0 0 1 1 *', 525600],
-  ])('measures the longest gap of %s as %d minutes', (schedule, minutes) => {
-    expect(checkFiveFieldCron(schedule)).toBeUndefined();
-    expect(cronIntervalMinutes(schedule)).toBe(minutes);
-  });
-
-  it.each([
-    ['0 0 2 * * *', /six-field CloudNativePG schedule/],
-    ['61 * * * *', /minute field must be from 0 to 59, and "61" is not/],
-    ['0 5-2 * * *', /hour range "5-2" runs backwards/],
-    ['0 0 30 2 *', /never fires/],
-    ['0 0 * * FUNDAY', /day of week field/],
-  ])('refuses %s, saying why', (schedule, message) => {
-    expect(checkFiveFieldCron(schedule)).toMatch(message);
   });
 });
 

@@ -119,6 +119,7 @@ describe('topics', () => {
     expect(() => kafka.addTopic({ name: 'c', retentionMs: 0 })).toThrow(/retentionMs: must be -1 \(keep forever\)/);
     expect(() => kafka.addTopic({ name: '__consumer_offsets' })).toThrow(/Kafka-internal topics/);
     expect(() => kafka.addTopic({ name: 'has space' })).toThrow(/must be a Kafka topic name/);
+    expect(() => kafka.addTopic({ name: 'two', partitions: 0, retentionMs: 0 })).toThrow(/^2 problems:\n.*partitions: must be a whole number from 1 to 1000.*\n.*retentionMs: must be -1/);
     kafka.addTopic({ name: 'once' });
     expect(() => kafka.addTopic({ name: 'once' })).toThrow(/addTopic.name: a topic of this name already exists/);
     expect(kafka.addTopic({ name: 'forever', retentionMs: -1 }).object.spec).toMatchObject({ config: { 'retention.ms': -1 } });
@@ -194,6 +195,7 @@ describe('users: least privilege', () => {
     const kafka = eventsOf('prod');
     expect(() => kafka.addUser({ name: 'Bad_Name' })).toThrow(/name: must be a lower-case DNS label/);
     expect(() => kafka.addUser({ name: 'q', quotas: { requestPercentage: 150 } })).toThrow(/quotas.requestPercentage: must be at most 100/);
+    expect(() => kafka.addUser({ name: 'Bad_Name', quotas: { requestPercentage: 150 } })).toThrow(/^2 problems:\n.*name: must be a lower-case DNS label.*\n.*quotas.requestPercentage: must be at most 100/);
     expect(() => kafka.addUser({ name: 'kafka-admin' })).toThrow(/addUser.name: a user of this name already exists/);
   });
 });

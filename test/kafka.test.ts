@@ -360,6 +360,21 @@ describe('KafkaCluster refuses weaker settings, naming the value and the fix', (
     expect(build('prod', { config: { 'log.retention.check.interval.ms': 300000 } })().replication).toEqual({ factor: 3, minInsync: 2 });
   });
 
+  it('reports every problem of its props together, each with its field, like Postgres', () => {
+    const attempt = build('staging', { brokers: { replicas: 2, storage: 'lots' }, listeners: [{ name: 'plain', port: 9404, tls: false, authentication: 'tls' }] });
+    expect(attempt).toThrow(ConstructPropsError);
+    const lines = (() => {
+      try {
+        attempt();
+      } catch (e) {
+        return (e as Error).message.split('\n');
+      }
+      return [];
+    })();
+    expect(lines[0]).toBe('4 problems:');
+    expect(lines.slice(1).map((l) => /^ {2}- staging-core-services\/kafka-test: ([^:]+):/.exec(l)?.[1])).toEqual(['brokers.replicas', 'brokers.storage', 'listeners[0].tls', 'listeners[0].port']);
+  });
+
   it('refuses Cruise Control with a single broker', () => {
     expect(build('dev', { brokers: { replicas: 1, storage: '5Gi' }, cruiseControl: true })).toThrow(/cruiseControl: Strimzi runs Cruise Control only with 2 or more brokers/);
   });

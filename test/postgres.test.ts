@@ -10,6 +10,7 @@ import { Peer } from '../constructs/network/peer';
 import { Port } from '../constructs/network/port';
 import type { BackupDestination } from '../constructs/postgres/backup';
 import { defaultDatabaseManagement, PostgresCluster, PostgresClusterProps, TLS_ONLY_HBA } from '../constructs/postgres/cluster';
+import { PostgresRoles } from '../constructs/postgres/roles';
 import { loadEnvironments, parseEnvironment } from '../environments';
 import { ConstructPropsError } from '../lib/errors';
 import { App } from '../lib/tf';
@@ -551,6 +552,17 @@ describe('databases and roles per data domain', () => {
     expect(role('trade_flows_customs_read').comment).toContain('schema customs of database trade_flows (domain trade)');
     expect(role('trade_owner').inRoles).toBeUndefined();
     expect(bodyOf(synth.json, 'Cluster', 'domains')['//'].sharing).toEqual(['SA-2026-004', 'SA-2026-007']);
+  });
+
+  it('renders its roles when the stack is written (PostgresRoles), so roles added later count and a cluster without roles has no spec.managed', () => {
+    const model = new PostgresRoles({ path: 'p', cluster: 'c', domainOfDatabase: () => undefined });
+    expect(model.render()).toBeUndefined();
+    model.addUser({ name: 'zeta_app' });
+    model.grantRead('zeta_app', 'alpha', { agreements: ['SA-2026-001'] });
+    expect(model.render()!.roles.map((r) => [r.name, r.inRoles])).toEqual([['alpha_read', undefined], ['zeta_app', ['alpha_read']]]);
+    expect(model.agreements).toEqual(['SA-2026-001']);
+    expect(manifestNamed(dev.json, 'Cluster', 'orders').spec.managed).toBeUndefined();
+    expect(roles().map((r) => r.name)).toEqual([...cluster.roleNames]);
   });
 
   it('refuses a grant to an undeclared role, a bad agreement reference and a duplicate database', () => {

@@ -2,7 +2,7 @@
  * The Kubernetes OpenAPI dialect, keyword by keyword, on small schemas: what the converter
  * gives ajv, and the message a user gets.
  */
-import { createAjv } from '../tools/validate/crd-schemas';
+import { createAjv } from '../tools/validate/crd-registry';
 import { convertCrdSchema, convertSchema, hoistRepeatedSubschemas, type OpenApiSchema } from '../tools/validate/openapi';
 import { describeErrors } from '../tools/validate/validator';
 

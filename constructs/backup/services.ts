@@ -29,7 +29,8 @@ import type { ObjectStore } from '../storage/object-store';
 import { assignBackupTier, BackupLedger, markScratch, namespaceTier, resolveBackupTier, serviceOf } from './coverage';
 import { OffsiteCopier } from './offsite';
 import type { BackupMechanism } from '../../policy/backup/record';
-import { cronIntervalMinutes, formatMinutes, resolveTiers, strictestTier, tierRank, type BackupTier, type BackupTierName } from '../../policy/backup/tiers';
+import { cronIntervalMinutes, fiveFieldOf } from '../../lib/cron';
+import { formatMinutes, resolveTiers, strictestTier, tierRank, type BackupTier, type BackupTierName } from '../../policy/backup/tiers';
 import { veleroBucketName, veleroPods, VeleroBackupLocation, VeleroSchedule, type NamespaceBackupScope } from './velero';
 
 export { veleroBucketName };
@@ -69,11 +70,6 @@ export function barmanRetentionDays(retention: string): number | undefined {
   const m = /^([1-9][0-9]*)([dwm])$/.exec(retention);
   if (!m) return undefined;
   return Number(m[1]) * (m[2] === 'd' ? 1 : m[2] === 'w' ? 7 : 30);
-}
-
-/** The five-field form of a six-field CloudNativePG schedule (drops the seconds). */
-export function fiveFieldOf(sixField: string): string {
-  return sixField.trim().split(/\s+/).slice(1).join(' ');
 }
 
 export class BackupServices extends Construct {

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import type { ZoneName } from '../../environments/schema';
-import { ConstructPropsError } from '../../lib/errors';
+import { ConstructPropsError, PropsProblems } from '../../lib/errors';
 import { retain } from '../../lib/markers';
 import { Lazy } from '../../lib/tf';
 import { NS, STORAGE_CLASSES } from '../../policy/layout';
@@ -195,42 +195,40 @@ export class KafkaCluster extends Construct implements IConnectable {
   constructor(scope: Construct, id: string, props: KafkaClusterProps) {
     super(scope, id);
     const stack = ClusterContext.of(this);
-    const fail = (field: string, message: string, received: unknown) => new ConstructPropsError(this.node.path, field, message, received);
-
-    // Validate.
+    // Validate: every problem is reported at once.
+    const problems = new PropsProblems(this.node.path);
     if (typeof props.name !== 'string' || !/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(props.name) || props.name.length > 30) {
-      throw fail('name', 'must be a lower-case DNS label of at most 30 characters (Strimzi derives pod and Service names from it)', props.name);
+      problems.add('name', 'must be a lower-case DNS label of at most 30 characters (Strimzi derives pod and Service names from it)', props.name);
     }
     this.environmentClass = stack.environment.class;
     this.ephemeral = stack.ephemeral;
     for (const role of ['controllers', 'brokers'] as const) {
       const pool = props[role];
-      const problems = nodePoolProblems(role, pool.replicas, this.environmentClass);
-      if (problems.length > 0) throw fail(`${role}.replicas`, problems.join('; '), pool.replicas);
-      if (typeof pool.storage !== 'string' || !QUANTITY.test(pool.storage)) throw fail(`${role}.storage`, 'must be a size in Mi, Gi or Ti, such as "500Gi"', pool.storage);
+      const replicaProblems = nodePoolProblems(role, pool.replicas, this.environmentClass);
+      if (replicaProblems.length > 0) problems.add(`${role}.replicas`, replicaProblems.join('; '), pool.replicas);
+      if (typeof pool.storage !== 'string' || !QUANTITY.test(pool.storage)) problems.add(`${role}.storage`, 'must be a size in Mi, Gi or Ti, such as "500Gi"', pool.storage);
       const volumes = pool.volumes ?? 1;
-      if (!Number.isInteger(volumes) || volumes < 1 || volumes > 8) throw fail(`${role}.volumes`, 'must be a whole number from 1 to 8', volumes);
+      if (!Number.isInteger(volumes) || volumes < 1 || volumes > 8) problems.add(`${role}.volumes`, 'must be a whole number from 1 to 8', volumes);
       if (pool.resources && (!CPU.test(pool.resources.cpu) || !QUANTITY.test(pool.resources.memory))) {
-        throw fail(`${role}.resources`, 'cpu must be cores ("2", "500m") and memory a size ("8Gi")', pool.resources);
+        problems.add(`${role}.resources`, 'cpu must be cores ("2", "500m") and memory a size ("8Gi")', pool.resources);
       }
     }
     const listenerProps: readonly KafkaListenerProps[] = props.listeners ?? KAFKA_DEFAULTS.listeners;
-    if (listenerProps.length === 0) throw fail('listeners', 'a Kafka cluster needs at least one listener', listenerProps);
+    if (listenerProps.length === 0) problems.add('listeners', 'a Kafka cluster needs at least one listener', listenerProps);
     listenerProps.forEach((l, i) => {
-      const problems = listenerProblems(l);
-      if (problems.length > 0) throw fail(`listeners[${i}].${problems[0]!.field}`, problems[0]!.message, problems[0]!.received);
-      if (listenerProps.findIndex((o) => o.name === l.name) !== i) throw fail(`listeners[${i}].name`, 'duplicate listener name', l.name);
-      if (listenerProps.findIndex((o) => o.port === l.port) !== i) throw fail(`listeners[${i}].port`, 'duplicate listener port', l.port);
+      for (const p of listenerProblems(l)) problems.add(`listeners[${i}].${p.field}`, p.message, p.received);
+      if (listenerProps.findIndex((o) => o.name === l.name) !== i) problems.add(`listeners[${i}].name`, 'duplicate listener name', l.name);
+      if (listenerProps.findIndex((o) => o.port === l.port) !== i) problems.add(`listeners[${i}].port`, 'duplicate listener port', l.port);
     });
     const superUsers = [...(props.superUsers ?? KAFKA_DEFAULTS.superUsers)];
-    const superProblem = superUserProblems(superUsers)[0];
-    if (superProblem) throw fail(`superUsers${superProblem.index === undefined ? '' : `[${superProblem.index}]`}`, superProblem.message, superProblem.received);
+    for (const p of superUserProblems(superUsers)) problems.add(`superUsers${p.index === undefined ? '' : `[${p.index}]`}`, p.message, p.received);
     const brokers = props.brokers.replicas;
     const cruiseControl = props.cruiseControl ?? brokers >= 2;
-    if (cruiseControl && brokers < 2) throw fail('cruiseControl', 'Strimzi runs Cruise Control only with 2 or more brokers', props.cruiseControl);
+    if (cruiseControl && brokers < 2) problems.add('cruiseControl', 'Strimzi runs Cruise Control only with 2 or more brokers', props.cruiseControl);
     for (const key of Object.keys(props.config ?? {})) {
-      if (MANAGED_CONFIG.includes(key)) throw fail(`config["${key}"]`, 'is managed by the construct (replication, topic creation and deletion, authorization); it cannot be overridden', props.config![key]);
+      if (MANAGED_CONFIG.includes(key)) problems.add(`config["${key}"]`, 'is managed by the construct (replication, topic creation and deletion, authorization); it cannot be overridden', props.config![key]);
     }
+    problems.throwIfAny();
 
     // Apply defaults.
     this.clusterName = props.name;

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { ConstructPropsError } from '../../lib/errors';
+import { PropsProblems } from '../../lib/errors';
 import { Lazy } from '../../lib/tf';
 import { CustomResource } from '../k8s-object';
 import { ClusterContext } from '../context';
@@ -73,29 +73,30 @@ export class KafkaMirrorMaker2 extends Construct {
   constructor(scope: Construct, id: string, kafka: KafkaCluster, props: KafkaMirrorProps) {
     super(scope, id);
     const stack = ClusterContext.of(this);
-    const fail = (field: string, message: string, received: unknown) => new ConstructPropsError(this.node.path, field, message, received);
+    const problems = new PropsProblems(this.node.path);
     const targetAlias = props.targetAlias ?? stack.environment.name;
-    if (typeof props.sourceAlias !== 'string' || !ALIAS.test(props.sourceAlias)) throw fail('sourceAlias', 'must be a short lower-case alias such as "prod"', props.sourceAlias);
-    if (!ALIAS.test(targetAlias)) throw fail('targetAlias', 'must be a short lower-case alias such as "dr"', targetAlias);
-    if (targetAlias === props.sourceAlias) throw fail('sourceAlias', `must differ from the target's alias "${targetAlias}"`, props.sourceAlias);
+    if (typeof props.sourceAlias !== 'string' || !ALIAS.test(props.sourceAlias)) problems.add('sourceAlias', 'must be a short lower-case alias such as "prod"', props.sourceAlias);
+    if (!ALIAS.test(targetAlias)) problems.add('targetAlias', 'must be a short lower-case alias such as "dr"', targetAlias);
+    else if (targetAlias === props.sourceAlias) problems.add('sourceAlias', `must differ from the target's alias "${targetAlias}"`, props.sourceAlias);
     const address = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?):(\d{1,5})$/.exec(props.bootstrapServers ?? '');
     const port = address ? Number(address[3]) : NaN;
-    if (!address || port < 1 || port > 65535) throw fail('bootstrapServers', 'must be "host:port" with a port from 1 to 65535', props.bootstrapServers);
+    if (!address || port < 1 || port > 65535) problems.add('bootstrapServers', 'must be "host:port" with a port from 1 to 65535', props.bootstrapServers);
     for (const field of ['sourceUser', 'credentialsSecret', 'caSecret'] as const) {
-      if (typeof props[field] !== 'string' || !SECRET.test(props[field]) || props[field].length > 63) throw fail(field, 'must be a lower-case DNS name', props[field]);
+      if (typeof props[field] !== 'string' || !SECRET.test(props[field]) || props[field].length > 63) problems.add(field, 'must be a lower-case DNS name', props[field]);
     }
     const authentication = props.authentication ?? 'tls';
-    if (authentication !== 'tls' && authentication !== 'scram-sha-512') throw fail('authentication', 'must be "tls" or "scram-sha-512"', authentication);
+    if (authentication !== 'tls' && authentication !== 'scram-sha-512') problems.add('authentication', 'must be "tls" or "scram-sha-512"', authentication);
     const replicas = props.replicas ?? 2;
-    if (!Number.isInteger(replicas) || replicas < 2) throw fail('replicas', 'must be a whole number >= 2, so that restarting one pod does not stop the off-site copy', replicas);
+    if (!Number.isInteger(replicas) || replicas < 2) problems.add('replicas', 'must be a whole number >= 2, so that restarting one pod does not stop the off-site copy', replicas);
     const targetListener = kafka.listeners.find((l) => l.type === 'internal' || l.type === 'cluster-ip');
-    if (!targetListener) throw fail('target', `Kafka "${kafka.clusterName}" has no internal or cluster-ip listener for MirrorMaker 2 to write through`, kafka.listeners.map((l) => l.name));
+    if (!targetListener) problems.add('target', `Kafka "${kafka.clusterName}" has no internal or cluster-ip listener for MirrorMaker 2 to write through`, kafka.listeners.map((l) => l.name));
+    problems.throwIfAny();
 
     this.name = `${kafka.clusterName}-mirror-${props.sourceAlias}`;
     this.sourceAlias = props.sourceAlias;
     this.targetAlias = targetAlias;
     this.replicas = replicas;
-    this.targetListener = targetListener;
+    this.targetListener = targetListener!; // problems.throwIfAny() above stops when there is none
     const connect = {
       groupId: `${this.name}-connect`,
       configStorageTopic: `${this.name}-connect-config`,
@@ -116,7 +117,7 @@ export class KafkaMirrorMaker2 extends Construct {
     this.targetUser = kafka.registerUser(
       new KafkaUserResource(this, 'target-user', kafka, {
         name: this.name,
-        authentication: targetListener.authentication,
+        authentication: this.targetListener.authentication,
         role: 'mirror-target',
         extraAcls: {
           topics: () => [
@@ -145,10 +146,10 @@ export class KafkaMirrorMaker2 extends Construct {
           replicas,
           target: {
             alias: targetAlias,
-            bootstrapServers: kafka.bootstrapServers(targetListener.name),
+            bootstrapServers: kafka.bootstrapServers(this.targetListener.name),
             ...connect,
             tls: { trustedCertificates: [{ secretName: kafka.clusterCaSecretName, pattern: '*.crt' }] },
-            authentication: secretAuth(this.targetUser.secretName, this.targetUser.userName, targetListener.authentication),
+            authentication: secretAuth(this.targetUser.secretName, this.targetUser.userName, this.targetListener.authentication),
             config: {
               'config.storage.replication.factor': rf,
               'offset.storage.replication.factor': rf,
@@ -211,7 +212,7 @@ export class KafkaMirrorMaker2 extends Construct {
       description: `off-site copy: MirrorMaker 2 pulls the topics of "${props.sourceAlias}" through its exchange gateway (a declared backup target: Kafka's off-site copy)`,
       declaredBy: this,
     });
-    kafka.connections.allowFrom(this.peer, { ports: [Port.tcp(targetListener.port)], description: `MirrorMaker 2 writes the off-site copy of "${props.sourceAlias}" into Kafka "${kafka.clusterName}"` });
+    kafka.connections.allowFrom(this.peer, { ports: [Port.tcp(this.targetListener.port)], description: `MirrorMaker 2 writes the off-site copy of "${props.sourceAlias}" into Kafka "${kafka.clusterName}"` });
     segmentation.allow(this.peer, this.peer, { ports: [STRIMZI_PORTS.connectApi], description: 'MirrorMaker 2 workers forward Connect REST requests to their leader', declaredBy: this });
     segmentation.allow(clusterOperatorPeer(), this.peer, { ports: [STRIMZI_PORTS.connectApi], description: 'the cluster operator manages the mirror connectors through the Connect REST API', declaredBy: this });
   }

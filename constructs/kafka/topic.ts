@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
-import { ConstructPropsError } from '../../lib/errors';
+import { PropsProblems } from '../../lib/errors';
 import { retain } from '../../lib/markers';
 import { CustomResource } from '../k8s-object';
 import { KAFKA_DEFAULTS } from '../../policy/kafka/defaults';
@@ -66,36 +66,35 @@ export class KafkaTopicResource extends CustomResource {
   readonly offsiteCopy: boolean;
 
   constructor(scope: Construct, id: string, cluster: KafkaCluster, props: KafkaTopicProps) {
-    const fail = (field: string, message: string, received: unknown) => new ConstructPropsError(`${scope.node.path}/${id}`, field, message, received);
+    const problems = new PropsProblems(`${scope.node.path}/${id}`);
     const replication = cluster.replication;
     if (typeof props.name !== 'string' || !TOPIC_NAME.test(props.name) || props.name === '.' || props.name === '..') {
-      throw fail('name', "must be a Kafka topic name: 1-249 letters, digits, '.', '_' or '-'", props.name);
-    }
-    if (props.name.startsWith('__')) throw fail('name', 'names starting with "__" are Kafka-internal topics', props.name);
+      problems.add('name', "must be a Kafka topic name: 1-249 letters, digits, '.', '_' or '-'", props.name);
+    } else if (props.name.startsWith('__')) problems.add('name', 'names starting with "__" are Kafka-internal topics', props.name);
     const partitions = props.partitions ?? KAFKA_DEFAULTS.topic.partitions;
-    if (!Number.isInteger(partitions) || partitions < 1 || partitions > 1000) throw fail('partitions', 'must be a whole number from 1 to 1000', partitions);
+    if (!Number.isInteger(partitions) || partitions < 1 || partitions > 1000) problems.add('partitions', 'must be a whole number from 1 to 1000', partitions);
     const replicas = props.replicas ?? replication.factor;
-    if (!Number.isInteger(replicas) || replicas < 1) throw fail('replicas', 'must be a whole number >= 1', replicas);
-    if (replicas > cluster.brokerCount) throw fail('replicas', `must be <= the number of brokers (${cluster.brokerCount})`, replicas);
-    if (cluster.environmentClass !== 'development' && replicas < 3) {
-      throw fail('replicas', `must be >= 3 outside development (class "${cluster.environmentClass}"): a topic must survive the loss of a broker without losing acknowledged data`, replicas);
+    if (!Number.isInteger(replicas) || replicas < 1) problems.add('replicas', 'must be a whole number >= 1', replicas);
+    else if (replicas > cluster.brokerCount) problems.add('replicas', `must be <= the number of brokers (${cluster.brokerCount})`, replicas);
+    else if (cluster.environmentClass !== 'development' && replicas < 3) {
+      problems.add('replicas', `must be >= 3 outside development (class "${cluster.environmentClass}"): a topic must survive the loss of a broker without losing acknowledged data`, replicas);
     }
     const retentionMs = props.retentionMs ?? KAFKA_DEFAULTS.topic.retentionMs;
     if (!Number.isInteger(retentionMs) || (retentionMs !== -1 && retentionMs < 60_000)) {
-      throw fail('retentionMs', 'must be -1 (keep forever) or a whole number of milliseconds >= 60000', retentionMs);
+      problems.add('retentionMs', 'must be -1 (keep forever) or a whole number of milliseconds >= 60000', retentionMs);
     }
     const config = { ...(props.config ?? {}) };
     for (const [key, why] of Object.entries(MANAGED_TOPIC_CONFIGS)) {
-      if (key in config) throw fail(`config["${key}"]`, `is managed: ${why}`, config[key]);
+      if (key in config) problems.add(`config["${key}"]`, `is managed: ${why}`, config[key]);
     }
     const minInsync = config['min.insync.replicas'] ?? replication.minInsync;
     if (typeof minInsync !== 'number' || !Number.isInteger(minInsync) || minInsync < replication.minInsync) {
-      throw fail('config["min.insync.replicas"]', `must be a whole number >= the cluster's ${replication.minInsync}: fewer in-sync copies would acknowledge writes a single failure can lose`, minInsync);
-    }
-    if (minInsync > replicas) throw fail('config["min.insync.replicas"]', `must be <= replicas (${replicas}), or no write could succeed`, minInsync);
+      problems.add('config["min.insync.replicas"]', `must be a whole number >= the cluster's ${replication.minInsync}: fewer in-sync copies would acknowledge writes a single failure can lose`, minInsync);
+    } else if (minInsync > replicas) problems.add('config["min.insync.replicas"]', `must be <= replicas (${replicas}), or no write could succeed`, minInsync);
     if (props.domain !== undefined && (!DNS_LABEL.test(props.domain) || props.domain.length > 63)) {
-      throw fail('domain', 'must be a data-domain name (a lower-case DNS label)', props.domain);
+      problems.add('domain', 'must be a data-domain name (a lower-case DNS label)', props.domain);
     }
+    problems.throwIfAny();
 
     const kubernetesName = DNS_SUBDOMAIN.test(props.name) && props.name.length <= 253 ? props.name : derivedName(props.name);
     const offsiteCopy = props.offsiteCopy ?? true;

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { ConstructPropsError } from '../../lib/errors';
+import { ConstructPropsError, PropsProblems } from '../../lib/errors';
 import { Lazy } from '../../lib/tf';
 import { CustomResource } from '../k8s-object';
 import { KAFKA_DEFAULTS, KafkaAuthentication } from '../../policy/kafka/defaults';
@@ -88,20 +88,21 @@ export class KafkaUserResource extends CustomResource {
   private readonly extra: ExtraAcls;
 
   constructor(scope: Construct, id: string, cluster: KafkaCluster, props: KafkaUserProps & { readonly role?: KafkaUserRole; readonly extraAcls?: ExtraAcls }) {
-    const fail = (field: string, message: string, received: unknown) => new ConstructPropsError(`${scope.node.path}/${id}`, field, message, received);
+    const problems = new PropsProblems(`${scope.node.path}/${id}`);
     if (typeof props.name !== 'string' || !DNS_LABEL.test(props.name) || props.name.length > 60) {
-      throw fail('name', 'must be a lower-case DNS label of at most 60 characters (it is the certificate CN and the Secret name)', props.name);
+      problems.add('name', 'must be a lower-case DNS label of at most 60 characters (it is the certificate CN and the Secret name)', props.name);
     }
     const authentication = props.authentication ?? 'tls';
-    if (!AUTHENTICATIONS.includes(authentication)) throw fail('authentication', 'must be "tls" (mutual TLS) or "scram-sha-512"', authentication);
-    if (!cluster.listeners.some((l) => l.authentication === authentication)) {
-      throw fail('authentication', `no listener of Kafka "${cluster.clusterName}" accepts it; listeners: ${cluster.listeners.map((l) => `${l.name} (${l.authentication})`).join(', ')}`, authentication);
+    if (!AUTHENTICATIONS.includes(authentication)) problems.add('authentication', 'must be "tls" (mutual TLS) or "scram-sha-512"', authentication);
+    else if (!cluster.listeners.some((l) => l.authentication === authentication)) {
+      problems.add('authentication', `no listener of Kafka "${cluster.clusterName}" accepts it; listeners: ${cluster.listeners.map((l) => `${l.name} (${l.authentication})`).join(', ')}`, authentication);
     }
     if (props.domain !== undefined && (!DNS_LABEL.test(props.domain) || props.domain.length > 63)) {
-      throw fail('domain', 'must be a data-domain name (a lower-case DNS label)', props.domain);
+      problems.add('domain', 'must be a data-domain name (a lower-case DNS label)', props.domain);
     }
     const role = props.role ?? 'client';
-    const quotas = quotasOf(props.quotas, role, fail);
+    const quotas = quotasOf(props.quotas, role, problems);
+    problems.throwIfAny();
     // Rendered when the stack is written, so grants added after construction count.
     const self: { user?: KafkaUserResource } = {};
     const lazyAcls = Lazy.anyValue({ produce: () => self.user!.acls() });
@@ -203,14 +204,14 @@ export class KafkaUserResource extends CustomResource {
   }
 }
 
-function quotasOf(q: KafkaQuotas | undefined, role: KafkaUserRole, fail: (field: string, message: string, received: unknown) => Error): KafkaQuotas | undefined {
+function quotasOf(q: KafkaQuotas | undefined, role: KafkaUserRole, problems: PropsProblems): KafkaQuotas | undefined {
   // Replication must keep up with every producer together; throttling it only grows the lag.
   if (role === 'offsite-copy-source' || role === 'mirror-target' || role === 'superuser') return q;
   const quotas = { ...KAFKA_DEFAULTS.quotas, ...(q ?? {}) };
   for (const [key, value] of Object.entries(quotas)) {
     if (value === undefined) continue;
-    if (!Number.isInteger(value) || value < 1) throw fail(`quotas.${key}`, 'must be a whole number >= 1', value);
-    if (key === 'requestPercentage' && value > 100) throw fail(`quotas.${key}`, 'must be at most 100 (percent)', value);
+    if (!Number.isInteger(value) || value < 1) problems.add(`quotas.${key}`, 'must be a whole number >= 1', value);
+    else if (key === 'requestPercentage' && value > 100) problems.add(`quotas.${key}`, 'must be at most 100 (percent)', value);
   }
   return quotas;
 }

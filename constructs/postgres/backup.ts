@@ -5,7 +5,8 @@ import type { Peer } from '../network/peer';
 import type { Port } from '../network/port';
 import type { IConnectable } from '../network/segmentation';
 import { BARMAN_CLOUD_PLUGIN } from './names';
-import { checkBucketName, checkHttpsEndpoint, checkRetention, checkSecretName, checkSixFieldCron } from '../../policy/postgres/validation';
+import { checkBucketName, checkHttpsEndpoint, checkRetention, checkSecretName } from '../../policy/postgres/validation';
+import { checkSixFieldCron } from '../../lib/cron';
 
 /** A key of a Secret in the Postgres cluster's namespace. */
 export interface SecretKeyRef {

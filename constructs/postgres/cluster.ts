@@ -1,12 +1,12 @@
 import { Construct } from 'constructs';
 import type { EnvironmentClass, ZoneName } from '../../environments/schema';
-import { ConstructPropsError } from '../../lib/errors';
+import { ConstructPropsError, propsError, type PropsProblem } from '../../lib/errors';
 import { markSharing, retain } from '../../lib/markers';
+import { dependOn, Lazy } from '../../lib/tf';
 import { OPERATORS, type CrdFileSource } from '../../lib/versions';
 import { NS, STORAGE_CLASSES } from '../../policy/layout';
 import { InternalCaIssuer } from '../cert-manager';
 import { CustomResource } from '../k8s-object';
-import { dependOn } from './depend';
 import { Peer, type WorkloadPeer } from '../network/peer';
 import { placementFor } from '../network/placement';
 import { Port } from '../network/port';
@@ -31,12 +31,11 @@ import {
   INSTANCE_STATUS_PORT,
   ownerRoleOf,
   POSTGRES_PORT,
-  readRoleOf,
-  roleSecretName,
   type SchemaRef,
 } from './names';
 import { cnpgOperatorPeer } from './operator';
 import { PostgresPooler, PostgresPoolerOptions } from './pooler';
+import { domainProblem, PostgresRoles, type AddUserOptions, type GrantReadOptions } from './roles';
 import { ServerCertificate } from './tls';
 import {
   checkClusterName,
@@ -46,10 +45,10 @@ import {
   checkParameterName,
   checkRecoveryTime,
   checkRetention,
-  checkSixFieldCron,
   checkSqlIdentifier,
   checkStorageSize,
 } from '../../policy/postgres/validation';
+import { checkSixFieldCron } from '../../lib/cron';
 
 /** The PostgreSQL image CloudNativePG 1.30 defaults to (operators.md, section a). */
 export const DEFAULT_POSTGRES_IMAGE = 'ghcr.io/cloudnative-pg/postgresql:18.4-system-trixie';
@@ -169,45 +168,7 @@ export interface AddDatabaseOptions {
   readonly schemas?: readonly string[];
 }
 
-export interface AddUserOptions {
-  /** The role name, a SQL identifier. */
-  readonly name: string;
-  /** The data domain it acts for, recorded in its comment. */
-  readonly domain?: string;
-  /** @default "login role" (plus the domain) */
-  readonly comment?: string;
-  /** @default -1 (no limit) */
-  readonly connectionLimit?: number;
-  /**
-   * The kubernetes.io/basic-auth Secret (username, password) in the cluster's namespace that
-   * holds its password. It is created in-cluster by the secret-management process, never by
-   * Terraform; until it exists the operator leaves the role without a password, so nobody can
-   * log in with it.
-   * @default `<cluster>-<role>-credentials`
-   */
-  readonly passwordSecret?: string;
-}
-
-export interface GrantReadOptions {
-  /** The sharing agreements this access derives from; they are marked on the Cluster for the audit. @default [] */
-  readonly agreements?: readonly string[];
-  /** Only this schema of the domain (its read role is `<database>_<schema>_read`). @default the whole domain */
-  readonly schema?: SchemaRef;
-}
-
-/** A role in `spec.managed.roles`, before rendering. */
-interface RoleState {
-  readonly name: string;
-  readonly login: boolean;
-  /** Only a domain owner in `owner-creates` mode, to create its declared databases. */
-  createdb?: boolean;
-  readonly comment: string;
-  readonly passwordSecret?: string;
-  readonly connectionLimit?: number;
-  readonly inRoles: Map<string, Set<string>>;
-}
-
-type Problem = [field: string, message: string, received: unknown];
+type Problem = PropsProblem;
 
 /**
  * A highly available CloudNativePG Postgres cluster in the data zone.
@@ -280,8 +241,8 @@ export class PostgresCluster extends Construct implements IConnectable {
 
   private readonly spec: Record<string, unknown>;
   private readonly metadata: { name: string; namespace: string; labels: Record<string, string>; annotations?: Record<string, string> };
-  private readonly roles = new Map<string, RoleState>();
-  private readonly agreements = new Set<string>();
+  /** The cluster's roles and grants (rendered into spec.managed when the stack is written). */
+  private readonly roles: PostgresRoles;
 
   constructor(scope: Construct, id: string, props: PostgresClusterProps) {
     super(scope, id);
@@ -311,6 +272,7 @@ export class PostgresCluster extends Construct implements IConnectable {
     this.replica = bootstrap.kind === 'replica' && !bootstrap.promote;
     this.databaseManagement = props.databaseManagement ?? defaultDatabaseManagement();
     this.backup = backup;
+    this.roles = new PostgresRoles({ path: this.node.path, cluster: props.name, domainOfDatabase: (database) => this.databases.get(database)?.domain });
     const names = clusterNames(props.name, namespace);
     this.services = { rw: `${props.name}-rw`, ro: `${props.name}-ro`, r: `${props.name}-r` };
     const ephemeral = stack.ephemeral;
@@ -381,6 +343,8 @@ export class PostgresCluster extends Construct implements IConnectable {
           }
         : {}),
       ...(bootstrap.kind === 'replica' ? { replica: { enabled: !bootstrap.promote, source: names.origin } } : {}),
+      // Rendered when the stack is written, so roles and grants added after construction count.
+      managed: Lazy.anyValue({ produce: () => this.roles.render() }),
     };
     this.metadata = { name: props.name, namespace, labels: { 'app.kubernetes.io/managed-by': 'moit-datacentre' } };
     this.resource = new CustomResource(this, 'cluster', {
@@ -395,7 +359,7 @@ export class PostgresCluster extends Construct implements IConnectable {
       // configuration code); without this, every apply would report an inconsistent result.
       computedFields: ['metadata.labels', 'metadata.annotations', 'spec.postgresql.parameters'],
     });
-    dependOn(this.resource, this.certificate, this.backupStore, ...(this.originStore ? [this.originStore] : []));
+    dependOn(this.resource.manifest, this.certificate.manifest, this.backupStore.manifest, ...(this.originStore ? [this.originStore.manifest] : []));
     retain(this.resource.manifest, 'postgres', ephemeral);
 
     this.scheduledBackup = new PostgresScheduledBackup(this, 'scheduled-backup', {
@@ -405,7 +369,7 @@ export class PostgresCluster extends Construct implements IConnectable {
       schedule: backup.schedule,
       target: backup.target,
     });
-    dependOn(this.scheduledBackup, this.resource);
+    dependOn(this.scheduledBackup.manifest, this.resource.manifest);
 
     // Connections: clients on 5432, plus the system traffic a cluster needs.
     const peer = postgresPeer(props.name, namespace, zone);
@@ -446,7 +410,7 @@ export class PostgresCluster extends Construct implements IConnectable {
         serverCaSecret: names.serverTls,
         issuerName: props.issuerName,
       });
-      dependOn(this.pooler.resource, this.resource);
+      dependOn(this.pooler.resource.manifest, this.resource.manifest);
     }
   }
 
@@ -474,8 +438,7 @@ export class PostgresCluster extends Construct implements IConnectable {
 
     const owner = options.owner ?? ownerRoleOf(options.domain);
     if (!this.roles.has(owner)) this.addUser({ name: owner, domain: options.domain, comment: `owner of the databases of domain ${options.domain}` });
-    const ownerRole = this.roles.get(owner)!;
-    if (!ownerRole.login) throw new ConstructPropsError(`${this.node.path}.addDatabase`, 'owner', `must be a login role; "${owner}" is a NOLOGIN read role`, owner);
+    if (!this.roles.isLogin(owner)) throw new ConstructPropsError(`${this.node.path}.addDatabase`, 'owner', `must be a login role; "${owner}" is a NOLOGIN read role`, owner);
     this.addReadRole(options.domain);
     const schemas = [...(options.schemas ?? [])];
     let resource: PostgresDatabase | undefined;
@@ -488,10 +451,9 @@ export class PostgresCluster extends Construct implements IConnectable {
         domain: options.domain,
         schemas,
       });
-      dependOn(resource, this.resource);
+      dependOn(resource.manifest, this.resource.manifest);
     } else {
-      ownerRole.createdb = true;
-      this.renderRoles();
+      this.roles.allowCreateDatabases(owner);
     }
     const declared: DeclaredDatabase = { name: options.name, owner, domain: options.domain, schemas, ...(resource ? { resource } : {}) };
     this.databases.set(options.name, declared);
@@ -506,25 +468,7 @@ export class PostgresCluster extends Construct implements IConnectable {
    */
   addUser(options: AddUserOptions): string {
     this.refuseOnReplica('addUser');
-    const problems: Problem[] = [];
-    const check = (field: string, message: string | undefined, value: unknown) => message && problems.push([field, message, value]);
-    check('name', checkSqlIdentifier(options.name, 'role'), options.name);
-    if (options.domain !== undefined) check('domain', domainProblem(options.domain), options.domain);
-    if (options.connectionLimit !== undefined && (!Number.isInteger(options.connectionLimit) || options.connectionLimit < -1)) {
-      check('connectionLimit', 'must be a whole number >= -1 (-1 means no limit)', options.connectionLimit);
-    }
-    if (this.roles.has(options.name)) check('name', `role "${options.name}" is already declared on cluster "${this.name}"`, options.name);
-    if (problems.length > 0) throw propsError(`${this.node.path}.addUser`, problems);
-    this.roles.set(options.name, {
-      name: options.name,
-      login: true,
-      comment: options.comment ?? `login role${options.domain ? ` of domain ${options.domain}` : ''}`,
-      passwordSecret: options.passwordSecret ?? roleSecretName(this.name, options.name),
-      connectionLimit: options.connectionLimit,
-      inRoles: new Map(),
-    });
-    this.renderRoles();
-    return options.name;
+    return this.roles.addUser(options);
   }
 
   /**
@@ -534,26 +478,7 @@ export class PostgresCluster extends Construct implements IConnectable {
    */
   addReadRole(domain: string, schema?: SchemaRef): string {
     this.refuseOnReplica('addReadRole');
-    const problems: Problem[] = [];
-    const check = (field: string, message: string | undefined, value: unknown) => message && problems.push([field, message, value]);
-    check('domain', domainProblem(domain), domain);
-    if (schema) {
-      check('schema.database', checkSqlIdentifier(schema.database, 'database'), schema.database);
-      check('schema.schema', checkSqlIdentifier(schema.schema, 'schema'), schema.schema);
-      const known = this.databases.get(schema.database);
-      if (!problems.length && known && known.domain !== domain) check('schema.database', `belongs to domain "${known.domain}", not "${domain}"`, schema.database);
-    }
-    const name = readRoleOf(domain, schema);
-    if (!problems.length) check(schema ? 'schema' : 'domain', checkSqlIdentifier(name, 'role'), name);
-    if (problems.length > 0) throw propsError(`${this.node.path}.addReadRole`, problems);
-    const existing = this.roles.get(name);
-    if (existing?.login) throw new ConstructPropsError(`${this.node.path}.addReadRole`, 'domain', `would create read role "${name}", but a login role has that name`, domain);
-    if (!existing) {
-      const what = schema ? `schema ${schema.schema} of database ${schema.database} (domain ${domain})` : `the data of domain ${domain}`;
-      this.roles.set(name, { name, login: false, comment: `read access to ${what}; granted only by sharing agreements`, inRoles: new Map() });
-      this.renderRoles();
-    }
-    return name;
+    return this.roles.addReadRole(domain, schema);
   }
 
   /**
@@ -563,33 +488,15 @@ export class PostgresCluster extends Construct implements IConnectable {
    */
   grantRead(consumerRole: string, domain: string, options: GrantReadOptions = {}): string {
     this.refuseOnReplica('grantRead');
-    const consumer = this.roles.get(consumerRole);
-    if (!consumer || !consumer.login) {
-      const known = [...this.roles.values()].filter((r) => r.login).map((r) => r.name);
-      throw new ConstructPropsError(
-        `${this.node.path}.grantRead`,
-        'consumerRole',
-        `must be a login role declared on cluster "${this.name}" (addUser or addDatabase); known: ${known.length > 0 ? known.join(', ') : 'none'}`,
-        consumerRole,
-      );
-    }
-    for (const id of options.agreements ?? []) {
-      if (!/^SA-\d{4}-\d{3}$/.test(id)) throw new ConstructPropsError(`${this.node.path}.grantRead`, 'agreements', 'each must be a sharing agreement reference like "SA-2026-004"', id);
-    }
-    const readRole = this.addReadRole(domain, options.schema);
-    if (readRole === consumerRole) throw new ConstructPropsError(`${this.node.path}.grantRead`, 'consumerRole', 'a read role cannot be granted to itself', consumerRole);
-    const because = consumer.inRoles.get(readRole) ?? new Set<string>();
-    for (const id of options.agreements ?? []) because.add(id);
-    consumer.inRoles.set(readRole, because);
-    for (const id of options.agreements ?? []) this.agreements.add(id);
-    if (this.agreements.size > 0) markSharing(this.resource.manifest, [...this.agreements]);
-    this.renderRoles();
+    const readRole = this.roles.grantRead(consumerRole, domain, options);
+    const agreements = this.roles.agreements;
+    if (agreements.length > 0) markSharing(this.resource.manifest, agreements);
     return readRole;
   }
 
   /** The names of the managed roles, sorted. */
   get roleNames(): string[] {
-    return [...this.roles.keys()].sort();
+    return this.roles.names;
   }
 
   private refuseOnReplica(what: string): void {
@@ -612,32 +519,6 @@ export class PostgresCluster extends Construct implements IConnectable {
       .sort((a, b) => a.name.localeCompare(b.name))
       .map((d) => ({ name: d.name, owner: d.owner, domain: d.domain, schemas: d.schemas }));
     this.metadata.annotations = { 'moit.gov.vn/databases': JSON.stringify(list), 'moit.gov.vn/database-management': this.databaseManagement };
-  }
-
-  /** Writes the managed roles into the Cluster spec, sorted, so the output is stable. */
-  private renderRoles(): void {
-    const roles = [...this.roles.values()]
-      .sort((a, b) => a.name.localeCompare(b.name))
-      .map((r) => {
-        const memberships = [...r.inRoles.keys()].sort();
-        const reasons = memberships.flatMap((m) => [...r.inRoles.get(m)!].sort().map((id) => `${m} (${id})`));
-        return {
-          name: r.name,
-          ensure: 'present',
-          comment: reasons.length > 0 ? `${r.comment}; grants: ${reasons.join(', ')}` : r.comment,
-          login: r.login,
-          superuser: false,
-          createdb: r.createdb ?? false,
-          createrole: false,
-          replication: false,
-          bypassrls: false,
-          inherit: true,
-          ...(r.connectionLimit !== undefined ? { connectionLimit: r.connectionLimit } : {}),
-          ...(r.login ? { passwordSecret: { name: r.passwordSecret! } } : { disablePassword: true }),
-          ...(memberships.length > 0 ? { inRoles: memberships } : {}),
-        };
-      });
-    this.spec.managed = { roles };
   }
 }
 
@@ -678,11 +559,6 @@ function bootstrapSpec(bootstrap: PostgresBootstrap, origin: string): Record<str
   }
 }
 
-function domainProblem(domain: string): string | undefined {
-  return /^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(domain) && domain.length <= 40
-    ? undefined
-    : 'must be a data domain name: a lower-case DNS label of at most 40 characters, such as "energy-statistics"';
-}
 
 function validate(
   props: PostgresClusterProps,
@@ -741,14 +617,4 @@ function validate(
     if (d.bootstrap.kind === 'recovery' && d.bootstrap.targetTime !== undefined) check('bootstrap.targetTime', checkRecoveryTime(d.bootstrap.targetTime), d.bootstrap.targetTime);
   }
   return problems;
-}
-
-/** One error for every problem of a construct's props (the first names the field). */
-function propsError(path: string, problems: readonly Problem[]): ConstructPropsError {
-  const [field, message, received] = problems[0]!;
-  const error = new ConstructPropsError(path, field, message, received);
-  if (problems.length > 1) {
-    error.message = `${problems.length} problems:\n${problems.map(([f, m, r]) => `  - ${new ConstructPropsError(path, f, m, r).message}`).join('\n')}`;
-  }
-  return error;
 }

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { ConstructPropsError } from '../../lib/errors';
+import { dependOn } from '../../lib/tf';
 import { CustomResource } from '../k8s-object';
-import { dependOn } from './depend';
 import { Peer } from '../network/peer';
 import { placementFor } from '../network/placement';
 import { Port } from '../network/port';
@@ -127,7 +127,7 @@ export class PostgresPooler extends Construct implements IConnectable {
         },
       },
     });
-    dependOn(this.resource, this.certificate);
+    dependOn(this.resource.manifest, this.certificate.manifest);
 
     const peer = Peer.workload({ name: `pgbouncer-${names.name}`, namespace: props.namespace, zone: stack.zoneOf(props.namespace), selector: podLabels, ports: [Port.tcp(POSTGRES_PORT)] });
     this.connections = new Connections(this, peer);

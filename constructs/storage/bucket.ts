@@ -3,7 +3,7 @@ import type { ObjectLockMode } from '../../environments/sections/object-storage'
 import { ConstructPropsError } from '../../lib/errors';
 import { markSharing, retain } from '../../lib/markers';
 import { JobV1 } from '../../lib/providers';
-import { Lazy } from '../../lib/tf';
+import { dependOn, Lazy } from '../../lib/tf';
 import { STORAGE_CLASSES } from '../../policy/layout';
 import { CustomResource } from '../k8s-object';
 import { type IConnectable, Segmentation } from '../network/segmentation';
@@ -11,7 +11,6 @@ import { Peer } from '../network/peer';
 import { placementFor } from '../network/placement';
 import { ClusterContext } from '../context';
 import type { CaBundleRef } from './ca-bundle';
-import { addDependency } from './depends';
 import type { ObcAdditionalConfigField } from './ceph-platform';
 import { S3_REGION } from './names';
 import type { ObjectStore } from './object-store';
@@ -244,7 +243,7 @@ export class Bucket extends Construct {
       // The bucket library fills in the bound ObjectBucket's name.
       computedFields: ['metadata.labels', 'metadata.annotations', 'metadata.finalizers', 'spec.objectBucketName'],
     });
-    addDependency(this.claim.manifest, props.store.resource.manifest);
+    dependOn(this.claim.manifest, props.store.resource.manifest);
     retain(this.claim.manifest, 'bucket', stack.ephemeral);
 
     // What the claim cannot declare: versioning, public access block, object lock.
@@ -342,7 +341,7 @@ export class Bucket extends Construct {
     this.grants.set(user.userId, { access: effective, user });
     user.addAccess(effective, consumer.agreements ?? []);
     // The policy names the user: create the user first, so Rook never applies a policy whose principal is missing.
-    addDependency(this.claim.manifest, user.resource.manifest);
+    dependOn(this.claim.manifest, user.resource.manifest);
     if (consumer.agreements && consumer.agreements.length > 0) {
       for (const a of consumer.agreements) this.sharing.add(a);
       markSharing(this.claim.manifest, [...this.sharing]);

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import type { ObjectStorageConfig } from '../../environments/sections/object-storage';
 import { retain } from '../../lib/markers';
-import { Lazy } from '../../lib/tf';
+import { dependOn, Lazy } from '../../lib/tf';
 import { NS } from '../../policy/layout';
 import { InternalCaIssuer } from '../cert-manager';
 import { CustomResource } from '../k8s-object';
@@ -12,7 +12,6 @@ import { Connections, type IConnectable } from '../network/segmentation';
 import { ClusterContext } from '../context';
 import { Bucket, type BucketOptions } from './bucket';
 import { InternalCaBundle } from './ca-bundle';
-import { addDependency } from './depends';
 import { replicatedPool } from './ceph-platform';
 import { OBJECT_STORE_NAME, RGW_ENDPOINT, RGW_POD_LABELS, RGW_SERVICE, RGW_TLS_PORT, ROOK_OPERATOR_LABELS } from './names';
 import { rookPlacement, spreadOverNodes } from './placement';
@@ -116,7 +115,7 @@ export class ObjectStore extends Construct implements IConnectable {
         },
       },
     });
-    addDependency(this.resource.manifest, this.certificate.manifest);
+    dependOn(this.resource.manifest, this.certificate.manifest);
     retain(this.resource.manifest, 'object-store', stack.ephemeral);
 
     const gateways: WorkloadPeer = Peer.workload({ name: `rgw-${this.name}`, namespace: this.namespace, zone, selector: { ...RGW_POD_LABELS }, ports: [Port.tcp(RGW_TLS_PORT)] });
@@ -165,7 +164,7 @@ export class ObjectStore extends Construct implements IConnectable {
     if (!user) {
       const holder = (this.node.tryFindChild('users') as Construct | undefined) ?? new Construct(this, 'users');
       user = new ObjectStoreUser(holder, userId, { consumerName: consumer.name, namespace: consumer.namespace });
-      addDependency(user.resource.manifest, this.resource.manifest);
+      dependOn(user.resource.manifest, this.resource.manifest);
       this.users.set(userId, user);
     }
     return user;

@@ -11,7 +11,8 @@
  */
 import { z } from 'zod';
 import { DRILL_KINDS, checkIsoDate } from '../../policy/backup/drills';
-import { BACKUP_TIERS, checkDuration, checkFiveFieldCron, resolveTiers, tierProblems, type BackupTierName } from '../../policy/backup/tiers';
+import { checkFiveFieldCron } from '../../lib/cron';
+import { BACKUP_TIERS, checkDuration, resolveTiers, tierProblems, type BackupTierName } from '../../policy/backup/tiers';
 
 /** A zod string checked by a shared validator (its message says what is allowed). */
 const checked = (check: (value: string) => string | undefined) =>

@@ -16,9 +16,9 @@ import {
   checkParameterName,
   checkRetention,
   checkSecretName,
-  checkSixFieldCron,
   checkStorageSize,
 } from '../../policy/postgres/validation';
+import { checkSixFieldCron } from '../../lib/cron';
 
 /** A zod string checked by one of the shared validators (its message says what is allowed). */
 const checked = (check: (value: string) => string | undefined) =>

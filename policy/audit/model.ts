@@ -11,37 +11,17 @@
  *   `velero`), so a control holds whichever way a construct declares the object.
  */
 import { CORE_SCHEMA, load } from 'js-yaml';
+import type { AgreementRecord as WrittenAgreement, BackupTierRecord, EnvironmentRecord, RestoreDrillRecord } from '../../lib/markers';
+
+export type { BackupTierRecord, EnvironmentRecord, RestoreDrillRecord } from '../../lib/markers';
 
 /**
- * The records the audit reads (written by the helpers in lib/markers.ts). Declared here too, so
- * the audit reads any artefact without depending on how the estate writes them.
+ * A sharing agreement as the audit reads it: as lib/markers.ts writes it, except that provider
+ * and consumer may be missing in artefacts older than them. The records are typed once, where
+ * they are written (lib/markers.ts); the audit still checks every value it reads (see
+ * parseEnvironment), so it reads any artefact, whatever wrote it.
  */
-export interface EnvironmentRecord {
-  readonly name: string;
-  readonly class: string;
-  readonly securityLevel: number;
-  readonly ephemeral: boolean;
-  readonly site: string;
-  readonly cluster: string;
-  readonly layer: string;
-  readonly namespaces: Readonly<Record<string, string>>;
-}
-export interface BackupTierRecord {
-  readonly retentionDays: number;
-  readonly offsite?: string;
-}
-export interface AgreementRecord {
-  readonly start: string;
-  readonly expiry: string;
-  readonly provider?: string;
-  readonly consumer?: string;
-}
-export interface RestoreDrillRecord {
-  readonly tier: string;
-  readonly lastSuccess: string;
-  readonly evidence: string;
-  readonly target?: string;
-}
+export type AgreementRecord = Omit<WrittenAgreement, 'provider' | 'consumer'> & Partial<Pick<WrittenAgreement, 'provider' | 'consumer'>>;
 
 export type Json = Record<string, unknown>;
 
@@ -318,8 +298,3 @@ export function dayNumber(date: unknown): number | undefined {
   return Math.round(ms / 86_400_000);
 }
 
-/** The `"//".backupTier` marker of a resource body (lib/markers.ts `markBackupTier`). */
-export function backupTierOf(body: Json): string | undefined {
-  const comment = isObject(body['//']) ? body['//'] : {};
-  return typeof comment.backupTier === 'string' ? comment.backupTier : undefined;
-}

@@ -6,6 +6,7 @@
  * No cdktf import: environment files and the schema use this module, and loading them must
  * stay cheap.
  */
+import { checkFiveFieldCron, cronIntervalMinutes, sixFieldSchedule } from '../../lib/cron';
 /** The backup tiers, strictest first. */
 export const BACKUP_TIERS = ['gold', 'silver', 'bronze'] as const;
 export type BackupTierName = (typeof BACKUP_TIERS)[number];
@@ -127,151 +128,8 @@ export function formatMinutes(minutes: number): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Five-field cron
-// ---------------------------------------------------------------------------------------------
-
-interface CronField {
-  readonly name: string;
-  readonly min: number;
-  readonly max: number;
-  readonly names?: readonly string[];
-}
-
-const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
-const DAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
-
-const FIELDS: readonly CronField[] = [
-  { name: 'minute', min: 0, max: 59 },
-  { name: 'hour', min: 0, max: 23 },
-  { name: 'day of month', min: 1, max: 31 },
-  { name: 'month', min: 1, max: 12, names: MONTHS },
-  { name: 'day of week', min: 0, max: 6, names: DAYS },
-];
-
-function valueOf(text: string, field: CronField): number | undefined {
-  if (/^\d+$/.test(text)) return Number(text);
-  const i = field.names?.indexOf(text.toUpperCase()) ?? -1;
-  if (i < 0) return undefined;
-  return field.name === 'month' ? i + 1 : i;
-}
-
-/** The values a field matches, or a message saying what is wrong with it. */
-function expandField(text: string, field: CronField): Set<number> | string {
-  // Day of week 7 is Sunday too, in robfig/cron as in Vixie cron.
-  const max = field.name === 'day of week' ? 7 : field.max;
-  const out = new Set<number>();
-  for (const item of text.split(',')) {
-    const [range, step, ...extra] = item.split('/');
-    if (extra.length > 0 || !range) return `the ${field.name} field "${text}" is not a value, range, list or step`;
-    if (step !== undefined && !/^[1-9]\d*$/.test(step)) return `the ${field.name} field "${text}" has a step that is not a positive whole number`;
-    let lo = field.min;
-    let hi = field.max;
-    if (range !== '*') {
-      const bounds = range.split('-');
-      if (bounds.length > 2) return `the ${field.name} field "${text}" is not a value, range, list or step`;
-      const values: number[] = [];
-      for (const b of bounds) {
-        const v = valueOf(b, field);
-        if (v === undefined || v < field.min || v > max) {
-          return `the ${field.name} field must be from ${field.min} to ${field.max}${field.names ? ` or ${field.names[0]}-${field.names[field.names.length - 1]}` : ''}, and "${b}" is not`;
-        }
-        values.push(v);
-      }
-      lo = values[0]!;
-      hi = values.length === 2 ? values[1]! : step !== undefined ? field.max : lo;
-      if (hi < lo) return `the ${field.name} range "${range}" runs backwards`;
-    }
-    const by = step === undefined ? 1 : Number(step);
-    for (let v = lo; v <= hi; v += by) out.add(field.name === 'day of week' ? v % 7 : v);
-  }
-  return out;
-}
-
-/** A parsed five-field schedule. */
-export interface CronSchedule {
-  readonly minutes: ReadonlySet<number>;
-  readonly hours: ReadonlySet<number>;
-  readonly daysOfMonth: ReadonlySet<number>;
-  readonly months: ReadonlySet<number>;
-  readonly daysOfWeek: ReadonlySet<number>;
-  /** Both day fields restricted: cron runs when either matches. */
-  readonly dayOr: boolean;
-}
-
-/** Parses a five-field cron schedule, or returns what is wrong with it. */
-export function parseCron(schedule: string): CronSchedule | string {
-  const fields = schedule.trim().split(/\s+/).filter(Boolean);
-  if (fields.length !== 5) {
-    const hint = fields.length === 6 ? ' (this looks like a six-field CloudNativePG schedule: drop the leading seconds field; the six-field form is derived)' : '';
-    return `must be a five-field cron schedule (minute hour day-of-month month day-of-week), such as "0 1 * * *" for 01:00 daily; it has ${fields.length} field${fields.length === 1 ? '' : 's'}${hint}`;
-  }
-  const sets: Set<number>[] = [];
-  for (const [i, f] of FIELDS.entries()) {
-    const r = expandField(fields[i]!, f);
-    if (typeof r === 'string') return `must be a five-field cron schedule: ${r}`;
-    sets.push(r);
-  }
-  return {
-    minutes: sets[0]!,
-    hours: sets[1]!,
-    daysOfMonth: sets[2]!,
-    months: sets[3]!,
-    daysOfWeek: sets[4]!,
-    dayOr: !fields[2]!.startsWith('*') && !fields[4]!.startsWith('*'),
-  };
-}
-
-/** Checks a five-field cron schedule; undefined when fine. */
-export function checkFiveFieldCron(schedule: string): string | undefined {
-  const r = parseCron(schedule);
-  if (typeof r === 'string') return r;
-  if (cronIntervalMinutes(schedule) === undefined) return 'must run at least once a year; this schedule never fires (check the day of month against the month)';
-  return undefined;
-}
-
-/**
- * The longest time, in minutes, between two runs of a schedule over a year (2027, a year with
- * no leap day, plus the wrap into the next year): what a schedule-based backup can lose.
- * Undefined when the schedule never runs.
- */
-export function cronIntervalMinutes(schedule: string): number | undefined {
-  const cron = parseCron(schedule);
-  if (typeof cron === 'string') throw new Error(`invalid schedule ${JSON.stringify(schedule)}: ${cron}`);
-  const times = [...cron.hours].sort((a, b) => a - b).flatMap((h) => [...cron.minutes].sort((a, b) => a - b).map((m) => h * 60 + m));
-  if (times.length === 0) return undefined;
-  const start = Date.UTC(2027, 0, 1);
-  const day = 86_400_000;
-  let previous: number | undefined;
-  let first: number | undefined;
-  let longest = 0;
-  // One year and one week: a weekly or yearly schedule's wrap-around gap is measured too.
-  for (let d = 0; d < 365 + 366; d++) {
-    const date = new Date(start + d * day);
-    const dom = date.getUTCDate();
-    const month = date.getUTCMonth() + 1;
-    const dow = date.getUTCDay();
-    if (!cron.months.has(month)) continue;
-    const domOk = cron.daysOfMonth.has(dom);
-    const dowOk = cron.daysOfWeek.has(dow);
-    if (!(cron.dayOr ? domOk || dowOk : domOk && dowOk)) continue;
-    for (const t of times) {
-      const at = d * 1440 + t;
-      if (first === undefined) first = at;
-      if (previous !== undefined) longest = Math.max(longest, at - previous);
-      previous = at;
-    }
-  }
-  return first === undefined ? undefined : longest === 0 ? 365 * 1440 : longest;
-}
-
-// ---------------------------------------------------------------------------------------------
 // What each tool is told
 // ---------------------------------------------------------------------------------------------
-
-/** CloudNativePG's six-field schedule (seconds first, robfig/cron) for a five-field one. */
-export function sixFieldSchedule(fiveField: string): string {
-  return `0 ${fiveField.trim().split(/\s+/).join(' ')}`;
-}
 
 /** Barman's retention policy: a recovery window in days ("90d"). */
 export function barmanRetention(tier: Pick<BackupTier, 'retentionDays'>): string {

@@ -22,8 +22,11 @@ describe('SEC-001 no literal secrets', () => {
     ['a password in chart values', release('auth:\n  password: hunter2-hunter2\n'), /a literal value for "password" at values\[0\]\(yaml\).auth.password/],
     ['a token on a provider', { ...stack({}), provider: { kubernetes: [{ token: 'eyJhbGciOi' }] } }, /a literal value for "token" at provider.kubernetes\[0\].token/],
     ['a PEM private key', release('tls:\n  key: |\n    -----BEGIN EC PRIVATE KEY-----\n    MHcCAQEE\n'), /a PEM private key/],
-    ['base64 data in a Secret', { kubernetes_secret_v1: { s: { metadata: { name: 's' }, data: { 'tls.key': 'QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAxMjM0NTY3ODk=' } } } }, /an encoded Secret value at data.tls.key/],
+    ['base64 data in a Secret, once', { kubernetes_secret_v1: { s: { metadata: { name: 's' }, data: { 'tls.key': 'QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAxMjM0NTY3ODk=' } } } }, /contains an encoded Secret value at data.tls.key; pass it/],
     ['stringData in a Secret manifest', manifests({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'kafka' }, stringData: { AWS_SECRET_ACCESS_KEY: 'abc' } }), /a literal Secret value at manifest.stringData.AWS_SECRET_ACCESS_KEY/],
+    ['a JSON web token under any key', release('client:\n  bearer: eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.c2lnbmF0dXJl\n'), /a JSON web token at values\[0\]\(yaml\).client.bearer/],
+    ['an access key id in chart values', release('s3:\n  accessKeyId: AKIAIOSFODNN7EXAMPLE\n'), /a literal value for "accessKeyId"/],
+    ['a TLS key in a ConfigMap', manifests({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'kafka' }, data: { 'tls.key': 'abcd1234' } }), /a literal value for "tls.key"/],
     ['an access key in a manifest', manifests({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'kafka' }, data: { secret_key: 'abcd1234' } }), /a literal value for "secret_key"/],
   ])('fires for %s', (_n, resources, pattern) => {
     const json = 'resource' in resources ? resources : stack(resources);

@@ -1,11 +1,11 @@
 /**
- * Reads a synthesized output folder for the standalone audit: only `manifest.json` (stack names
- * and dependencies, for order) and each stack's `cdk.tf.json`. No code of the estate runs.
+ * The standalone audit's view of a synthesized output folder (read by lib/synthesized.ts): each
+ * stack's rule model, in deploy order. No code of the estate runs.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../../lib/errors';
-import { isObject, stackModel, type Json, type StackModel } from '../../policy/audit/model';
+import { listStacks, readStackFile } from '../../lib/synthesized';
+import { stackModel, type Json, type StackModel } from '../../policy/audit/model';
 
 export interface SynthesizedStack {
   readonly name: string;
@@ -29,39 +29,18 @@ function deployOrder(names: readonly string[], dependencies: ReadonlyMap<string,
   return out;
 }
 
-/** Loads every stack of a synthesized folder, in deploy order. */
+/**
+ * Loads every stack of a synthesized folder, in deploy order. A folder with stacks/ but no
+ * manifest.json is read too (stacks by name), so a partial artefact can still be audited.
+ */
 export function loadSynthesized(dir: string): SynthesizedStack[] {
-  if (!existsSync(dir)) throw new UserError(`--dir: ${dir} does not exist; synthesize first (npm run synth) or name the folder that holds manifest.json and stacks/`);
-  const manifestFile = join(dir, 'manifest.json');
-  const dependencies = new Map<string, string[]>();
-  let names: string[];
-  const files = new Map<string, string>();
-  if (existsSync(manifestFile)) {
-    const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as Json;
-    const stacks = isObject(manifest.stacks) ? manifest.stacks : {};
-    names = Object.keys(stacks);
-    for (const [name, entry] of Object.entries(stacks)) {
-      if (!isObject(entry)) continue;
-      dependencies.set(name, Array.isArray(entry.dependencies) ? entry.dependencies.filter((d): d is string => typeof d === 'string') : []);
-      if (typeof entry.synthesizedStackPath === 'string') files.set(name, entry.synthesizedStackPath);
-    }
-  } else {
-    const stacksDir = join(dir, 'stacks');
-    if (!existsSync(stacksDir)) throw new UserError(`--dir: ${dir} has neither manifest.json nor stacks/; it is not a synthesized output folder`);
-    names = readdirSync(stacksDir).filter((n) => existsSync(join(stacksDir, n, 'cdk.tf.json')));
-  }
-  if (names.length === 0) throw new UserError(`--dir: ${dir} holds no stack`);
-  return deployOrder(names, dependencies).map((name) => {
-    const file = files.get(name) ?? `stacks/${name}/cdk.tf.json`;
-    const path = join(dir, file);
-    if (!existsSync(path)) throw new UserError(`${path}: listed in manifest.json but missing; the output folder is incomplete, synthesize again`);
-    let json: unknown;
-    try {
-      json = JSON.parse(readFileSync(path, 'utf8'));
-    } catch (e) {
-      throw new UserError(`${path}: not valid JSON (${(e as Error).message})`);
-    }
-    if (!isObject(json)) throw new UserError(`${path}: not a Terraform JSON object`);
-    return { name, file, model: stackModel(name, json) };
+  const entries = listStacks(dir, { requireManifest: false });
+  if (entries.length === 0) throw new UserError(`--dir: ${dir} holds no stack`);
+  const byName = new Map(entries.map((e) => [e.name, e]));
+  const dependencies = new Map(entries.map((e) => [e.name, e.dependencies]));
+  return deployOrder([...byName.keys()], dependencies).map((name) => {
+    const entry = byName.get(name)!;
+    const file = readStackFile(join(dir, entry.file), entry);
+    return { name, file: entry.file, model: stackModel(name, file.json as Json) };
   });
 }

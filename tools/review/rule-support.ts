@@ -7,7 +7,7 @@ import type { Action, Severity } from './model';
 import { formatPath, keysOf, type Json, type Path } from './paths';
 import type { Masker } from './sensitive';
 import type { StatefulEvidence } from './stateful';
-import { wordsOf } from './sensitive';
+import { wordsOf } from '../../lib/secrets';
 import type { LeafChange } from './value-diff';
 
 /** One resource change as the rules see it: raw values, which rules must print via `show`. */

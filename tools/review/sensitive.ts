@@ -3,15 +3,9 @@
  *
  * A value is shown as `(sensitive)` when any of these holds:
  * - Terraform marked it (`before_sensitive` / `after_sensitive` in plan JSON), or an ancestor;
- * - a key on its path names a secret: password, passwd, pwd, passphrase, secret(s), token(s),
- *   credential(s), creds, private, a qualified key (`privateKey`, `accessKey`, `client_key`,
- *   `tls.key`, `apiKey`, ...), certificate data (`client_certificate_data`, `certData`), or a
- *   connection string (`conn_str`, `connectionString`, `dsn`).
- *   Keys that describe or reference a secret rather than hold it are not masked when they are
- *   the last key of the path: names ending in name, ref, namespace, selector, file, path, ttl,
- *   algorithm, size, type, enabled, ... (so `secretName`, `secretKeyRef.name`,
- *   `privateKey.algorithm` stay readable). A bare `key` is a key *name* in Kubernetes
- *   (tolerations, selectors, `secretKeyRef.key`) and is not masked by itself;
+ * - a key on its path names a secret, as lib/secrets.ts classifies keys (`password`, `tls.key`,
+ *   `connectionString`, ...), unless the last key only describes or references it (so
+ *   `secretName`, `secretKeyRef.name`, `privateKey.algorithm` stay readable);
  * - it is the data of a Kubernetes Secret (`kubernetes_secret_v1.data`, a `kubernetes_manifest`
  *   of kind Secret: `manifest.data`, `manifest.stringData`), `helm_release.set_sensitive`, or a
  *   write-only attribute (`*_wo`);
@@ -21,57 +15,10 @@
  *   them: `terraform_data.output` repeats a sensitive `input` in clear text in plan JSON.
  */
 import { parse as parseYaml } from 'yaml';
+import { describesSecret, isKeyMaterial, isSecretKey } from '../../lib/secrets';
 import { DECODED_YAML, isObject, keysOf, type Json, type Path } from './paths';
 
 export const MASK = '(sensitive)';
-
-const SECRET_WORDS = new Set(['password', 'passwords', 'passwd', 'pwd', 'passphrase', 'secret', 'secrets', 'token', 'tokens', 'credential', 'credentials', 'creds', 'private', 'privatekey', 'apikey', 'accesskey', 'secretkey']);
-/** Words that make a following `key` a secret key rather than a key name. */
-const KEY_QUALIFIERS = new Set(['private', 'secret', 'access', 'api', 'client', 'signing', 'encryption', 'master', 'shared', 'ssh', 'tls', 'root', 'account', 'service', 'auth', 'session', 'hmac', 'psk', 'ca', 'server', 'crypt', 'sse', 'kms']);
-const CERT_WORDS = new Set(['cert', 'certificate', 'crt']);
-/** Last words of a key that describe or reference a secret instead of holding it. */
-const DESCRIPTIVE_LAST_WORDS = new Set([
-  'name', 'names', 'ref', 'refs', 'reference', 'namespace', 'selector', 'file', 'path', 'ttl', 'algorithm', 'size', 'type', 'kind',
-  'enabled', 'enable', 'length', 'duration', 'expiry', 'expiration', 'lifetime', 'rotation', 'policy', 'version', 'count', 'format',
-  'encoding', 'mode', 'url', 'endpoint', 'store', 'provider', 'id', 'template', 'usages',
-]);
-
-/** Splits a key into lower-case words: `secretKeyRef` → secret, key, ref; `tls.key` → tls, key. */
-export function wordsOf(key: string): string[] {
-  return key
-    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
-    .toLowerCase()
-    .split(/[^a-z0-9]+/)
-    .filter(Boolean);
-}
-
-/** True when the key names something that holds a secret value (see the module comment). */
-export function isSecretKey(key: string): boolean {
-  const words = wordsOf(key);
-  if (words.length === 0 || DESCRIPTIVE_LAST_WORDS.has(words[words.length - 1]!)) return false;
-  // Connection strings carry a password: conn_str (the pg backend), connectionString, dsn.
-  if (words.includes('dsn') || ((words.includes('conn') || words.includes('connection')) && (words.includes('str') || words.includes('string')))) return true;
-  return words.some((w, i) => {
-    if (SECRET_WORDS.has(w)) return true;
-    if (w === 'key' || w === 'keys') return i > 0 && KEY_QUALIFIERS.has(words[i - 1]!);
-    if (w === 'data' && i > 0) return CERT_WORDS.has(words[i - 1]!) || words.slice(0, i).some((x) => CERT_WORDS.has(x));
-    return false;
-  });
-}
-
-function describesSecret(key: string): boolean {
-  const words = wordsOf(key);
-  return words.length > 0 && DESCRIPTIVE_LAST_WORDS.has(words[words.length - 1]!);
-}
-
-const PEM = /-----BEGIN [A-Z0-9 ]+-----/;
-const JWT = /^eyJ[\w-]{5,}\.[\w-]{5,}\.[\w-]*$/;
-
-/** True when the string itself is key material (a PEM block or a JSON web token). */
-export function looksLikeSecretValue(value: unknown): boolean {
-  return typeof value === 'string' && (PEM.test(value) || JWT.test(value.trim()));
-}
 
 /** True when a key on the path names a secret, unless the last key only describes it. */
 export function isSecretPath(path: Path): boolean {
@@ -175,7 +122,7 @@ export class Masker {
    */
   mask(value: Json | undefined, path: Path, side: 'before' | 'after'): Json | undefined {
     if (value === undefined) return undefined;
-    if (this.coveredWhole(path, side) || looksLikeSecretValue(value)) return MASK;
+    if (this.coveredWhole(path, side) || isKeyMaterial(value)) return MASK;
     if (Array.isArray(value)) return value.map((v, i) => this.mask(v, [...path, i], side) as Json);
     if (isObject(value)) {
       const out: { [key: string]: Json } = {};

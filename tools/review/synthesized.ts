@@ -1,12 +1,13 @@
 /**
- * Reads a synthesized folder (the shape of `cdktf.out`: `manifest.json` and
- * `stacks/<stack>/cdk.tf.json`) without running our code or Terraform, so the diff and the
+ * The review's model of a synthesized folder (read by lib/synthesized.ts): resources by
+ * address with their markers, `moved` blocks, settings, and the orders stacks deploy and
+ * report in. Like the reader, it runs none of our code and no Terraform, so the diff and the
  * deploy guard work on any build artefact: a CI download, an older commit's synth.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { constructPathOf, sharingOf, statefulKindOf } from '../../lib/markers';
-import { problem, ReviewError } from './errors';
+import { readSynthesized, type StackFile } from '../../lib/synthesized';
+import { ReviewError } from './errors';
 import { isObject, type Json, type JsonObject } from './paths';
 
 /** One resource (or data source) of a synthesized stack. */
@@ -61,24 +62,6 @@ export function environmentOf(stackName: string): string {
   return stackName.split('-')[0] ?? stackName;
 }
 
-function readJson(file: string, what: string, fix: string): unknown {
-  return readJsonText(file, what, fix).json;
-}
-
-function readJsonText(file: string, what: string, fix: string): { text: string; json: unknown } {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    throw problem(file, `${what} is missing or unreadable`, undefined, fix);
-  }
-  try {
-    return { text, json: JSON.parse(text) };
-  } catch (e) {
-    throw problem(file, `${what} is not valid JSON (${(e as Error).message})`, undefined, fix);
-  }
-}
-
 /** Every resource and data source of a parsed `cdk.tf.json`, keyed by address. */
 export function resourcesOfStack(json: JsonObject): Map<string, SynthesizedResource> {
   const out = new Map<string, SynthesizedResource>();
@@ -108,23 +91,21 @@ export function resourcesOfStack(json: JsonObject): Map<string, SynthesizedResou
   return out;
 }
 
-/** Reads one `cdk.tf.json`. */
-export function loadStackFile(file: string, name: string, dependencies: readonly string[] = []): SynthesizedStack {
-  const fix = 'Synthesize again (npm run synth) or pass the folder that holds manifest.json.';
-  const { text, json } = readJsonText(file, `the synthesized stack ${name}`, fix);
-  if (!isObject(json)) throw problem(file, 'a synthesized stack must be a JSON object', typeof json, fix);
+/** The review's view of one stack read by the shared reader (lib/synthesized.ts). */
+function stackOf(file: StackFile): SynthesizedStack {
+  const json = file.json as JsonObject;
   const moved = Array.isArray(json.moved)
     ? json.moved.filter(isObject).map((m) => ({ from: String(m.from), to: String(m.to) }))
     : [];
   const settings: JsonObject = {};
   for (const [k, v] of Object.entries(json)) if (!['resource', 'data', '//', 'moved'].includes(k)) settings[k] = v as Json;
   return {
-    name,
-    environment: environmentOf(name),
-    dependencies,
-    workingDirectory: resolve(file, '..'),
-    file: resolve(file),
-    text,
+    name: file.name,
+    environment: environmentOf(file.name),
+    dependencies: file.dependencies,
+    workingDirectory: resolve(file.path, '..'),
+    file: file.path,
+    text: file.text,
     resources: resourcesOfStack(json),
     moved,
     settings,
@@ -136,24 +117,8 @@ export function loadStackFile(file: string, name: string, dependencies: readonly
  * @param stackFilter when given, only stacks for which it returns true are read.
  */
 export function loadSynthesized(dir: string, stackFilter: (name: string) => boolean = () => true): SynthesizedApp {
-  const root = resolve(dir);
-  if (!existsSync(root) || !statSync(root).isDirectory()) {
-    throw problem(dir, 'no such folder', undefined, 'Pass a synthesized folder such as cdktf.out (npm run synth writes it).');
-  }
-  const manifestFile = join(root, 'manifest.json');
-  const manifest = readJson(manifestFile, 'manifest.json', `${dir} is not a synthesized folder: it needs manifest.json and stacks/<stack>/cdk.tf.json, as npm run synth writes them.`);
-  if (!isObject(manifest) || !isObject(manifest.stacks)) {
-    throw problem(manifestFile, 'manifest.json must have a "stacks" object', manifest, 'Synthesize again with npm run synth (cdktf 0.21 writes this shape).');
-  }
-  const stacks = new Map<string, SynthesizedStack>();
-  for (const [name, entry] of Object.entries(manifest.stacks)) {
-    if (!stackFilter(name)) continue;
-    const e = isObject(entry) ? entry : {};
-    const deps = Array.isArray(e.dependencies) ? e.dependencies.filter((d): d is string => typeof d === 'string') : [];
-    const rel = typeof e.synthesizedStackPath === 'string' ? e.synthesizedStackPath : join('stacks', name, 'cdk.tf.json');
-    stacks.set(name, loadStackFile(join(root, rel), name, deps));
-  }
-  return { dir: root, stacks };
+  const output = readSynthesized(dir, { stackFilter });
+  return { dir: output.dir, stacks: new Map(output.stacks.map((s) => [s.name, stackOf(s)])) };
 }
 
 /**

@@ -14,7 +14,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type Ajv from 'ajv';
 import { convertCrdSchema, type OpenApiSchema } from './openapi';
-import type { SchemaLookup } from './crd-schemas';
+import type { SchemaLookup } from './crd-registry';
 import { KUBERNETES_OPENAPI } from '../../lib/versions';
 
 export const K8S_OPENAPI_DIR_VARIABLE = 'K8S_OPENAPI_DIR';

@@ -6,12 +6,13 @@
  * A manifest whose kind has no schema is a finding, never a silent pass. Terraform
  * interpolations (`${...}`) pass where a scalar is expected; the fields around them are checked.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { ErrorObject } from 'ajv';
 import { describeValue } from '../../lib/errors';
+import { isSecretKey } from '../../lib/secrets';
 import { constructPathOf } from '../../lib/markers';
-import { CrdSchemaRegistry, schemaRegistry, type KindSchema } from './crd-schemas';
+import { readSynthesized } from '../../lib/synthesized';
+import { CrdSchemaRegistry, schemaRegistry, type KindSchema } from './crd-registry';
 import type { JsonSchema } from './openapi';
 
 /** One problem of one manifest. */
@@ -59,39 +60,22 @@ export interface ValidateOptions {
   readonly schemaDir?: string;
 }
 
-/** The synthesized folder is not usable (no manifest.json, a listed stack missing). */
-export class SynthesizedOutputError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'SynthesizedOutputError';
-  }
-}
-
 /**
  * Validates every kubernetes_manifest of every stack listed in `<dir>/manifest.json`.
  * Throws {@link SchemaSourceError} when there are no schemas, {@link SynthesizedOutputError}
- * when the folder is not a cdktf output; every manifest problem is a finding.
+ * (lib/synthesized.ts) when the folder is not a cdktf output; every manifest problem is a finding.
  */
 export function validateSynthesized(dir: string, options: ValidateOptions = {}): ValidationReport {
   const started = process.hrtime.bigint();
   const root = resolve(dir);
   const registry = options.registry ?? schemaRegistry(options.schemaDir);
-  const manifestFile = join(root, 'manifest.json');
-  if (!existsSync(manifestFile)) {
-    throw new SynthesizedOutputError(`${manifestFile} does not exist: ${dir} is not a synthesized cdktf output. Run \`npm run synth\` first, or pass --dir <folder>.`);
-  }
-  const manifest = readJson(manifestFile) as { stacks?: Record<string, { synthesizedStackPath?: string }> };
-  if (!manifest.stacks || typeof manifest.stacks !== 'object') throw new SynthesizedOutputError(`${manifestFile}: has no "stacks" map`);
+  const stacks = [...readSynthesized(dir).stacks].sort((a, b) => (a.name < b.name ? -1 : 1));
 
   const findings: Finding[] = [];
   const kinds = new Map<string, KindSchema>();
   let manifests = 0;
-  const stackNames = Object.keys(manifest.stacks).sort();
-  for (const stack of stackNames) {
-    const file = join(root, manifest.stacks[stack]!.synthesizedStackPath ?? join('stacks', stack, 'cdk.tf.json'));
-    if (!existsSync(file)) throw new SynthesizedOutputError(`${manifestFile} lists stack "${stack}" but ${file} does not exist: synthesize again`);
-    const json = readJson(file) as { resource?: { kubernetes_manifest?: Record<string, Record<string, unknown>> } };
-    const resources = json.resource?.kubernetes_manifest ?? {};
+  for (const { name: stack, json } of stacks) {
+    const resources = (json as { resource?: { kubernetes_manifest?: Record<string, Record<string, unknown>> } }).resource?.kubernetes_manifest ?? {};
     for (const id of Object.keys(resources).sort()) {
       manifests++;
       const body = resources[id]!;
@@ -118,7 +102,7 @@ export function validateSynthesized(dir: string, options: ValidateOptions = {}):
   return {
     dir: root,
     schemaRoot: registry.root,
-    stacks: stackNames.length,
+    stacks: stacks.length,
     manifests,
     kinds: [...kinds.keys()].sort(),
     unchecked,
@@ -253,13 +237,10 @@ export function describeErrors(errors: readonly ErrorObject[], data: unknown): M
   return dedupe(out);
 }
 
-/** Field names whose values are credentials: their value is never printed, only its length. */
-const SECRET_FIELD = /^(password|passwd|passphrase|token|bearerToken|secret|secretKey|secretAccessKey|accessKey|apiKey|privateKey|clientSecret)$|(Password|Token|PrivateKey)$/;
-
-/** The value to show in a message: a credential-named field's value is replaced by its length. */
+/** The value to show in a message: a secret field's value (lib/secrets.ts) is replaced by its length. */
 function redacted(segments: readonly string[], value: unknown): unknown {
   const field = segments[segments.length - 1];
-  if (field === undefined || !SECRET_FIELD.test(field) || value === null || typeof value === 'object') return value;
+  if (field === undefined || !isSecretKey(field) || value === null || typeof value === 'object') return value;
   return `<redacted: ${String(value).length} characters>`;
 }
 
@@ -357,12 +338,4 @@ function dedupe(problems: ManifestProblem[]): ManifestProblem[] {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function readJson(file: string): unknown {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new SynthesizedOutputError(`${file}: not valid JSON (${(error as Error).message}): synthesize again`);
-  }
 }

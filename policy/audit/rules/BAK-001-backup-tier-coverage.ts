@@ -2,8 +2,7 @@ import { fail, keepsData, pass } from '../checks';
 import { asString, isObject } from '../model';
 import { PURPOSE_LABEL } from '../buckets';
 import { defineRule } from '../rule';
-import { statefulKindOf } from '../../../lib/markers';
-import { backupTierOf } from '../model';
+import { backupTierOf, statefulKindOf } from '../../../lib/markers';
 
 export default defineRule(__filename, {
   severity: 'error',

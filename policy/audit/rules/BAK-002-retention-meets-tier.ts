@@ -1,8 +1,8 @@
 import { describeObject, fail, keepsData, pass, retentionDays } from '../checks';
 import { asArray, asString, isObject, type KubeObject } from '../model';
+import { backupTierOf } from '../../../lib/markers';
 import { defineRule } from '../rule';
 import type { Evaluation } from '../types';
-import { backupTierOf } from '../model';
 import { BARMAN_CLOUD_PLUGIN } from './PG-003-wal-archiving-plugin';
 
 export default defineRule(__filename, {

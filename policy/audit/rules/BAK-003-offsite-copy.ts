@@ -1,8 +1,7 @@
 import { fail, keepsData, pass } from '../checks';
 import { defineRule } from '../rule';
 import type { Evaluation } from '../types';
-import { statefulKindOf } from '../../../lib/markers';
-import { backupTierOf } from '../model';
+import { backupTierOf, statefulKindOf } from '../../../lib/markers';
 
 export default defineRule(__filename, {
   severity: 'error',

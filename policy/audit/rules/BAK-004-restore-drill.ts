@@ -2,8 +2,7 @@ import { fail, keepsData, pass } from '../checks';
 import { dayNumber } from '../model';
 import { defineRule } from '../rule';
 import type { Evaluation } from '../types';
-import { statefulKindOf } from '../../../lib/markers';
-import { backupTierOf } from '../model';
+import { backupTierOf, statefulKindOf } from '../../../lib/markers';
 
 /**
  * Longest gap between successful restore drills, by security level: level 3 yearly (ISO 27001

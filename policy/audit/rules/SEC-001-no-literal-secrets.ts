@@ -1,17 +1,11 @@
+import { isSecretKey, secretValueKind } from '../../../lib/secrets';
 import { fail, pass } from '../checks';
 import { isInterpolation, isObject, parseYaml, type Resource } from '../model';
 import { defineRule } from '../rule';
 import type { Evaluation } from '../types';
 
-/** Key names (lower-case, without '_' and '-') whose literal value would be a secret. */
-const SECRET_KEY = /(password|passwd|passphrase|secret|token|accesskey|accesskeyid|secretkey|secretaccesskey|privatekey|clientkey|apikey|credentials?|connstr|connectionstring)$/;
-/** Keys that end like a secret but name a Secret object or a key inside one (a reference). */
-const REFERENCE_KEY = /(name|ref|file|path|secretname|keyref|selector|existingsecret|secretref|servertlssecret|servercasecret|clientcasecret|replicationtlssecret|usesecret|enabled|ttl|type|mode)$/;
-const PEM_PRIVATE_KEY = /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----/;
 /** Long runs of base64 or hex: key material, tokens, encoded credentials. */
 const OPAQUE_BLOB = /^(?:[A-Za-z0-9+/]{40,}={0,2}|[A-Fa-f0-9]{40,})$/;
-
-const normalise = (key: string) => key.toLowerCase().replace(/[-_.]/g, '');
 
 interface Hit {
   readonly where: string;
@@ -37,12 +31,12 @@ function scan(value: unknown, path: string, key: string, hits: Hit[], inReferenc
     return;
   }
   if (typeof value === 'string') {
-    if (PEM_PRIVATE_KEY.test(value)) hits.push({ where: path, what: 'a PEM private key' });
+    const kind = secretValueKind(value);
+    if (kind !== undefined) hits.push({ where: path, what: kind });
     else if (key === 'values' || /\.values\[\d+\]$/.test(path)) scanYaml(value, path, hits);
   }
   if ((typeof value !== 'string' && typeof value !== 'number') || inReference) return;
-  const k = normalise(key);
-  if (!SECRET_KEY.test(k) || REFERENCE_KEY.test(k)) return;
+  if (!isSecretKey(key)) return;
   if (typeof value === 'string' && (value === '' || isInterpolation(value))) return;
   hits.push({ where: path, what: `a literal value for "${key}"` });
 }
@@ -86,9 +80,11 @@ export default defineRule(__filename, {
   check(stack) {
     const out: Evaluation[] = [];
     for (const r of stack.resources) {
-      const hits: Hit[] = [];
-      scan(r.body, '', '', hits);
-      secretData(r, hits);
+      const found: Hit[] = [];
+      secretData(r, found);
+      scan(r.body, '', '', found);
+      // Secret data is reported once, as Secret data, even when its key also names a secret.
+      const hits = found.filter((h, i) => found.findIndex((o) => o.where === h.where) === i);
       out.push(
         hits.length > 0
           ? fail(undefined, `${r.path ?? r.address} contains ${hits.map((h) => `${h.what} at ${h.where}`).join('; ')}; pass it as a Secret reference or a sensitive variable, never a literal`, r)

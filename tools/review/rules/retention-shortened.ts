@@ -1,6 +1,6 @@
 import { formatPath, keysOf, type Json, type Path } from '../paths';
 import { show, type ResourceRule } from '../rule-support';
-import { wordsOf } from '../sensitive';
+import { wordsOf } from '../../../lib/secrets';
 
 /** Keys that hold a retention: `retentionPolicy`, `retention.ms`, `retention`, `ttl`, `logRetentionHours`, ... */
 function isRetentionKey(key: string): boolean {
