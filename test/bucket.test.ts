@@ -17,6 +17,7 @@ import { diffSynthesized } from '../tools/review/config-diff';
 import { hasDestructive } from '../tools/review/model';
 import { loadSynthesized } from '../tools/review/synthesized';
 import { validateManifest } from '../tools/validate/validator';
+import { itWithSchemas } from './schemas';
 import { loadEnvironments } from '../environments';
 import { App } from '../lib/tf';
 import { buildEstate, type EnvironmentStacks } from '../stacks/estate';
@@ -65,10 +66,13 @@ const { stack } = synthWith(['dev', 'staging', 'prod'], (services, env) => {
 });
 
 describe('a bucket', () => {
-  it('is an ObjectBucketClaim in its owner namespace on ceph-bucket-retain, that validates against the CRD', () => {
+  it('is an ObjectBucketClaim in its owner namespace on ceph-bucket-retain', () => {
     const claim = claimOf(stack('prod-core-services'), 'pg-backups');
     expect(claim.metadata.namespace).toBe('postgres');
     expect(claim.spec).toMatchObject({ bucketName: 'pg-backups', storageClassName: 'ceph-bucket-retain' });
+  });
+
+  itWithSchemas('writes claims, users, certificates and object stores that validate against the CRDs', () => {
     for (const env of ['dev', 'staging', 'prod']) {
       const json = stack(`${env}-core-services`);
       const mine = resourcesOf(json)

@@ -14,6 +14,7 @@ import { ConstructPropsError } from '../lib/errors';
 import { OPERATORS } from '../lib/versions';
 import { App } from '../lib/tf';
 import { formatFinding, validateManifest, validateSynthesized } from '../tools/validate';
+import { describeWithSchemas } from './schemas';
 import { ManagementClustersStack, ManagementPlatformStack } from '../stacks/management';
 import { configOf, manifestsOf, resourcesOf, synthEstate, type Json } from './helpers';
 
@@ -523,7 +524,7 @@ describe('the Cluster API operator on the management cluster', () => {
   });
 });
 
-describe('schema validation against the pinned upstream CRDs', () => {
+describeWithSchemas('schema validation against the pinned upstream CRDs', () => {
   const report = validateSynthesized(estate.outdir);
 
   it('finds every Cluster API and CAPV object valid against CAPI v1.13.5 and CAPV v1.16.1', () => {

@@ -5,6 +5,7 @@
  * suites did, about 2–4 s each on two cores). The synth is the same code the suites ran (the
  * TypeScript sources, transpiled by jest), in the same environment variables. Suites that need
  * another configuration still synthesize their own. The folder is removed by global-teardown.ts.
+ * It also makes the folder of skip records (MOIT_TEST_SKIPS) that global-teardown.ts reports.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,10 +13,13 @@ import { join } from 'node:path';
 import { loadEnvironments } from '../environments';
 import { createApp } from '../lib/tf';
 import { buildEstate } from '../stacks/estate';
+import { SKIPS_VARIABLE } from './optional-inputs';
 
 export const SHARED_ESTATE_VARIABLE = 'MOIT_TEST_ESTATE';
 
 export default function globalSetup(): void {
+  // Where suites record the tests they skip for lack of reference data (test/optional-inputs.ts).
+  process.env[SKIPS_VARIABLE] = mkdtempSync(join(tmpdir(), 'moit-test-skips-'));
   if (process.env.MOIT_TEST_SHARED_ESTATE === '0') return;
   const outdir = mkdtempSync(join(tmpdir(), 'moit-test-shared-'));
   try {

@@ -16,6 +16,7 @@ import { checkEnvironment, loadEnvironments, parseEnvironment } from '../environ
 import { ConstructPropsError, formatProblem } from '../lib/errors';
 import { App } from '../lib/tf';
 import { validateSynthesized } from '../tools/validate';
+import { itWithSchemas } from './schemas';
 import { OPERATORS } from '../lib/versions';
 import { buildEnvironment } from '../stacks/estate';
 import type { ServicesStack } from '../stacks/services';
@@ -148,7 +149,7 @@ describe('Kafka clusters: security on every listener', () => {
     expect(test.spec.kafka.listeners[0].networkPolicyPeers).toEqual([NO_CLIENTS_PEER]);
   });
 
-  it('writes manifests that validate against the Strimzi 1.2.0 CRDs in every environment', () => {
+  itWithSchemas('writes manifests that validate against the Strimzi 1.2.0 CRDs in every environment', () => {
     const report = validateSynthesized(estate.outdir);
     const strimzi = report.findings.filter((f) => f.apiVersion?.startsWith('kafka.strimzi.io/'));
     expect(strimzi.map((f) => `${f.stack} ${f.kind} ${f.path}: ${f.message}`)).toEqual([]);

@@ -4,6 +4,7 @@
  */
 import { loadEnvironments } from '../environments';
 import { validateSynthesized } from '../tools/validate';
+import { itWithSchemas } from './schemas';
 import { OPERATORS } from '../lib/versions';
 import { manifestsOf, resourcesOf, synthEstate, type Json } from './helpers';
 
@@ -113,7 +114,7 @@ describe('the Postgres clusters of the environment files', () => {
     }
   });
 
-  it('validates every Postgres-related manifest of every environment against the pinned CRDs', () => {
+  itWithSchemas('validates every Postgres-related manifest of every environment against the pinned CRDs', () => {
     const report = validateSynthesized(estate.outdir);
     const ours = report.findings.filter((f) => /postgresql\.cnpg\.io|barmancloud\.cnpg\.io/.test(f.apiVersion ?? '') || f.constructPath.includes('/postgres/'));
     expect(ours).toEqual([]);

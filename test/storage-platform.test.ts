@@ -7,6 +7,7 @@ import { OBC_ADDITIONAL_CONFIG_FIELDS, blockPool, cephClusterSpec } from '../con
 import { BUCKET_PROVISIONER, RBD_DRIVER } from '../constructs/storage/names';
 import { statefulKindOf } from '../lib/markers';
 import { validateManifest } from '../tools/validate/validator';
+import { itEachWithSchemas, itWithSchemas } from './schemas';
 import { OPERATORS } from '../lib/versions';
 import { loadEnvironments } from '../environments';
 import { type Json, resourcesOf, synthEstate } from './helpers';
@@ -75,7 +76,7 @@ describe('the Ceph platform', () => {
     expect(spec.network.connections.encryption.enabled).toBe(true);
   });
 
-  it.each(ENVS)('writes a CephCluster and CephBlockPool for %s that validate against the Rook v1.20.6 CRDs', (env) => {
+  itEachWithSchemas(ENVS.map((e): [string] => [e]), 'writes a CephCluster and CephBlockPool for %s that validate against the Rook v1.20.6 CRDs', (env) => {
     const values = valuesOf(releases(stack(`${env}-core-platform`))['rook-ceph-cluster']!);
     const cluster = { apiVersion: 'ceph.rook.io/v1', kind: 'CephCluster', metadata: { name: 'rook-ceph', namespace: 'rook-ceph' }, spec: values.cephClusterSpec };
     expect(validateManifest(cluster)).toEqual([]);
@@ -86,7 +87,7 @@ describe('the Ceph platform', () => {
     expect(values.cephFileSystems).toEqual([]);
   });
 
-  it('catches a CephCluster spec the CRD refuses (the validation above can fail)', () => {
+  itWithSchemas('catches a CephCluster spec the CRD refuses (the validation above can fail)', () => {
     const config = loadEnvironments(['prod'])[0]!.objectStorage;
     const spec = { ...cephClusterSpec(config, {}), mon: { count: 'three' } };
     expect(validateManifest({ apiVersion: 'ceph.rook.io/v1', kind: 'CephCluster', metadata: { name: 'x', namespace: 'rook-ceph' }, spec })).not.toEqual([]);

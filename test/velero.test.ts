@@ -7,6 +7,7 @@ import { parse } from 'yaml';
 import { VELERO_BUCKET_LOCK_EXCEPTION } from '../constructs/backup/services';
 import { VELERO_NAMESPACE_EXCEPTION } from '../constructs/backup/velero';
 import { validateSynthesized } from '../tools/validate';
+import { itWithSchemas } from './schemas';
 import { OPERATORS } from '../lib/versions';
 import { manifestsOf, resourcesOf, synthEstate, type Json } from './helpers';
 
@@ -122,8 +123,8 @@ describe('the Schedules', () => {
 });
 
 describe('validity and secrets', () => {
-  it('every Velero object and every object of the backup constructs validates against the pinned CRDs', () => {
-    const report = validateSynthesized(outdir, { schemaDir: process.env.CRD_SCHEMA_DIR ?? '../shared/crds' });
+  itWithSchemas('every Velero object and every object of the backup constructs validates against the pinned CRDs', (schemaDir) => {
+    const report = validateSynthesized(outdir, { schemaDir });
     expect(report.kinds).toEqual(expect.arrayContaining(['velero.io/v1 BackupStorageLocation', 'velero.io/v1 Schedule']));
     const mine = report.findings.filter((f) => f.apiVersion === 'velero.io/v1' || f.constructPath.includes('/backup/') || f.constructPath.includes('/velero-backups/') || f.constructPath.includes('/receive-'));
     expect(mine).toEqual([]);
