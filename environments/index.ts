@@ -3,6 +3,7 @@
  * write `environments/<name>.ts` exporting an `EnvironmentInput`, and add it to `SOURCES`.
  */
 import { ConfigError, ConfigProblem } from '../lib/errors';
+import { parseSelection as parseNames } from '../lib/selection';
 import { dev } from './dev';
 import { dr } from './dr';
 import { prod } from './prod';
@@ -23,16 +24,11 @@ export const ENVIRONMENT_NAMES: readonly string[] = SOURCES.map((s) => s.config.
 
 /**
  * Reads the selection from a comma-separated list (`--env` or the ENVIRONMENTS variable);
- * empty means all. Unknown names are an error naming the known ones.
+ * empty or `all` means all. Unknown names are an error naming the known ones (lib/selection.ts,
+ * the parser every command uses).
  */
 export function parseSelection(raw: string | undefined): string[] {
-  if (!raw || raw.trim() === '' || raw.trim() === 'all') return [...ENVIRONMENT_NAMES];
-  const names = raw.split(',').map((s) => s.trim()).filter(Boolean);
-  const unknown = names.filter((n) => !ENVIRONMENT_NAMES.includes(n));
-  if (unknown.length > 0) {
-    throw new ConfigError(unknown.map((n) => ({ source: 'selection', path: '', message: `unknown environment; known: ${ENVIRONMENT_NAMES.join(', ')}`, received: n })));
-  }
-  return names;
+  return parseNames(raw, ENVIRONMENT_NAMES, { option: '--env', noun: 'environment' });
 }
 
 /**
@@ -40,7 +36,7 @@ export function parseSelection(raw: string | undefined): string[] {
  * Problems of every selected file are collected and thrown together.
  */
 export function loadEnvironments(selection: readonly string[] = ENVIRONMENT_NAMES, sources = SOURCES): Environment[] {
-  const problems: ConfigProblem[] = [];
+  const problems: ConfigProblem[] = [...duplicateNames(sources)];
   const environments: Environment[] = [];
   for (const { file, config } of sources) {
     if (!selection.includes(config.name)) continue;
@@ -50,4 +46,15 @@ export function loadEnvironments(selection: readonly string[] = ENVIRONMENT_NAME
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return environments;
+}
+
+/** Two environment files declaring the same name: each stack name would be claimed twice. */
+function duplicateNames(sources: ReadonlyArray<{ readonly file: string; readonly config: EnvironmentInput }>): ConfigProblem[] {
+  const files = new Map<string, string[]>();
+  for (const { file, config } of sources) files.set(config.name, [...(files.get(config.name) ?? []), file]);
+  return [...files.entries()]
+    .filter(([, named]) => named.length > 1)
+    .flatMap(([name, named]) =>
+      named.slice(1).map((file) => ({ source: file, path: 'name', message: `is already the name of ${named[0]}; each environment needs a name of its own (it prefixes every stack)`, received: name })),
+    );
 }

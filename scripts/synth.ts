@@ -5,12 +5,11 @@
  * failed synth leaves the previous output intact. It replaces only a folder it owns (new, empty,
  * or its own previous output: lib/output-folder.ts), never the checkout or the home folder.
  */
+import { runCli } from '../lib/cli';
 import { chmodSync, existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { SOURCES, loadEnvironments, parseSelection } from '../environments';
 import { type Catalogue, loadCatalogue } from '../environments/catalogue';
-import { runCommand } from '../lib/errors';
 import { SYNTH_MARKER, SYNTH_MARKER_TEXT, checkOutputFolder } from '../lib/output-folder';
 import { projectRoot } from '../tools/validate/crd-schemas';
 import { createApp } from '../lib/tf';
@@ -50,20 +49,29 @@ export function synthesize(outdir: string, selection: readonly string[], sources
   }
 }
 
-function main(): void {
-  const { values } = parseArgs({
-    options: { env: { type: 'string' }, out: { type: 'string', default: 'cdktf.out' } },
-  });
+const USAGE = `Usage: npm run synth [-- --env <a,b>] [--out <folder>]
+
+  --env <a,b>      only these environments (default: all, or the ENVIRONMENTS variable)
+  --out <folder>   where to write (default cdktf.out). Replaced as a whole, so it must be new,
+                   empty, or a previous synth output; never the checkout or the home folder.
+
+Exit code: 0 synthesized, 1 error (nothing written; a previous output is left as it was).`;
+
+if (require.main === module) {
   const started = process.hrtime.bigint();
-  runCommand(
-    () => {
+  void runCli(
+    {
+      name: 'synth',
+      usage: USAGE,
+      options: { env: { type: 'string' }, out: { type: 'string', default: 'cdktf.out' } },
+      errorExit: 1,
+      afterError: () => 'Nothing was written; a previous output is unchanged.',
+    },
+    ({ values }) => {
       const result = synthesize(values.out!, parseSelection(values.env ?? process.env.ENVIRONMENTS));
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       console.log(`Synthesized ${result.stacks.length} stacks into ${values.out} in ${ms.toFixed(0)} ms:`);
       for (const s of result.stacks) console.log(`  ${s}`);
     },
-    () => `The previous ${values.out} is unchanged.`,
   );
 }
-
-if (require.main === module) main();

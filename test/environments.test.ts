@@ -109,6 +109,9 @@ describe('environment selection', () => {
   });
 
   it('rejects an unknown environment, naming the known ones', () => {
-    expect(() => parseSelection('prod,qa')).toThrow('selection: unknown environment; known: dev, staging, prod, dr, got "qa"');
+    expect(() => parseSelection('prod,qa')).toThrow('--env: unknown environment "qa"; known: dev, staging, prod, dr');
+    expect(() => parseSelection('prdo')).toThrow('--env: unknown environment "prdo"; known: dev, staging, prod, dr. Did you mean "prod"?');
+    expect(() => parseSelection(' , ')).toThrow('--env: unknown environment ","; known: dev, staging, prod, dr');
+    expect(parseSelection('all')).toEqual(['dev', 'staging', 'prod', 'dr']);
   });
 });

@@ -8,6 +8,7 @@
  *
  * No cdktf import: the environment schema and the standalone audit use this module.
  */
+import { calendarDateProblem } from '../../lib/dates';
 import type { BackupTier, BackupTierName } from './tiers';
 import { durationMinutes, formatMinutes } from './tiers';
 
@@ -101,14 +102,8 @@ export interface OverdueDrill {
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-/** Checks a YYYY-MM-DD date; undefined when fine. */
-export function checkIsoDate(text: string): string | undefined {
-  const m = ISO_DATE.exec(text);
-  if (!m) return 'must be a date written YYYY-MM-DD';
-  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  if (d.getUTCFullYear() !== Number(m[1]) || d.getUTCMonth() !== Number(m[2]) - 1 || d.getUTCDate() !== Number(m[3])) return 'is not a calendar date';
-  return undefined;
-}
+/** Checks a YYYY-MM-DD date; undefined when fine (lib/dates.ts). */
+export const checkIsoDate = calendarDateProblem;
 
 /** `date` plus whole months, clamped to the month's last day (2026-08-31 + 6 months = 2027-02-28). */
 export function addMonths(date: string, months: number): string {
