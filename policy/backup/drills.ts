@@ -118,9 +118,13 @@ export function addMonths(date: string, months: number): string {
   return `${String(y).padStart(4, '0')}-${String(mo + 1).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
 }
 
-/** The most recent recorded drill of a service and kind. */
-export function lastDrill(drills: readonly DrillRecord[], service: string, kind: DrillKind): DrillRecord | undefined {
-  return drills.filter((d) => d.service === service && d.kind === kind).sort((a, b) => b.lastSuccess.localeCompare(a.lastSuccess))[0];
+/**
+ * The most recent recorded drill of a service and kind, on `today`: a drill dated after it has
+ * not happened and is no evidence (the environment schema refuses one at synth; a report run
+ * with an earlier --today ignores it).
+ */
+export function lastDrill(drills: readonly DrillRecord[], service: string, kind: DrillKind, today: string): DrillRecord | undefined {
+  return drills.filter((d) => d.service === service && d.kind === kind && d.lastSuccess <= today).sort((a, b) => b.lastSuccess.localeCompare(a.lastSuccess))[0];
 }
 
 /** The drill requirement of a service of a tier (`everyMonths` capped by the level's minimum). */
@@ -143,7 +147,7 @@ export function overdueDrills(plan: DrillPlan, today: string): OverdueDrill[] {
   const out: OverdueDrill[] = [];
   const base = (r: DrillRequirement) => ({ environment: plan.environment, service: r.service, kind: r.kind, tier: r.tier });
   for (const r of [...plan.required].sort((a, b) => a.service.localeCompare(b.service) || a.kind.localeCompare(b.kind))) {
-    const last = lastDrill(plan.drills, r.service, r.kind);
+    const last = lastDrill(plan.drills, r.service, r.kind, today);
     if (!last) {
       out.push({
         ...base(r),
