@@ -14,6 +14,7 @@ import { runCli } from '../lib/cli';
 import { writeFileSync } from 'node:fs';
 import { todayFrom } from '../lib/dates';
 import { parseSelection } from '../lib/selection';
+import { expiringSoon } from '../policy/audit/engine';
 import { loadSynthesized } from '../tools/audit/load';
 import { renderJson } from '../tools/audit/report/json';
 import { renderJunit } from '../tools/audit/report/junit';
@@ -29,6 +30,8 @@ export type Format = (typeof FORMATS)[number];
 export interface AuditRun {
   readonly report: AuditReport;
   readonly output: string;
+  /** Suppressions and agreements that expire within 30 days, one line each. */
+  readonly expiring: readonly string[];
 }
 
 export interface AuditCliOptions {
@@ -59,9 +62,10 @@ export function runAudit(options: AuditCliOptions): AuditRun {
     stacks = stacks.filter((s) => wanted.includes(envOf(s)));
   }
   const report = buildReport({ stacks, today, threshold, sections: options.sections ?? {} });
+  const expiring = [...new Set(stacks.flatMap((s) => expiringSoon(s.model, today).map((n) => n.message)))];
   const output =
     format === 'json' ? renderJson(report) : format === 'sarif' ? renderSarif(report, { outputPrefix: `${options.dir.replace(/\/+$/, '')}/` }) : format === 'junit' ? renderJunit(report) : renderMarkdown(report);
-  return { report, output };
+  return { report, output, expiring };
 }
 
 /** The sections rendered from this checkout's code, loaded only when asked for. */
@@ -123,10 +127,11 @@ if (require.main === module) {
     },
     ({ values }) => {
       const today = todayFrom(values.today);
-      const { report, output } = runAudit({ ...values, dir: values.dir!, today, sections: codeSections(values.diagram!, values.access!, today) });
+      const { report, output, expiring } = runAudit({ ...values, dir: values.dir!, today, sections: codeSections(values.diagram!, values.access!, today) });
       if (values.out) writeFileSync(values.out, output);
       else process.stdout.write(output);
       const byEnv = report.environments.map((e) => `${e.name}: ${e.findings.length} finding${e.findings.length === 1 ? '' : 's'}, ${e.suppressed.length} suppressed, ${e.exceptions.length} exceptions`).join('; ');
+      for (const line of expiring) console.error(`audit: warning: ${line}`);
       console.error(`audit ${report.passed ? 'PASS' : 'FAIL'}: ${report.blocking.length} at or above ${report.threshold} (${byEnv})${values.out ? `; report written to ${values.out}` : ''}`);
       return report.passed ? 0 : 1;
     },

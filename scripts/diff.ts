@@ -7,7 +7,9 @@
  */
 import { runCli, required, type Parsed } from '../lib/cli';
 import { resolve } from 'node:path';
+import { todayFrom } from '../lib/dates';
 import { parseSelection } from '../lib/selection';
+import { expiryFindings } from '../tools/review/expiry';
 import { parseFormat, parseLimit, publishReport } from '../tools/review/cli';
 import { diffSynthesized } from '../tools/review/config-diff';
 import { COMMENT_LIMIT } from '../tools/review/markdown';
@@ -53,7 +55,9 @@ async function main({ values }: Parsed<typeof OPTIONS>): Promise<number> {
     const [baseApp, headApp] = [loadSynthesized(base.dir), loadSynthesized(head.dir)];
     // A name that matches no environment of either side is an error, never "no changes".
     const environments = values.env === undefined ? undefined : parseSelection(values.env, environmentsOf(baseApp, headApp), { option: '--env', noun: 'environment', where: `in ${base.label} or ${head.label}` });
-    const report = diffSynthesized(baseApp, headApp, { baseLabel: base.label, headLabel: head.label, environments });
+    const diff = diffSynthesized(baseApp, headApp, { baseLabel: base.label, headLabel: head.label, environments });
+    const expiring = expiryFindings(head.dir, todayFrom(undefined)).filter((f) => !environments || environments.includes(environmentOf(f.stack)));
+    const report = { ...diff, findings: [...diff.findings, ...expiring] };
     return publishReport(report, { format, out, limit, artifactUrl: values['artifact-url'], log });
   } finally {
     await sources.cleanup();
