@@ -1,5 +1,5 @@
 import { fail, pass } from '../checks';
-import { isInterpolation, isObject, parseYaml, type Resource } from '../model';
+import { chartSetValues, isInterpolation, isObject, parseYaml, type Resource } from '../model';
 import { defineRule } from '../rule';
 import type { Evaluation } from '../types';
 
@@ -88,6 +88,8 @@ export default defineRule(__filename, {
     for (const r of stack.resources) {
       const hits: Hit[] = [];
       scan(r.body, '', '', hits);
+      // Chart values given through set, set_list or set_sensitive, read as the values they become.
+      if (r.type === 'helm_release') scan(chartSetValues(r), 'set', '', hits);
       secretData(r, hits);
       out.push(
         hits.length > 0
