@@ -50,6 +50,17 @@ export function isNetworkPolicy(type: string, body: unknown): boolean {
   return m?.kind === 'NetworkPolicy' && typeof m.apiVersion === 'string' && m.apiVersion.startsWith('networking.k8s.io/');
 }
 
+/**
+ * True when the policy only allows: every direction it isolates has at least one rule. Removing
+ * it takes away what it allowed (narrowing), while the namespace's default deny keeps the pods
+ * isolated. A policy that isolates a direction with no rule is a deny: removing it opens traffic.
+ */
+export function isAllowOnly(type: string, body: unknown): boolean {
+  const policy = readPolicy(type, body);
+  if (!policy || policy.types.size === 0) return false;
+  return [...policy.types].every((d) => policy[d].length > 0);
+}
+
 /** A block: plan JSON writes nested blocks as lists of zero or one element. */
 function block(value: unknown): Record<string, unknown> | undefined {
   const v = Array.isArray(value) ? (value.length === 1 ? value[0] : undefined) : value;

@@ -13,6 +13,7 @@ import { rule as sharingGranted } from './sharing-granted';
 import { rule as stackRemoved } from './stack-removed';
 import { rule as statefulDestroyed } from './stateful-destroyed';
 import { rule as tlsDisabled } from './tls-disabled';
+import { rule as volumeShrunk } from './volume-shrunk';
 
 export const RULES: readonly ReviewRule[] = [
   statefulDestroyed,
@@ -22,6 +23,7 @@ export const RULES: readonly ReviewRule[] = [
   tlsDisabled,
   authenticationDisabled,
   retentionShortened,
+  volumeShrunk,
   sharingGranted,
   backendChanged,
   stackRemoved,
