@@ -10,6 +10,7 @@ import { SOURCES, type EnvironmentInput } from '../environments';
 import { ConfigError } from '../lib/errors';
 import { guardPlans, parseAllowances } from '../tools/review/guard';
 import { widenings } from '../tools/review/network-policy';
+import { quantityBytes, rule as volumeShrunk } from '../tools/review/rules/volume-shrunk';
 import { synthesize } from '../scripts/synth';
 import { configOf } from './helpers';
 
@@ -81,5 +82,31 @@ describe('the atomic swap of the output folder', () => {
     expect(readFileSync(marker, 'utf8')).toBe('previous output');
     expect(readdirSync(join(target, '..'))).toEqual(['out']); // no staging or previous folder left behind
     expect(existsSync(join(target, 'manifest.json'))).toBe(true);
+  });
+});
+
+describe('volume sizes (the volume-shrunk diff rule)', () => {
+  it('reads Kubernetes quantities: binary and decimal suffixes, exponents, plain numbers', () => {
+    expect(
+      ['1Ki', '1Mi', '1Gi', '1Ti', '1Pi', '1Ei', '1k', '1K', '1M', '1G', '1T', '1P', '1E', '1500m', '1e3', '2', '1.5Gi', 3].map((q) => quantityBytes(q as string)),
+    ).toEqual([2 ** 10, 2 ** 20, 2 ** 30, 2 ** 40, 2 ** 50, 2 ** 60, 1e3, 1e3, 1e6, 1e9, 1e12, 1e15, 1e18, 1.5, 1000, 2, 1.5 * 2 ** 30, 3]);
+    for (const bad of ['', 'Gi', '10 GB', '10gi', '-1Gi', 'x10Gi', undefined, null, true]) expect([bad, quantityBytes(bad as any)]).toEqual([bad, undefined]);
+  });
+
+  it('judges only volume sizes, on updates and replacements, and only when they shrink', () => {
+    const check = (action: string, path: (string | number)[], before: unknown, after: unknown) => volumeShrunk.check({ action, leaves: [{ path, before, after }] } as any);
+    expect(check('update', ['spec', 'resources', 'requests', 'storage'], '10Gi', '5Gi')).toHaveLength(1);
+    expect(check('replace', ['manifest', 'spec', 'storage', 'size'], '10Gi', '5Gi')).toHaveLength(1);
+    expect(check('update', ['manifest', 'spec', 'walStorage', 'size'], '10Gi', '5Gi')).toHaveLength(1);
+    expect(check('update', ['manifest', 'spec', 'tablespaces', 0, 'storage', 'size'], '10Gi', '5Gi')).toHaveLength(1);
+    expect(check('update', ['manifest', 'spec', 'storage', 'volumes', 0, 'size'], '10Gi', '5Gi')).toHaveLength(1);
+    expect(check('delete', ['spec', 'resources', 'requests', 'storage'], '10Gi', '5Gi')).toEqual([]);
+    expect(check('create', ['spec', 'resources', 'requests', 'storage'], '10Gi', '5Gi')).toEqual([]);
+    expect(check('update', ['spec', 'resources', 'limits', 'storage'], '10Gi', '5Gi')).toEqual([]);
+    expect(check('update', ['spec', 'resources', 'requests', 'memory'], '10Gi', '5Gi')).toEqual([]);
+    expect(check('update', ['spec', 'cache', 'size'], '10Gi', '5Gi')).toEqual([]);
+    expect(check('update', ['spec', 'storage', 'size'], '10Gi', '10Gi')).toEqual([]);
+    expect(check('update', ['spec', 'storage', 'size'], '10Gi', 'big')).toEqual([]);
+    expect(check('update', ['spec', 'storage', 'size'], '10Gi', '9Gi')).toEqual(['spec.storage.size: 10Gi → 9Gi: a volume cannot be made smaller in place; keep 10Gi, or migrate the data to a new volume.']);
   });
 });
