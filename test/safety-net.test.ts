@@ -88,8 +88,8 @@ describe('the atomic swap of the output folder', () => {
 describe('volume sizes (the volume-shrunk diff rule)', () => {
   it('reads Kubernetes quantities: binary and decimal suffixes, exponents, plain numbers', () => {
     expect(
-      ['1Ki', '1Mi', '1Gi', '1Ti', '1Pi', '1Ei', '1k', '1K', '1M', '1G', '1T', '1P', '1E', '1500m', '1e3', '2', '1.5Gi', 3].map((q) => quantityBytes(q as string)),
-    ).toEqual([2 ** 10, 2 ** 20, 2 ** 30, 2 ** 40, 2 ** 50, 2 ** 60, 1e3, 1e3, 1e6, 1e9, 1e12, 1e15, 1e18, 1.5, 1000, 2, 1.5 * 2 ** 30, 3]);
+      ['1Ki', '1Mi', '1Gi', '1Ti', '1Pi', '1Ei', '1k', '1K', '1M', '1G', '1T', '1P', '1E', '1500m', '1e3', '2', '1.5Gi', 3, '1.25Gi', '25e-1', '1e12'].map((q) => quantityBytes(q as string)),
+    ).toEqual([2 ** 10, 2 ** 20, 2 ** 30, 2 ** 40, 2 ** 50, 2 ** 60, 1e3, 1e3, 1e6, 1e9, 1e12, 1e15, 1e18, 1.5, 1000, 2, 1.5 * 2 ** 30, 3, 1.25 * 2 ** 30, 2.5, 1e12]);
     for (const bad of ['', 'Gi', '10 GB', '10gi', '-1Gi', 'x10Gi', undefined, null, true]) expect([bad, quantityBytes(bad as any)]).toEqual([bad, undefined]);
   });
 
@@ -107,6 +107,8 @@ describe('volume sizes (the volume-shrunk diff rule)', () => {
     expect(check('update', ['spec', 'cache', 'size'], '10Gi', '5Gi')).toEqual([]);
     expect(check('update', ['spec', 'storage', 'size'], '10Gi', '10Gi')).toEqual([]);
     expect(check('update', ['spec', 'storage', 'size'], '10Gi', 'big')).toEqual([]);
+    expect(check('update', ['spec', 'storage', 'size'], 'big', '5Gi')).toEqual([]);
+    expect(check('update', ['manifest', 'spec', 'storage', 'storageClass'], '10Gi', '5Gi')).toEqual([]);
     expect(check('update', ['spec', 'storage', 'size'], '10Gi', '9Gi')).toEqual(['spec.storage.size: 10Gi → 9Gi: a volume cannot be made smaller in place; keep 10Gi, or migrate the data to a new volume.']);
   });
 });

@@ -23,7 +23,8 @@ function isVolumeSize(path: Path): boolean {
   const last = keys[keys.length - 1];
   if (last === 'storage') return keys[keys.length - 2] === 'requests';
   if (last !== 'size') return false;
-  return keys.some((k) => k === 'storage' || k === 'walstorage' || k === 'tablespaces' || k === 'volumes');
+  // CloudNativePG tablespaces[].storage.size and Strimzi storage.volumes[].size pass through a storage key too.
+  return keys.some((k) => k === 'storage' || k === 'walstorage');
 }
 
 /**
