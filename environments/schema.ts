@@ -6,6 +6,7 @@
  * mistakes while typing; the runtime check catches the rest (cross-references, HA minimums)
  * and protects users who build configs in their own tooling.
  */
+import { ipv4CidrSchema } from '../lib/net';
 import { z } from 'zod';
 import { ZONE_NAMES, type ZoneName } from '../policy/zones';
 import { ConfigError, ConfigProblem } from '../lib/errors';
@@ -39,9 +40,7 @@ const kubeconfig = z.strictObject({
   context: z.string().min(1, { message: 'context must name a kubeconfig context' }),
 });
 
-const cidr = z
-  .string()
-  .regex(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d|[12]\d|3[0-2])$/, { message: 'must be an IPv4 CIDR block such as "10.244.0.0/16"' });
+const cidr = ipv4CidrSchema('10.244.0.0/16');
 
 const machine = z.strictObject({
   cpus: z.number().int().min(2).max(128),

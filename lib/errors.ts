@@ -35,8 +35,8 @@ export function formatProblem(problem: ConfigProblem): string {
 }
 
 /**
- * An error the user can fix (bad config, a broken rule): the CLIs print its message alone,
- * without a stack trace, and exit 1.
+ * An error the user can fix (bad config, a broken rule): the CLIs (lib/cli.ts) print its
+ * message alone, without a stack trace, and exit with their documented error code.
  */
 export class UserError extends Error {}
 
@@ -99,19 +99,3 @@ export class PropsProblems {
   }
 }
 
-/**
- * Runs the body of a command. A UserError is the user's to fix: its message is printed alone
- * (no stack trace), `after` may add a line, and the process exits 1. Anything else is a bug and
- * is rethrown with its trace.
- */
-export function runCommand(body: () => void, after?: (error: UserError) => string | undefined): void {
-  try {
-    body();
-  } catch (error) {
-    if (!(error instanceof UserError)) throw error;
-    console.error(error.message);
-    const extra = after?.(error);
-    if (extra) console.error(extra);
-    process.exit(1);
-  }
-}

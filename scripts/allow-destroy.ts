@@ -8,7 +8,7 @@
  * Exit code: 0 nothing destructive, or all of it allowed; 2 a destructive change is not
  * allowed; 1 error.
  */
-import { parseCli } from '../tools/review/cli';
+import { required, type Parsed } from '../lib/cli';
 import { allowBlock, allowListOf, checkAllowed } from '../tools/ci/allow-destroy';
 import { runCiCli } from '../tools/ci/cli';
 import { readReviewReport } from '../tools/ci/comment';
@@ -25,19 +25,13 @@ CI_MERGE_REQUEST_IID, GITLAB_TOKEN; GitHub GITHUB_API_URL, GITHUB_REPOSITORY,
 GITHUB_EVENT_PATH, GITHUB_TOKEN).
 Exit code: 0 allowed (or nothing destructive), 2 a destructive change is not allowed, 1 error.`;
 
-async function main(): Promise<number> {
-  const { values, positionals } = parseCli({ platform: { type: 'string' }, report: { type: 'string' }, help: { type: 'boolean' } }, USAGE);
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  if (!values.report || positionals.length > 0) {
-    console.error(`${!values.report ? '--report is required' : `unexpected argument: ${positionals.join(' ')}`}.\n\n${USAGE}`);
-    return 1;
-  }
+const OPTIONS = { platform: { type: 'string' }, report: { type: 'string' } } as const;
+
+async function main({ values }: Parsed<typeof OPTIONS>): Promise<number> {
+  const file = required(values.report, '--report');
   const platform = parsePlatform(values.platform);
   const context = readCiContext(platform, { mergeRequest: true });
-  const report = readReviewReport(values.report);
+  const report = readReviewReport(file);
   const ref = `${platform === 'gitlab' ? 'merge request !' : 'pull request #'}${context.mergeRequest}`;
   const mr = await connect(context).mergeRequest(context.mergeRequest!);
   const check = checkAllowed(report, allowListOf(mr.description, ref));
@@ -58,4 +52,4 @@ async function main(): Promise<number> {
   return 2;
 }
 
-runCiCli(main);
+void runCiCli({ name: 'allow-destroy', usage: USAGE, options: OPTIONS }, main);

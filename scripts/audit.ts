@@ -10,9 +10,11 @@
  * --diagram and --access add the network diagram and the access matrix, rendered from the source
  * code of this checkout (npm run diagram, npm run access), not from the artefact.
  */
+import { runCli } from '../lib/cli';
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { checkToday, utcToday } from '../policy/audit/engine';
+import { todayFrom } from '../lib/dates';
+import { parseSelection } from '../lib/selection';
+import { expiringSoon } from '../policy/audit/engine';
 import { loadSynthesized } from '../tools/audit/load';
 import { renderJson } from '../tools/audit/report/json';
 import { renderJunit } from '../tools/audit/report/junit';
@@ -28,6 +30,8 @@ export type Format = (typeof FORMATS)[number];
 export interface AuditRun {
   readonly report: AuditReport;
   readonly output: string;
+  /** Suppressions and agreements that expire within 30 days, one line each. */
+  readonly expiring: readonly string[];
 }
 
 export interface AuditCliOptions {
@@ -50,20 +54,18 @@ export function runAudit(options: AuditCliOptions): AuditRun {
   if (!FORMATS.includes(format)) throw new UserError(`--format: must be one of ${FORMATS.join(', ')}, got ${JSON.stringify(options.format)}`);
   const threshold = (options.threshold ?? 'error') as Severity;
   if (!SEVERITIES.includes(threshold)) throw new UserError(`--threshold: must be one of ${SEVERITIES.join(', ')}, got ${JSON.stringify(options.threshold)}`);
-  const today = checkToday(options.today ?? utcToday());
+  const today = todayFrom(options.today);
   let stacks = loadSynthesized(options.dir);
-  if (options.env) {
-    const wanted = options.env.split(',').map((s) => s.trim()).filter(Boolean);
+  if (options.env !== undefined) {
     const envOf = (s: (typeof stacks)[number]) => s.model.environment?.name ?? s.name.split('-')[0]!;
-    const known = [...new Set(stacks.map(envOf))];
-    const unknown = wanted.filter((w) => !known.includes(w));
-    if (unknown.length > 0) throw new UserError(`--env: ${unknown.map((u) => JSON.stringify(u)).join(', ')} not in ${options.dir}; it holds: ${known.join(', ')}`);
+    const wanted = parseSelection(options.env, [...new Set(stacks.map(envOf))], { option: '--env', noun: 'environment', where: `in ${options.dir}` });
     stacks = stacks.filter((s) => wanted.includes(envOf(s)));
   }
   const report = buildReport({ stacks, today, threshold, sections: options.sections ?? {} });
+  const expiring = [...new Set(stacks.flatMap((s) => expiringSoon(s.model, today).map((n) => n.message)))];
   const output =
     format === 'json' ? renderJson(report) : format === 'sarif' ? renderSarif(report, { outputPrefix: `${options.dir.replace(/\/+$/, '')}/` }) : format === 'junit' ? renderJunit(report) : renderMarkdown(report);
-  return { report, output };
+  return { report, output, expiring };
 }
 
 /** The sections rendered from this checkout's code, loaded only when asked for. */
@@ -90,10 +92,27 @@ function codeSections(diagram: boolean, access: boolean, today: string): ReportS
   return sections;
 }
 
-function main(): void {
-  let values;
-  try {
-    values = parseArgs({
+const USAGE = `Usage: npm run audit -- [--dir <synthesized folder>] [options]
+
+  --dir <folder>          the synthesized output to audit (default cdktf.out)
+  --env <a,b>             only these environments of the folder (default: all it holds)
+  --format <md|json|sarif|junit>   default md
+  --out <file>            write the report here (default: stdout)
+  --threshold <error|warning|info> the lowest severity that fails the audit (default error)
+  --today <YYYY-MM-DD>    the day suppressions and agreements are judged against (default
+                          MOIT_TODAY, else today in UTC)
+  --diagram               add the network diagram (from this checkout's code)
+  --access                add the access matrix (from this checkout's code)
+  --help                  this text
+
+Exit code: 0 passed, 1 a finding at or above the threshold, 2 the audit could not run (an
+unknown option, a missing value, an unknown environment, an unreadable folder).`;
+
+if (require.main === module) {
+  void runCli(
+    {
+      name: 'audit',
+      usage: USAGE,
       options: {
         dir: { type: 'string', default: 'cdktf.out' },
         env: { type: 'string' },
@@ -104,29 +123,17 @@ function main(): void {
         diagram: { type: 'boolean', default: false },
         access: { type: 'boolean', default: false },
       },
-    }).values;
-  } catch (error) {
-    console.error(`audit: ${(error as Error).message}`);
-    process.exitCode = 2;
-    return;
-  }
-  try {
-    const today = checkToday(values.today ?? utcToday());
-    const { report, output } = runAudit({ ...values, dir: values.dir!, today, sections: codeSections(values.diagram!, values.access!, today) });
-    if (values.out) writeFileSync(values.out, output);
-    else process.stdout.write(output);
-    const byEnv = report.environments.map((e) => `${e.name}: ${e.findings.length} finding${e.findings.length === 1 ? '' : 's'}, ${e.suppressed.length} suppressed, ${e.exceptions.length} exceptions`).join('; ');
-    console.error(`audit ${report.passed ? 'PASS' : 'FAIL'}: ${report.blocking.length} at or above ${report.threshold} (${byEnv})${values.out ? `; report written to ${values.out}` : ''}`);
-    // exitCode, not exit(): stdout to a pipe is written asynchronously and must be flushed.
-    process.exitCode = report.passed ? 0 : 1;
-  } catch (error) {
-    if (error instanceof UserError) {
-      console.error(`audit: ${error.message}`);
-      process.exitCode = 2;
-      return;
-    }
-    throw error;
-  }
+      errorExit: 2,
+    },
+    ({ values }) => {
+      const today = todayFrom(values.today);
+      const { report, output, expiring } = runAudit({ ...values, dir: values.dir!, today, sections: codeSections(values.diagram!, values.access!, today) });
+      if (values.out) writeFileSync(values.out, output);
+      else process.stdout.write(output);
+      const byEnv = report.environments.map((e) => `${e.name}: ${e.findings.length} finding${e.findings.length === 1 ? '' : 's'}, ${e.suppressed.length} suppressed, ${e.exceptions.length} exceptions`).join('; ');
+      for (const line of expiring) console.error(`audit: warning: ${line}`);
+      console.error(`audit ${report.passed ? 'PASS' : 'FAIL'}: ${report.blocking.length} at or above ${report.threshold} (${byEnv})${values.out ? `; report written to ${values.out}` : ''}`);
+      return report.passed ? 0 : 1;
+    },
+  );
 }
-
-if (require.main === module) main();

@@ -12,16 +12,16 @@
  * Exit status: 0, or 1 when a stateful resource has a gap (or the input is wrong). Overdue
  * drills are reported, not failed on: they are a finding for the audit, not a broken build.
  */
+import { runCli } from '../lib/cli';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { todayFrom } from '../lib/dates';
 import { backupRecordOf } from '../policy/backup/record';
 import { coverageReport, renderCoverageMarkdown, type CoverageReport, type SynthesizedStack } from '../tools/reports/backup-report';
 import { drillRunbook } from '../tools/reports/backup-runbook';
-import { checkIsoDate } from '../policy/backup/drills';
 import { loadEnvironments, parseSelection } from '../environments';
-import { runCommand, UserError } from '../lib/errors';
+import { UserError } from '../lib/errors';
 import { readSynthesized } from '../lib/synthesized';
 import { createApp } from '../lib/tf';
 import { buildEstate } from '../stacks/estate';
@@ -70,31 +70,44 @@ export function runbookOf(stacks: readonly SynthesizedStack[], service: string, 
   throw new UserError(`--runbook: no service ${JSON.stringify(service)} in the selected environments; known: ${[...new Set(known)].sort().join(', ')}`);
 }
 
-function main(): void {
-  const { values } = parseArgs({
-    options: {
-      env: { type: 'string' },
-      format: { type: 'string', default: 'md' },
-      today: { type: 'string' },
-      dir: { type: 'string' },
-      runbook: { type: 'string' },
-    },
-  });
-  runCommand(() => {
-    if (values.format !== 'md' && values.format !== 'json') throw new UserError(`--format: must be md or json, got ${JSON.stringify(values.format)}`);
-    const today = values.today ?? process.env.MOIT_TODAY ?? new Date().toISOString().slice(0, 10);
-    const bad = checkIsoDate(today);
-    if (bad) throw new UserError(`--today: ${bad}, got ${JSON.stringify(today)}`);
-    const selection = parseSelection(values.env ?? process.env.ENVIRONMENTS);
-    if (values.runbook) {
-      const stacks = values.dir ? readStacks(values.dir) : synthesizeStacks(selection);
-      console.log(runbookOf(stacks, values.runbook, today));
-      return;
-    }
-    const report = backupCoverage(selection, today, values.dir);
-    console.log(values.format === 'json' ? JSON.stringify(report, null, 2) : renderCoverageMarkdown(report));
-    if (report.rows.some((r) => r.gaps.length > 0)) process.exit(1);
-  });
-}
+const USAGE = `Usage: npm run backups [-- --env <a,b>] [options]
 
-if (require.main === module) main();
+  --env <a,b>            only these environments (default: all, or the ENVIRONMENTS variable)
+  --format <md|json>     default md
+  --today <YYYY-MM-DD>   the day drills are judged against (default MOIT_TODAY, else today in UTC)
+  --dir <folder>         read this synthesized folder instead of synthesizing
+  --runbook <service>    print the restore-drill runbook of one service instead of the table
+  --help                 this text
+
+Exit code: 0, or 1 when a stateful resource has a gap, or on an error (an unknown option, a
+missing value, an unknown environment or service too).`;
+
+if (require.main === module) {
+  void runCli(
+    {
+      name: 'backups',
+      usage: USAGE,
+      options: {
+        env: { type: 'string' },
+        format: { type: 'string', default: 'md' },
+        today: { type: 'string' },
+        dir: { type: 'string' },
+        runbook: { type: 'string' },
+      },
+      errorExit: 1,
+    },
+    ({ values }) => {
+      if (values.format !== 'md' && values.format !== 'json') throw new UserError(`--format: must be md or json, got ${JSON.stringify(values.format)}`);
+      const today = todayFrom(values.today);
+      const selection = parseSelection(values.env ?? process.env.ENVIRONMENTS);
+      if (values.runbook) {
+        const stacks = values.dir ? readStacks(values.dir) : synthesizeStacks(selection);
+        console.log(runbookOf(stacks, values.runbook, today));
+        return 0;
+      }
+      const report = backupCoverage(selection, today, values.dir);
+      console.log(values.format === 'json' ? JSON.stringify(report, null, 2) : renderCoverageMarkdown(report));
+      return report.rows.some((r) => r.gaps.length > 0) ? 1 : 0;
+    },
+  );
+}

@@ -20,11 +20,11 @@
  * differing paths); 2 the check could not run (not a git checkout, install or synth failed);
  * 3 the npm registry is unreachable (nothing was compared).
  */
+import { runCli, type Parsed } from '../lib/cli';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 
 export const EXIT_IDENTICAL = 0;
 export const EXIT_DIFFERENT = 1;
@@ -305,15 +305,26 @@ export function checkFork(options: { readonly root: string; readonly version?: s
   }
 }
 
-function main(): void {
-  const { values } = parseArgs({ options: { version: { type: 'string' }, keep: { type: 'boolean', default: false } } });
+const USAGE = `Usage: npm run check:fork [-- --version <x.y.z>] [--keep]
+
+  --version <x.y.z>  the cdktn version to try (default the registry's latest)
+  --keep             keep the temporary copy and both outputs, and print where
+
+Installs the estate under CDK Terrain (cdktn) by npm alias in a temporary copy and compares
+every stack with the cdktf build. Needs the npm registry.
+Exit code: 0 every stack identical, 1 some stack differs, 2 the check could not run (or a
+usage error), 3 the npm registry is unreachable (nothing was compared).`;
+
+const OPTIONS = { version: { type: 'string' }, keep: { type: 'boolean', default: false } } as const;
+
+function main({ values }: Parsed<typeof OPTIONS>): number {
   try {
-    process.exitCode = checkFork({ root: process.cwd(), version: values.version, keep: values.keep });
+    return checkFork({ root: process.cwd(), version: values.version, keep: values.keep });
   } catch (error) {
     if (!(error instanceof CheckForkError)) throw error;
     console.error(`check:fork: ${error.message}`);
-    process.exitCode = error.exitCode;
+    return error.exitCode;
   }
 }
 
-if (require.main === module) main();
+if (require.main === module) void runCli({ name: 'check:fork', usage: USAGE, options: OPTIONS, errorExit: EXIT_COULD_NOT_RUN }, main);

@@ -9,7 +9,8 @@
  *
  * Exit code: 0 posted, updated or unchanged; 1 error.
  */
-import { parseCli, parseLimit, writeReport } from '../tools/review/cli';
+import { required, type Parsed } from '../lib/cli';
+import { parseLimit, writeReport } from '../tools/review/cli';
 import { COMMENT_LIMIT } from '../tools/review/markdown';
 import { runCiCli } from '../tools/ci/cli';
 import { commentFromReport, upsertComment } from '../tools/ci/comment';
@@ -32,31 +33,21 @@ GitLab reads CI_API_V4_URL, CI_PROJECT_ID, CI_MERGE_REQUEST_IID and GITLAB_TOKEN
 GitHub reads GITHUB_API_URL, GITHUB_REPOSITORY, GITHUB_EVENT_PATH and GITHUB_TOKEN.
 Exit code: 0 posted, updated or unchanged; 1 error.`;
 
-async function main(): Promise<number> {
-  const { values, positionals } = parseCli(
-    {
-      platform: { type: 'string' },
-      report: { type: 'string' },
-      'full-report': { type: 'string' },
-      'artifact-url': { type: 'string' },
-      key: { type: 'string' },
-      limit: { type: 'string' },
-      help: { type: 'boolean' },
-    },
-    USAGE,
-  );
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  if (!values.report || positionals.length > 0) {
-    console.error(`${!values.report ? '--report is required' : `unexpected argument: ${positionals.join(' ')}`}.\n\n${USAGE}`);
-    return 1;
-  }
+const OPTIONS = {
+  platform: { type: 'string' },
+  report: { type: 'string' },
+  'full-report': { type: 'string' },
+  'artifact-url': { type: 'string' },
+  key: { type: 'string' },
+  limit: { type: 'string' },
+} as const;
+
+async function main({ values }: Parsed<typeof OPTIONS>): Promise<number> {
+  const report = required(values.report, '--report');
   const platform = parsePlatform(values.platform);
   const limit = parseLimit(values.limit, COMMENT_LIMIT);
   const context = readCiContext(platform, { mergeRequest: true });
-  const comment = commentFromReport(values.report, limit, { fullReportPath: values['full-report'], artifactUrl: values['artifact-url'] });
+  const comment = commentFromReport(report, limit, { fullReportPath: values['full-report'], artifactUrl: values['artifact-url'] });
   if (values['full-report']) writeReport(values['full-report'], comment.full);
   if (comment.truncated) console.error(`The comment was cut to ${limit} characters.`);
   const outcome = await upsertComment(connect(context), context.mergeRequest!, values.key ?? 'review', comment.text);
@@ -67,4 +58,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-runCiCli(main);
+void runCiCli({ name: 'comment', usage: USAGE, options: OPTIONS }, main);

@@ -7,7 +7,7 @@
  *
  * Exit code: 0 applied, 2 refused by the guard (nothing applied), 1 failure or error.
  */
-import { parseCli } from '../tools/review/cli';
+import { required, type Parsed } from '../lib/cli';
 import { deployEnvironment } from '../tools/review/deploy';
 import { planDir, readPlanSet } from '../tools/review/plan-set';
 import { approvedAllowances } from '../tools/ci/allow-destroy';
@@ -26,31 +26,22 @@ The allowed destroys come from the ${'```'}allow-destroy block of the merged mer
 this commit (GitLab CI_COMMIT_SHA, GitHub GITHUB_SHA), if approved by someone other than its
 author. Exit code: 0 applied, 2 refused (nothing applied), 1 failure or error.`;
 
-async function main(): Promise<number> {
-  const { values, positionals } = parseCli(
-    { platform: { type: 'string' }, env: { type: 'string' }, plans: { type: 'string' }, verbose: { type: 'boolean' }, help: { type: 'boolean' } },
-    USAGE,
-  );
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  if (!values.env || positionals.length > 0) {
-    console.error(`${!values.env ? '--env is required' : `unexpected argument: ${positionals.join(' ')}`}.\n\n${USAGE}`);
-    return 1;
-  }
+const OPTIONS = { platform: { type: 'string' }, env: { type: 'string' }, plans: { type: 'string' }, verbose: { type: 'boolean' } } as const;
+
+async function main({ values }: Parsed<typeof OPTIONS>): Promise<number> {
+  const env = required(values.env, '--env');
   const platform = parsePlatform(values.platform);
   const context = readCiContext(platform, { commit: true });
   const plansRoot = values.plans ?? 'plans';
   // Read first: no API call when there are no saved plans to deploy.
-  const stacks = readPlanSet(planDir(plansRoot, values.env), values.env).stacks.map((s) => s.name);
+  const stacks = readPlanSet(planDir(plansRoot, env), env).stacks.map((s) => s.name);
   const approved = await approvedAllowances(connect(context), context.commit!);
   for (const note of approved.notes) console.error(note);
   const here = approved.allowances.filter((a) => stacks.includes(a.stack));
   const elsewhere = approved.allowances.filter((a) => !stacks.includes(a.stack));
-  if (elsewhere.length) console.error(`Not for ${values.env} (other environments' stacks): ${elsewhere.map((a) => a.text).join(', ')}.`);
+  if (elsewhere.length) console.error(`Not for ${env} (other environments' stacks): ${elsewhere.map((a) => a.text).join(', ')}.`);
   const outcome = await deployEnvironment({
-    environment: values.env,
+    environment: env,
     allowDestroy: here.map((a) => a.text),
     plansRoot,
     log: (line) => console.error(line),
@@ -67,4 +58,4 @@ async function main(): Promise<number> {
   return outcome.status === 'applied' ? 0 : outcome.status === 'refused' ? 2 : 1;
 }
 
-runCiCli(main);
+void runCiCli({ name: 'deploy-approved', usage: USAGE, options: OPTIONS }, main);

@@ -6,7 +6,7 @@
  *
  * Exit code: 0 applied, 2 refused by the guard (nothing applied), 1 failure or error.
  */
-import { parseCli, runCli } from '../tools/review/cli';
+import { runCli, required, type Parsed } from '../lib/cli';
 import { deployEnvironment } from '../tools/review/deploy';
 
 const USAGE = `Usage: npm run deploy -- --env <name> [--allow-destroy <stack>:<address> ...] [options]
@@ -17,31 +17,22 @@ const USAGE = `Usage: npm run deploy -- --env <name> [--allow-destroy <stack>:<a
                                (repeatable; the stack is required, a plain address is refused)
   --plans <folder>             where npm run plan saved the plans (default plans)
   --verbose                    show Terraform's output
+  --help                       this text
 
 The binary is the one the plans were made with, or TF_BINARY.
-Exit code: 0 applied, 2 refused (nothing applied), 1 failure or error.`;
+Exit code: 0 applied, 2 refused (nothing applied), 1 failure or error (an unknown option or a
+missing value too).`;
 
-async function main(): Promise<number> {
-  const { values, positionals } = parseCli(
-    {
-      env: { type: 'string' },
-      'allow-destroy': { type: 'string', multiple: true },
-      plans: { type: 'string' },
-      verbose: { type: 'boolean' },
-      help: { type: 'boolean' },
-    },
-    USAGE,
-  );
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  if (!values.env || positionals.length > 0) {
-    console.error(`${!values.env ? '--env is required' : `unexpected argument: ${positionals.join(' ')}`}.\n\n${USAGE}`);
-    return 1;
-  }
+const OPTIONS = {
+  env: { type: 'string' },
+  'allow-destroy': { type: 'string', multiple: true },
+  plans: { type: 'string' },
+  verbose: { type: 'boolean' },
+} as const;
+
+async function main({ values }: Parsed<typeof OPTIONS>): Promise<number> {
   const outcome = await deployEnvironment({
-    environment: values.env,
+    environment: required(values.env, '--env'),
     allowDestroy: values['allow-destroy'],
     plansRoot: values.plans ?? 'plans',
     log: (line) => console.error(line),
@@ -55,4 +46,4 @@ async function main(): Promise<number> {
   return outcome.status === 'applied' ? 0 : outcome.status === 'refused' ? 2 : 1;
 }
 
-runCli(main);
+void runCli({ name: 'deploy', usage: USAGE, options: OPTIONS, errorExit: 1 }, main);

@@ -4,13 +4,12 @@
  * tables. It synthesizes the estate in a temporary folder first, so zone rules are enforced
  * and the diagram shows exactly what synth produces.
  */
+import { runCli } from '../lib/cli';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { renderNetworkDiagram } from '../tools/reports/network-diagram';
 import { loadEnvironments, parseSelection } from '../environments';
-import { runCommand } from '../lib/errors';
 import { createApp } from '../lib/tf';
 import { buildEstate } from '../stacks/estate';
 import { networkOf } from '../tools/reports/network-model';
@@ -28,18 +27,26 @@ export function renderDiagrams(selection: readonly string[]): Map<string, string
   }
 }
 
-function main(): void {
-  const { values } = parseArgs({ options: { env: { type: 'string' }, out: { type: 'string', default: 'diagrams' } } });
-  runCommand(() => {
-    const diagrams = renderDiagrams(parseSelection(values.env ?? process.env.ENVIRONMENTS));
-    mkdirSync(values.out!, { recursive: true });
-    for (const [env, markdown] of diagrams) {
-      const file = join(values.out!, `network-${env}.md`);
-      writeFileSync(file, markdown);
-      const flows = (markdown.match(/-->\|/g) ?? []).length;
-      console.log(`${file}: ${flows} flows`);
-    }
-  });
-}
+const USAGE = `Usage: npm run diagram [-- --env <a,b>] [--out <folder>]
 
-if (require.main === module) main();
+  --env <a,b>      only these environments (default: all, or the ENVIRONMENTS variable)
+  --out <folder>   where network-<env>.md files are written (default diagrams)
+  --help           this text
+
+Exit code: 0, or 1 on an error (an unknown option, a missing value, an unknown environment too).`;
+
+if (require.main === module) {
+  void runCli(
+    { name: 'diagram', usage: USAGE, options: { env: { type: 'string' }, out: { type: 'string', default: 'diagrams' } }, errorExit: 1 },
+    ({ values }) => {
+      const diagrams = renderDiagrams(parseSelection(values.env ?? process.env.ENVIRONMENTS));
+      mkdirSync(values.out!, { recursive: true });
+      for (const [env, markdown] of diagrams) {
+        const file = join(values.out!, `network-${env}.md`);
+        writeFileSync(file, markdown);
+        const flows = (markdown.match(/-->\|/g) ?? []).length;
+        console.log(`${file}: ${flows} flows`);
+      }
+    },
+  );
+}

@@ -5,12 +5,16 @@
  *
  * Exit code: 0 no destructive change, 2 destructive changes present, 1 error.
  */
+import { runCli, required, type Parsed } from '../lib/cli';
 import { resolve } from 'node:path';
-import { parseCli, parseFormat, parseLimit, publishReport, runCli } from '../tools/review/cli';
+import { todayFrom } from '../lib/dates';
+import { parseSelection } from '../lib/selection';
+import { expiryFindings } from '../tools/review/expiry';
+import { parseFormat, parseLimit, publishReport } from '../tools/review/cli';
 import { diffSynthesized } from '../tools/review/config-diff';
 import { COMMENT_LIMIT } from '../tools/review/markdown';
 import { Sources } from '../tools/review/sources';
-import { loadSynthesized } from '../tools/review/synthesized';
+import { environmentOf, loadSynthesized, type SynthesizedApp } from '../tools/review/synthesized';
 
 const USAGE = `Usage: npm run diff -- --base <git ref | folder> [--head <git ref | folder>] [options]
 
@@ -22,35 +26,21 @@ const USAGE = `Usage: npm run diff -- --base <git ref | folder> [--head <git ref
   --out <file>          where the full report goes (default plans/diff.md or plans/diff.json)
   --limit <chars>       comment size limit (default ${COMMENT_LIMIT})
   --artifact-url <url>  a link to the full report, named when the comment is cut
+  --help                this text
 
 Prints the comment (cut to the limit) on stdout, progress on stderr.
-Exit code: 0 no destructive change, 2 destructive changes, 1 error.`;
+Exit code: 0 no destructive change, 2 destructive changes, 1 error (an unknown option, a
+missing value or an unknown environment too).`;
 
-async function main(): Promise<number> {
-  const { values, positionals } = parseCli(
-    {
-      base: { type: 'string' },
-      head: { type: 'string' },
-      env: { type: 'string' },
-      format: { type: 'string' },
-      out: { type: 'string' },
-      limit: { type: 'string' },
-      'artifact-url': { type: 'string' },
-      help: { type: 'boolean' },
-    },
-    USAGE,
-  );
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  if (!values.base || positionals.length > 0) {
-    console.error(`${!values.base ? '--base is required' : `unexpected argument: ${positionals.join(' ')}`}.\n\n${USAGE}`);
-    return 1;
-  }
+/** The environments of two synthesized versions. */
+function environmentsOf(...apps: SynthesizedApp[]): string[] {
+  return [...new Set(apps.flatMap((app) => [...app.stacks.keys()].map(environmentOf)))].sort();
+}
+
+async function main({ values }: Parsed<typeof OPTIONS>): Promise<number> {
+  const baseRef = required(values.base, '--base');
   const format = parseFormat(values.format);
   const limit = parseLimit(values.limit, COMMENT_LIMIT);
-  const environments = values.env ? values.env.split(',').map((e) => e.trim()).filter(Boolean) : undefined;
   const out = values.out ?? (format === 'json' ? 'plans/diff.json' : 'plans/diff.md');
   const log = (line: string): void => console.error(line);
 
@@ -60,13 +50,28 @@ async function main(): Promise<number> {
     process.once(signal, () => void sources.cleanup().finally(() => process.exit(130)));
   }
   try {
-    const base = await sources.resolve(values.base, '--base');
+    const base = await sources.resolve(baseRef, '--base');
     const head = await sources.resolve(values.head, '--head');
-    const report = diffSynthesized(loadSynthesized(base.dir), loadSynthesized(head.dir), { baseLabel: base.label, headLabel: head.label, environments });
+    const [baseApp, headApp] = [loadSynthesized(base.dir), loadSynthesized(head.dir)];
+    // A name that matches no environment of either side is an error, never "no changes".
+    const environments = values.env === undefined ? undefined : parseSelection(values.env, environmentsOf(baseApp, headApp), { option: '--env', noun: 'environment', where: `in ${base.label} or ${head.label}` });
+    const diff = diffSynthesized(baseApp, headApp, { baseLabel: base.label, headLabel: head.label, environments });
+    const expiring = expiryFindings(head.dir, todayFrom(undefined)).filter((f) => !environments || environments.includes(environmentOf(f.stack)));
+    const report = { ...diff, findings: [...diff.findings, ...expiring] };
     return publishReport(report, { format, out, limit, artifactUrl: values['artifact-url'], log });
   } finally {
     await sources.cleanup();
   }
 }
 
-runCli(main);
+const OPTIONS = {
+  base: { type: 'string' },
+  head: { type: 'string' },
+  env: { type: 'string' },
+  format: { type: 'string' },
+  out: { type: 'string' },
+  limit: { type: 'string' },
+  'artifact-url': { type: 'string' },
+} as const;
+
+void runCli({ name: 'diff', usage: USAGE, options: OPTIONS, errorExit: 1 }, main);

@@ -9,7 +9,8 @@
  *
  * Exit code: 0 done (whatever the drift), 1 error.
  */
-import { parseCli, parseLimit } from '../tools/review/cli';
+import { required, type Parsed } from '../lib/cli';
+import { parseLimit } from '../tools/review/cli';
 import { COMMENT_LIMIT } from '../tools/review/markdown';
 import { runCiCli } from '../tools/ci/cli';
 import { connect } from '../tools/ci/connect';
@@ -27,31 +28,21 @@ const USAGE = `Usage: npm run drift-issue -- --platform gitlab|github --report <
 
 Exit code: 0 done, 1 error.`;
 
-async function main(): Promise<number> {
-  const { values, positionals } = parseCli(
-    {
-      platform: { type: 'string' },
-      report: { type: 'string' },
-      'full-report': { type: 'string' },
-      'artifact-url': { type: 'string' },
-      label: { type: 'string' },
-      limit: { type: 'string' },
-      help: { type: 'boolean' },
-    },
-    USAGE,
-  );
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  if (!values.report || positionals.length > 0) {
-    console.error(`${!values.report ? '--report is required' : `unexpected argument: ${positionals.join(' ')}`}.\n\n${USAGE}`);
-    return 1;
-  }
+const OPTIONS = {
+  platform: { type: 'string' },
+  report: { type: 'string' },
+  'full-report': { type: 'string' },
+  'artifact-url': { type: 'string' },
+  label: { type: 'string' },
+  limit: { type: 'string' },
+} as const;
+
+async function main({ values }: Parsed<typeof OPTIONS>): Promise<number> {
+  const report = required(values.report, '--report');
   const platform = parsePlatform(values.platform);
   const limit = parseLimit(values.limit, COMMENT_LIMIT);
   const context = readCiContext(platform);
-  const result = readDriftResult(values.report);
+  const result = readDriftResult(report);
   const outcome = await syncDriftIssue(connect(context), result, { limit, fullReportPath: values['full-report'], artifactUrl: values['artifact-url'], label: values.label });
   const which = outcome.number !== undefined ? ` #${outcome.number}${outcome.url ? ` (${outcome.url})` : ''}` : '';
   const said = {
@@ -65,4 +56,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-runCiCli(main);
+void runCiCli({ name: 'drift-issue', usage: USAGE, options: OPTIONS }, main);

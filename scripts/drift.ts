@@ -7,8 +7,9 @@
  *
  * Exit code: 0 no drift, 2 drift, 1 error.
  */
+import { required, runCli, type Parsed } from '../lib/cli';
 import { join } from 'node:path';
-import { parseCli, parseLimit, runCli, writeReport } from '../tools/review/cli';
+import { parseLimit, writeReport } from '../tools/review/cli';
 import { COMMENT_LIMIT } from '../tools/review/markdown';
 import { planDir } from '../tools/review/plan-set';
 import { checkDrift, renderDrift } from '../tools/ci/drift';
@@ -28,45 +29,35 @@ Writes <plans>/<env>/drift.md (full report) and drift.json (for npm run drift-is
 The binary is terraform, or TF_BINARY (e.g. TF_BINARY=tofu).
 Exit code: 0 no drift, 2 drift (changed outside Terraform, or pending changes), 1 error.`;
 
-async function main(): Promise<number> {
-  const { values, positionals } = parseCli(
-    {
-      env: { type: 'string' },
-      stack: { type: 'string', multiple: true },
-      dir: { type: 'string' },
-      plans: { type: 'string' },
-      limit: { type: 'string' },
-      'artifact-url': { type: 'string' },
-      verbose: { type: 'boolean' },
-      help: { type: 'boolean' },
-    },
-    USAGE,
-  );
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  if (!values.env || positionals.length > 0) {
-    console.error(`${!values.env ? '--env is required' : `unexpected argument: ${positionals.join(' ')}`}.\n\n${USAGE}`);
-    return 1;
-  }
+const OPTIONS = {
+  env: { type: 'string' },
+  stack: { type: 'string', multiple: true },
+  dir: { type: 'string' },
+  plans: { type: 'string' },
+  limit: { type: 'string' },
+  'artifact-url': { type: 'string' },
+  verbose: { type: 'boolean' },
+} as const;
+
+async function main({ values }: Parsed<typeof OPTIONS>): Promise<number> {
+  const env = required(values.env, '--env');
   const limit = parseLimit(values.limit, COMMENT_LIMIT);
   const plansRoot = values.plans ?? 'drift';
   const result = await checkDrift({
-    environment: values.env,
+    environment: env,
     stacks: values.stack,
     synthesizedDir: values.dir ?? 'cdktf.out',
     plansRoot,
     log: (line) => console.error(line),
     terraform: values.verbose ? { onLine: (l) => console.error(`    ${l}`) } : {},
   });
-  const dir = planDir(plansRoot, values.env);
+  const dir = planDir(plansRoot, env);
   const full = join(dir, 'drift.md');
   writeReport(full, renderDrift(result, { limit: Infinity }).text);
   writeReport(join(dir, 'drift.json'), `${JSON.stringify(result, (key, value) => (key === 'steps' ? undefined : value), 2)}\n`);
   process.stdout.write(renderDrift(result, { limit, fullReportPath: full, artifactUrl: values['artifact-url'] }).text);
-  console.error(result.drifted ? `Drift in ${values.env}: ${result.stacks.filter((s) => s.drifted).map((s) => s.name).join(', ')}. Full report: ${full}` : `No drift in ${values.env}. Full report: ${full}`);
+  console.error(result.drifted ? `Drift in ${env}: ${result.stacks.filter((s) => s.drifted).map((s) => s.name).join(', ')}. Full report: ${full}` : `No drift in ${env}. Full report: ${full}`);
   return result.drifted ? 2 : 0;
 }
 
-runCli(main);
+void runCli({ name: 'drift', usage: USAGE, options: OPTIONS, errorExit: 1 }, main);

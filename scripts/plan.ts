@@ -7,9 +7,10 @@
  *
  * Exit code: 0 no destructive change, 2 destructive changes present, 1 error.
  */
+import { UsageError, runCli, type Parsed } from '../lib/cli';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseCli, parseFormat, parseLimit, publishReport, runCli } from '../tools/review/cli';
+import { parseFormat, parseLimit, publishReport } from '../tools/review/cli';
 import { problem } from '../tools/review/errors';
 import { COMMENT_LIMIT } from '../tools/review/markdown';
 import type { ReviewReport } from '../tools/review/model';
@@ -32,39 +33,33 @@ const USAGE = `Usage: npm run plan -- --env <name> [--stack <name> ...] [options
   --limit <chars>       comment size limit (default ${COMMENT_LIMIT})
   --artifact-url <url>  a link to the full report, named when the comment is cut
   --verbose             show Terraform's output
+  --help                this text
 
 The binary is terraform, or TF_BINARY (e.g. TF_BINARY=tofu).
 Prints the comment on stdout, progress on stderr.
-Exit code: 0 no destructive change, 2 destructive changes, 1 error.`;
+Exit code: 0 no destructive change, 2 destructive changes, 1 error (an unknown option, a
+missing value, an unknown environment or stack too).`;
 
-async function main(): Promise<number> {
-  const { values, positionals } = parseCli(
-    {
-      env: { type: 'string' },
-      stack: { type: 'string', multiple: true },
-      dir: { type: 'string' },
-      plans: { type: 'string' },
-      'from-json': { type: 'string', multiple: true },
-      format: { type: 'string' },
-      out: { type: 'string' },
-      limit: { type: 'string' },
-      'artifact-url': { type: 'string' },
-      verbose: { type: 'boolean' },
-      help: { type: 'boolean' },
-    },
-    USAGE,
-  );
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+const OPTIONS = {
+  env: { type: 'string' },
+  stack: { type: 'string', multiple: true },
+  dir: { type: 'string' },
+  plans: { type: 'string' },
+  'from-json': { type: 'string', multiple: true },
+  format: { type: 'string' },
+  out: { type: 'string' },
+  limit: { type: 'string' },
+  'artifact-url': { type: 'string' },
+  verbose: { type: 'boolean' },
+} as const;
+
+async function main({ values, positionals }: Parsed<typeof OPTIONS>): Promise<number> {
   const format = parseFormat(values.format);
   const limit = parseLimit(values.limit, COMMENT_LIMIT);
   const log = (line: string): void => console.error(line);
   const fromJson = [...(values['from-json'] ?? []), ...(values['from-json'] ? positionals : [])];
   if ((fromJson.length === 0) === !values.env || (!values['from-json'] && positionals.length > 0)) {
-    console.error(`Give either --env <name> or --from-json <plan.json>.\n\n${USAGE}`);
-    return 1;
+    throw new UsageError('give either --env <name> or --from-json <plan.json>');
   }
 
   let report: ReviewReport;
@@ -97,4 +92,4 @@ async function main(): Promise<number> {
   return publishReport(report, { format, out, limit, artifactUrl: values['artifact-url'], log });
 }
 
-runCli(main);
+void runCli({ name: 'plan', usage: USAGE, options: OPTIONS, positionals: true, errorExit: 1 }, main);

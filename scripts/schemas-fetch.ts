@@ -4,24 +4,33 @@
  * each against its pinned sha256, and writes them where `npm run validate` looks when
  * CRD_SCHEMA_DIR is not set. Needs HTTPS access to raw.githubusercontent.com.
  */
+import { runCli } from '../lib/cli';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { UserError } from '../lib/errors';
 import { SCHEMA_CACHE_DIR, projectRoot } from '../tools/validate/schema-sources';
 import { SchemaFetchError, fetchSchemas } from '../tools/validate/fetch';
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { dest: { type: 'string', default: join(projectRoot(), SCHEMA_CACHE_DIR) } } });
-  const started = Date.now();
-  try {
-    const result = await fetchSchemas({ dest: values.dest!, log: (line) => console.log(line) });
-    console.log(`Wrote ${result.files.length} CRD files into ${result.dest} in ${Date.now() - started} ms.`);
-  } catch (error) {
-    if (error instanceof SchemaFetchError) {
-      console.error(`schemas:fetch: ${error.message}`);
-      process.exit(1);
-    }
-    throw error;
-  }
-}
+const USAGE = `Usage: npm run schemas:fetch [-- --dest <folder>]
 
-if (require.main === module) void main();
+  --dest <folder>   where the CRD files go (default .schema-cache/ in the project, where
+                    npm run validate and the tests look when CRD_SCHEMA_DIR is not set)
+  --help            this text
+
+Needs HTTPS access to raw.githubusercontent.com.
+Exit code: 0 written, 1 error (nothing written; an unknown option or a missing value too).`;
+
+if (require.main === module) {
+  void runCli(
+    { name: 'schemas:fetch', usage: USAGE, options: { dest: { type: 'string', default: join(projectRoot(), SCHEMA_CACHE_DIR) } }, errorExit: 1 },
+    async ({ values }) => {
+      const started = Date.now();
+      try {
+        const result = await fetchSchemas({ dest: values.dest!, log: (line) => console.log(line) });
+        console.log(`Wrote ${result.files.length} CRD files into ${result.dest} in ${Date.now() - started} ms.`);
+      } catch (error) {
+        if (error instanceof SchemaFetchError) throw new UserError(`schemas:fetch: ${error.message}`);
+        throw error;
+      }
+    },
+  );
+}

@@ -2,14 +2,16 @@
  * `npm run synth [-- --env prod,dr] [--out cdktf.out]`: synthesizes the selected environments
  * (all by default; the ENVIRONMENTS variable works too) from compiled JavaScript. It writes to
  * a temporary folder beside the output and swaps it in only when everything succeeded, so a
- * failed synth leaves the previous output intact.
+ * failed synth leaves the previous output intact. It replaces only a folder it owns (new, empty,
+ * or its own previous output: lib/output-folder.ts), never the checkout or the home folder.
  */
-import { chmodSync, existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { runCli } from '../lib/cli';
+import { chmodSync, existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { SOURCES, loadEnvironments, parseSelection } from '../environments';
 import { type Catalogue, loadCatalogue } from '../environments/catalogue';
-import { runCommand } from '../lib/errors';
+import { SYNTH_MARKER, SYNTH_MARKER_TEXT, checkOutputFolder } from '../lib/output-folder';
+import { projectRoot } from '../tools/validate/schema-sources';
 import { createApp } from '../lib/tf';
 import { buildEstate } from '../stacks/estate';
 
@@ -18,9 +20,12 @@ export interface SynthResult {
   readonly stacks: string[];
 }
 
-/** Synthesizes into `outdir` atomically: the old folder is replaced only on success. */
+/**
+ * Synthesizes into `outdir` atomically: the old folder is replaced only on success. Refuses
+ * (UserError) a folder synth does not own, before writing anything.
+ */
 export function synthesize(outdir: string, selection: readonly string[], sources = SOURCES, catalogue?: Catalogue): SynthResult {
-  const target = resolve(outdir);
+  const target = checkOutputFolder(outdir, { projectRoot: projectRoot() });
   const staging = mkdtempSync(join(dirname(target), `.synth-${basename(target)}-`));
   try {
     const environments = loadEnvironments(selection, sources);
@@ -31,6 +36,7 @@ export function synthesize(outdir: string, selection: readonly string[], sources
       ...(e.management ? [e.management.platform.node.id, e.management.clusters.node.id] : []),
       ...e.clusters.flatMap((c) => [c.platform.node.id, c.services.node.id]),
     ]);
+    writeFileSync(join(staging, SYNTH_MARKER), SYNTH_MARKER_TEXT);
     chmodSync(staging, 0o755);
     const previous = `${target}.previous-${process.pid}`;
     if (existsSync(target)) renameSync(target, previous);
@@ -43,20 +49,29 @@ export function synthesize(outdir: string, selection: readonly string[], sources
   }
 }
 
-function main(): void {
-  const { values } = parseArgs({
-    options: { env: { type: 'string' }, out: { type: 'string', default: 'cdktf.out' } },
-  });
+const USAGE = `Usage: npm run synth [-- --env <a,b>] [--out <folder>]
+
+  --env <a,b>      only these environments (default: all, or the ENVIRONMENTS variable)
+  --out <folder>   where to write (default cdktf.out). Replaced as a whole, so it must be new,
+                   empty, or a previous synth output; never the checkout or the home folder.
+
+Exit code: 0 synthesized, 1 error (nothing written; a previous output is left as it was).`;
+
+if (require.main === module) {
   const started = process.hrtime.bigint();
-  runCommand(
-    () => {
+  void runCli(
+    {
+      name: 'synth',
+      usage: USAGE,
+      options: { env: { type: 'string' }, out: { type: 'string', default: 'cdktf.out' } },
+      errorExit: 1,
+      afterError: () => 'Nothing was written; a previous output is unchanged.',
+    },
+    ({ values }) => {
       const result = synthesize(values.out!, parseSelection(values.env ?? process.env.ENVIRONMENTS));
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       console.log(`Synthesized ${result.stacks.length} stacks into ${values.out} in ${ms.toFixed(0)} ms:`);
       for (const s of result.stacks) console.log(`  ${s}`);
     },
-    () => `The previous ${values.out} is unchanged.`,
   );
 }
-
-if (require.main === module) main();

@@ -6,25 +6,27 @@
  * Exit status: 0 no problems, 1 problems found, 2 nothing could be checked (no schemas, no
  * synthesized output).
  */
+import { runCli, type Parsed } from '../lib/cli';
 import { relative } from 'node:path';
-import { parseArgs } from 'node:util';
+import { UserError } from '../lib/errors';
 import { SchemaSourceError, SynthesizedOutputError, formatFinding, validateSynthesized, type ValidationReport } from '../tools/validate';
 
-function main(): void {
-  const { values } = parseArgs({
-    options: {
-      dir: { type: 'string', default: 'cdktf.out' },
-      json: { type: 'boolean', default: false },
-    },
-  });
+const USAGE = `Usage: npm run validate [-- --dir <synthesized folder>] [--json]
+
+  --dir <folder>   the synthesized output (default cdktf.out)
+  --json           print the report as JSON
+  --help           this text
+
+Schemas come from CRD_SCHEMA_DIR, else .schema-cache/ (npm run schemas:fetch).
+Exit code: 0 no problems, 1 problems found, 2 nothing could be checked (no schemas, no
+synthesized output, an unknown option or a missing value).`;
+
+function main({ values }: Parsed<typeof OPTIONS>): number {
   let report: ValidationReport;
   try {
     report = validateSynthesized(values.dir!);
   } catch (error) {
-    if (error instanceof SchemaSourceError || error instanceof SynthesizedOutputError) {
-      console.error(`validate: ${error.message}`);
-      process.exit(2);
-    }
+    if (error instanceof SchemaSourceError || error instanceof SynthesizedOutputError) throw new UserError(`validate: ${error.message}`);
     throw error;
   }
   if (values.json) {
@@ -32,8 +34,13 @@ function main(): void {
   } else {
     print(report, values.dir!);
   }
-  process.exit(report.findings.length > 0 ? 1 : 0);
+  return report.findings.length > 0 ? 1 : 0;
 }
+
+const OPTIONS = {
+  dir: { type: 'string', default: 'cdktf.out' },
+  json: { type: 'boolean', default: false },
+} as const;
 
 function print(report: ValidationReport, dir: string): void {
   const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
@@ -50,4 +57,4 @@ function print(report: ValidationReport, dir: string): void {
   }
 }
 
-if (require.main === module) main();
+if (require.main === module) void runCli({ name: 'validate', usage: USAGE, options: OPTIONS, errorExit: 2 }, main);

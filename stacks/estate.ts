@@ -6,6 +6,8 @@ import { clusterNamespaces, tenantNamespaces } from '../policy/layout';
 import { MANAGEMENT_CLUSTER, stackName } from '../policy/names';
 import { PlatformStack } from './platform';
 import { ServicesStack } from './services';
+import { backupServicesOf } from '../constructs/backup/coverage';
+import { ConfigError } from '../lib/errors';
 
 export interface ClusterStacks {
   readonly name: string;
@@ -45,7 +47,24 @@ export function buildEnvironment(scope: Construct, environment: Environment, cat
     const services = new ServicesStack(scope, stackName(env, cluster.name, 'services'), { ...common, platform, ...(tenants.length > 0 ? { catalogue } : {}) });
     return { name: cluster.name, platform, services };
   });
+  // After every stack is prepared: each backup.assign entry must name a service that exists.
+  scope.node.addValidation({ validate: () => unknownAssignments(environment, clusters) });
   return { environment, catalogue, management, clusters };
+}
+
+/** backup.assign entries naming no service of the environment: a ConfigError (thrown, a user error). */
+function unknownAssignments(environment: Environment, clusters: readonly ClusterStacks[]): string[] {
+  const services = new Set(clusters.flatMap((c) => [...backupServicesOf(c.platform), ...backupServicesOf(c.services)]));
+  const unknown = Object.keys(environment.backup.assign).filter((service) => !services.has(service));
+  if (unknown.length === 0) return [];
+  const namespaceOf = (service: string) => service.split('/').slice(0, 2).join('/');
+  throw new ConfigError(
+    unknown.map((service) => {
+      const near = [...services].filter((s) => s !== namespaceOf(s) && namespaceOf(s) === namespaceOf(service)).sort();
+      const known = near.length > 0 ? `services in ${namespaceOf(service)}: ${near.join(', ')}` : `namespaces: ${[...services].filter((s) => s === namespaceOf(s)).sort().join(', ')}`;
+      return { source: `environments/${environment.name}.ts`, path: `backup.assign["${service}"]`, message: `names no service of this environment, so the tier would protect nothing; ${known}` };
+    }),
+  );
 }
 
 

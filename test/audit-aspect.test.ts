@@ -16,16 +16,37 @@ import { buildEnvironment } from '../stacks/estate';
 const TODAY = '2026-11-27';
 const rules = RULES.filter((r) => ['NET-003', 'AUD-001'].includes(r.id));
 
-/** The dev services stack with the audit aspect (NET-003 and AUD-001 only, so others' work in progress cannot interfere). */
-function devServices() {
+/**
+ * An environment's services stack with the audit aspect (NET-003 and AUD-001 only, so others' work
+ * in progress cannot interfere). The stack's own aspect (stacks/base.ts) judges on MOIT_TODAY, set
+ * to `today` while the stacks are built; what it writes on stderr is collected in `warnings`.
+ */
+function servicesOf(env: string, today = TODAY) {
   const outdir = mkdtempSync(join(tmpdir(), 'moit-aspect-'));
   const app = new App({ outdir });
-  const stacks = buildEnvironment(app, loadEnvironments(['dev'])[0]!);
+  const before = process.env.MOIT_TODAY;
+  process.env.MOIT_TODAY = today;
+  let stacks;
+  try {
+    stacks = buildEnvironment(app, loadEnvironments([env])[0]!);
+  } finally {
+    process.env.MOIT_TODAY = before;
+  }
   const services = stacks.clusters[0]!.services;
-  Aspects.of(services).add(new SecurityAudit({ today: TODAY, rules }));
+  Aspects.of(services).add(new SecurityAudit({ today, rules }));
   const read = () => JSON.parse(readFileSync(join(outdir, 'stacks', services.node.id, 'cdk.tf.json'), 'utf8'));
-  return { app, services, read };
+  const warnings: string[] = [];
+  const synth = () => {
+    const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: any) => (warnings.push(String(chunk).trimEnd()), true));
+    try {
+      app.synth();
+    } finally {
+      spy.mockRestore();
+    }
+  };
+  return { app, services, read, warnings, synth };
 }
+const devServices = () => servicesOf('dev');
 
 /** A hand-written policy admitting the whole Internet. */
 function openPolicy(scope: any) {
@@ -57,10 +78,33 @@ describe('the audit aspect at synth', () => {
     expect(body['//'].suppressions).toEqual([{ rule: 'NET-003', reason: 'Public tariff feed receiver, fronted by the gateway', owner: 'exchange/pham.d', expires: '2027-03-31' }]);
   });
 
-  it('refuses an expired suppression: it suppresses nothing and is itself a finding', () => {
-    const { app, services } = devServices();
+  it('refuses an expired suppression outside development: it suppresses nothing and is itself a finding', () => {
+    const { app, services } = servicesOf('staging');
     suppress(openPolicy(services), { rule: 'NET-003', reason: 'Public tariff feed receiver, fronted by the gateway', owner: 'exchange/pham.d', expires: '2026-11-26' });
-    expect(() => app.synth()).toThrow(/AUD-001[\s\S]*expired on 2026-11-26[\s\S]*|NET-003[\s\S]*AUD-001/);
+    expect(() => app.synth()).toThrow(/Security audit: 2 findings[\s\S]*NET-003 staging-core-services\/open[\s\S]*AUD-001 staging-core-services\/open: suppression of NET-003 .* expired on 2026-11-26/);
+  });
+
+  it('only warns in a development synth when a suppression expired (a date passed, the code did not change)', () => {
+    const { synth, services, warnings } = devServices();
+    suppress(openPolicy(services), { rule: 'NET-003', reason: 'Public tariff feed receiver, fronted by the gateway', owner: 'exchange/pham.d', expires: '2026-11-26' });
+    expect(synth).not.toThrow();
+    expect(warnings).toEqual([
+      expect.stringMatching(/^warning: dev-core-services: NET-003 NetworkPolicy exchange\/open: .*0\.0\.0\.0\/0.* \(a development synth goes on; the audit fails on it\)$/),
+      expect.stringMatching(/^warning: dev-core-services: AUD-001 suppression of NET-003 .* expired on 2026-11-26; .*\(a development synth goes on; the audit fails on it\)$/),
+    ]);
+  });
+
+  it('warns from 30 days before a suppression expires, in every environment, without failing', () => {
+    const within = servicesOf('staging', '2027-03-01');
+    suppress(openPolicy(within.services), { rule: 'NET-003', reason: 'Public tariff feed receiver, fronted by the gateway', owner: 'exchange/pham.d', expires: '2027-03-31' });
+    expect(within.synth).not.toThrow();
+    expect(within.warnings).toContain(
+      'warning: suppression of NET-003 (owner exchange/pham.d) expires on 2027-03-31 (in 30 days); after it the finding fails the audit again: fix it, or renew the suppression with a new review',
+    );
+    const before = servicesOf('staging', '2027-02-28');
+    suppress(openPolicy(before.services), { rule: 'NET-003', reason: 'Public tariff feed receiver, fronted by the gateway', owner: 'exchange/pham.d', expires: '2027-03-31' });
+    before.synth();
+    expect(before.warnings.filter((w) => w.includes('NET-003'))).toEqual([]);
   });
 
   it('validates a suppression where it is declared', () => {

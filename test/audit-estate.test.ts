@@ -106,7 +106,7 @@ describe('npm run audit', () => {
     expect(r.status).toBe(1);
     expect(r.stdout).toContain('<failure message="1 finding');
     expect(r.stderr).toMatch(/audit FAIL: 1 at or above warning/);
-    expect(cli(['--dir', dir, '--env', 'prod']).stderr).toMatch(/--env: "prod" not in .*; it holds: dev/);
+    expect(cli(['--dir', dir, '--env', 'prod']).stderr).toMatch(/--env: unknown environment "prod" in .*; known: dev/);
   });
 
   it('exits 2 when it cannot run', () => {

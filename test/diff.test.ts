@@ -122,9 +122,18 @@ describe('npm run diff: destructive warnings', () => {
 });
 
 describe('npm run diff: security warnings', () => {
-  it('warns when a NetworkPolicy is removed', () => {
-    const report = diff([stack('prod-x', policy(POLICY.spec))], [stack('prod-x')]);
-    expect(rules(report)).toEqual(['network-policy-removed']);
+  it('warns when a NetworkPolicy that denies is removed: a default deny, or one isolating a direction it allows nothing in', () => {
+    const deny = { pod_selector: {}, policy_types: ['Ingress', 'Egress'] };
+    expect(rules(diff([stack('prod-x', policy(deny))], [stack('prod-x')]))).toEqual(['network-policy-removed']);
+    const egressDenied = { ...POLICY.spec, policy_types: ['Ingress', 'Egress'] };
+    expect(rules(diff([stack('prod-x', policy(egressDenied))], [stack('prod-x')]))).toEqual(['network-policy-removed']);
+  });
+
+  it('does not warn when allow-only NetworkPolicies are removed: that narrows access', () => {
+    const egress = { id: 'orders-db-egress', type: 'kubernetes_manifest', body: { manifest: { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'egress', namespace: 'data-orders' }, spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '10.0.0.1/32' } }] }] } } } };
+    const report = diff([stack('prod-x', policy(POLICY.spec), egress)], [stack('prod-x')]);
+    expect(report.findings).toEqual([]);
+    expect(report.totals.remove).toBe(2);
   });
 
   it('warns when a NetworkPolicy is widened: a wider CIDR, all ports, a lost egress isolation', () => {
@@ -238,5 +247,33 @@ describe('npm run diff (CLI)', () => {
     const bad = run(['--base', 'no-such-ref-or-folder']);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('--base: neither an existing folder nor a git commit, got "no-such-ref-or-folder"');
+  });
+});
+
+describe('npm run diff: changes the target cannot apply in place', () => {
+  const pvc = (size: string) => ({ id: 'data', type: 'kubernetes_persistent_volume_claim_v1', body: { metadata: { name: 'data', namespace: 'app-trade' }, spec: { access_modes: ['ReadWriteOnce'], resources: { requests: { storage: size } } } } });
+  const pg = (size: string, wal = '10Gi') => ({
+    id: 'pg',
+    type: 'kubernetes_manifest',
+    body: { manifest: { apiVersion: 'postgresql.cnpg.io/v1', kind: 'Cluster', metadata: { name: 'main', namespace: 'postgres' }, spec: { instances: 3, storage: { size }, walStorage: { size: wal } } } },
+  });
+  const pool = (sizes: string[]) => ({
+    id: 'pool',
+    type: 'kubernetes_manifest',
+    body: { manifest: { apiVersion: 'kafka.strimzi.io/v1', kind: 'KafkaNodePool', metadata: { name: 'brokers', namespace: 'kafka' }, spec: { replicas: 3, storage: { type: 'jbod', volumes: sizes.map((size, id) => ({ id, type: 'persistent-claim', size })) } } } },
+  });
+
+  it('warns when a claim, a Postgres volume or a Kafka volume gets smaller, naming the field and both sizes', () => {
+    const report = diff([stack('prod-x', pvc('100Gi'), pg('200Gi'), pool(['1Ti', '500Gi']))], [stack('prod-x', pvc('50Gi'), pg('200Gi', '5Gi'), pool(['1Ti', '400G']))]);
+    expect(report.findings.map((f) => [f.rule, f.severity, f.address, f.message])).toEqual([
+      ['volume-shrunk', 'caution', 'kubernetes_manifest.pg', expect.stringMatching(/^manifest\.spec\.walStorage\.size: 10Gi → 5Gi: a volume cannot be made smaller in place/)],
+      ['volume-shrunk', 'caution', 'kubernetes_manifest.pool', expect.stringMatching(/^manifest\.spec\.storage\.volumes\[1\]\.size: 500Gi → 400G:/)],
+      ['volume-shrunk', 'caution', 'kubernetes_persistent_volume_claim_v1.data', expect.stringMatching(/^spec\.resources\.requests\.storage: 100Gi → 50Gi:/)],
+    ]);
+  });
+
+  it('is silent when volumes grow or keep their size written another way', () => {
+    const report = diff([stack('prod-x', pvc('100Gi'), pg('200Gi'), pool(['1Ti']))], [stack('prod-x', pvc('200Gi'), pg('0.25Ti'), pool(['1024Gi']))]);
+    expect(rules(report)).toEqual([]);
   });
 });

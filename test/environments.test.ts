@@ -56,6 +56,10 @@ describe('invalid environments are rejected with the path, the value and what is
     ['plain-http state endpoint', 'staging', (c) => (c.state.endpoint = 'http://s3.local'), 'state.endpoint: must be an https:// URL'],
     ['an unknown state backend', 'prod', (c) => (c.state = { type: 'consul' }), 'state.type: must be one of: "local", "s3", "pg", got "consul"'],
     ['an ephemeral production', 'prod', (c) => (c.ephemeral = true), 'ephemeral: only a development environment may be ephemeral'],
+    // Ephemeral drops prevent_destroy: staging and the recovery site keep their data too.
+    ['an ephemeral staging', 'staging', (c) => (c.ephemeral = true), 'ephemeral: only a development environment may be ephemeral (class is "staging")'],
+    ['an ephemeral recovery site', 'dr', (c) => (c.ephemeral = true), 'ephemeral: only a development environment may be ephemeral (class is "recovery")'],
+    ['two zones with one name', 'prod', (c) => (c.zones[1].name = c.zones[0].name), 'zones[1].name: duplicate zone name; each zone is declared once'],
     ['an unknown class', 'prod', (c) => (c.class = 'live'), 'class: must be one of: "development", "staging", "production", "recovery", got "live"'],
     ['a malformed pod CIDR', 'prod', (c) => (c.clusters[0].network.pods = '10.244.0.0'), 'clusters[0].network.pods: must be an IPv4 CIDR block'],
     ['a malformed Kubernetes version', 'prod', (c) => (c.clusters[0].kubernetesVersion = '1.35'), 'clusters[0].kubernetesVersion: must be a Kubernetes version such as "v1.35.2", got "1.35"'],
@@ -109,6 +113,9 @@ describe('environment selection', () => {
   });
 
   it('rejects an unknown environment, naming the known ones', () => {
-    expect(() => parseSelection('prod,qa')).toThrow('selection: unknown environment; known: dev, staging, prod, dr, got "qa"');
+    expect(() => parseSelection('prod,qa')).toThrow('--env: unknown environment "qa"; known: dev, staging, prod, dr');
+    expect(() => parseSelection('prdo')).toThrow('--env: unknown environment "prdo"; known: dev, staging, prod, dr. Did you mean "prod"?');
+    expect(() => parseSelection(' , ')).toThrow('--env: unknown environment ","; known: dev, staging, prod, dr');
+    expect(parseSelection('all')).toEqual(['dev', 'staging', 'prod', 'dr']);
   });
 });

@@ -100,7 +100,7 @@ describe('npm run synth', () => {
       stderr = e.stderr;
     }
     expect(status).toBe(1);
-    expect(stderr).toContain('selection: unknown environment; known: dev, staging, prod, dr, got "nowhere"');
+    expect(stderr).toContain('--env: unknown environment "nowhere"; known: dev, staging, prod, dr');
     expect(existsSync(out)).toBe(false);
   });
 });

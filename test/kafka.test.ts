@@ -355,6 +355,21 @@ describe('KafkaCluster refuses weaker settings, naming the value and the fix', (
     expect(build('dev', { superUsers: ['CN=a', 'CN=b', 'CN=c', 'CN=d'] })).toThrow(/superUsers: keep the superuser list minimal/);
   });
 
+  it.each([
+    ['auto.create.topics.enable', true],
+    ['default.replication.factor', 1],
+    ['min.insync.replicas', 1],
+    ['offsets.topic.replication.factor', 1],
+    ['transaction.state.log.replication.factor', 1],
+    ['transaction.state.log.min.isr', 1],
+    ['unclean.leader.election.enable', true],
+    ['delete.topic.enable', true],
+    ['allow.everyone.if.no.acl.found', true],
+    ['super.users', 'User:ANONYMOUS'],
+  ])('refuses overriding the managed setting %s', (key, value) => {
+    expect(build('prod', { config: { [key]: value } })).toThrow(`config["${key}"]: is managed by the construct`);
+  });
+
   it('refuses overriding the settings it manages', () => {
     expect(build('prod', { config: { 'min.insync.replicas': 1 } })).toThrow(/config\["min.insync.replicas"\]: is managed by the construct/);
     expect(build('prod', { config: { 'auto.create.topics.enable': true } })).toThrow(/config\["auto.create.topics.enable"\]/);

@@ -301,6 +301,11 @@ describe('PostgresCluster validation', () => {
     expect(attempt('dev', { instances: 1 })).not.toThrow();
   });
 
+  it('refuses anything but "required" durability at the recovery site too', () => {
+    expect(attempt('dr', { durability: 'preferred' })).toThrow(/durability: must be "required" in class "recovery".*got "preferred"/);
+    expect(attempt('dr', { durability: 'off' })).toThrow(/durability: must be "required" in class "recovery"/);
+  });
+
   it('refuses anything but "required" durability in production, and accepts it', () => {
     expect(attempt('prod', { durability: 'preferred' })).toThrow(/durability: must be "required" in class "production".*got "preferred"/);
     expect(attempt('prod', { durability: 'required' })).not.toThrow();

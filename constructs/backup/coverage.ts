@@ -255,6 +255,13 @@ function environmentFile(env: Environment): string {
  * flows). Throws a {@link BackupCoverageError} listing every untiered stateful resource and
  * every level minimum the tiers in use fail.
  */
+const SERVICES = new WeakMap<IConstruct, readonly string[]>();
+
+/** The services (and namespaces) a prepared stack holds, as backup.assign names them. */
+export function backupServicesOf(stack: IConstruct): readonly string[] {
+  return SERVICES.get(stack) ?? [];
+}
+
 export function prepareBackups(stack: BackupStackView): void {
   const ledger = stack.node.tryFindChild(BackupLedger.ID) as BackupLedger | undefined;
   ledger?.runFinalizers();
@@ -303,6 +310,7 @@ export function prepareBackups(stack: BackupStackView): void {
   }
 
   problems.push(...(ledger?.problems ?? []));
+  SERVICES.set(stack, [...services.keys(), ...stack.namespaces.map((n) => `${stack.cluster}/${n.name}`)]);
   const minimum = minimumsFor(env.securityLevel, env.backup.levelMinimums);
   if (!env.backup.waiver) {
     const byTier = new Map<BackupTierName, string[]>();

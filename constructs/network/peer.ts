@@ -1,3 +1,4 @@
+import { parseCidr } from '../../lib/net';
 import type { ZoneName } from '../../environments/schema';
 import type { Port } from './port';
 
@@ -145,7 +146,7 @@ export class ExternalPeer extends Peer {
   ) {
     super();
     this.location = controlPlane ? { kind: 'control-plane' } : { kind: 'external' };
-    if (!/^(\d{1,3}\.){3}\d{1,3}\/(\d|[12]\d|3[0-2])$/.test(cidr)) {
+    if (!parseCidr(cidr)) {
       throw new Error(`Peer.external(${name}): cidr must be an IPv4 CIDR block such as "10.50.0.0/24", got ${JSON.stringify(cidr)}`);
     }
   }

@@ -4,6 +4,7 @@
  * are thrown together as one ConfigError; findings that only withhold access (an expired
  * agreement) are returned for reports.
  */
+import { calendarDateProblem } from '../../lib/dates';
 import { ConfigError, ConfigProblem } from '../../lib/errors';
 import { toProblems } from '../schema';
 import { AGREEMENTS } from './agreements';
@@ -41,7 +42,8 @@ export interface Catalogue {
 export function today(): string {
   const fixed = process.env.MOIT_TODAY;
   if (fixed) {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(fixed)) throw new ConfigError([{ source: 'MOIT_TODAY', path: '', message: 'must be a date written YYYY-MM-DD', received: fixed }]);
+    const problem = calendarDateProblem(fixed);
+    if (problem) throw new ConfigError([{ source: 'MOIT_TODAY', path: '', message: problem, received: fixed }]);
     return fixed;
   }
   return new Date().toISOString().slice(0, 10);

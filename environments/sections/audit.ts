@@ -4,10 +4,11 @@
  * listed in every audit report; an expired one suppresses nothing and is itself a finding.
  */
 import { z } from 'zod';
+import { RULE_IDS } from '../../policy/audit/rules';
 
 export const auditSuppressionSchema = z.strictObject({
   /** Rule ID, e.g. "BAK-004". */
-  rule: z.string().regex(/^[A-Z]{2,4}-\d{3}$/, { message: 'must be a rule ID of the pack such as "BAK-004"' }),
+  rule: z.string().refine((id) => RULE_IDS.has(id), { message: `must be a rule ID of the pack (policy/audit/rules): ${[...RULE_IDS].sort().join(', ')}` }),
   reason: z.string().min(10, { message: 'must explain the accepted risk in at least 10 characters' }),
   /** Who answers for it: team/person. */
   owner: z.string().regex(/^[a-z0-9-]+\/[a-z0-9.-]+$/, { message: 'must be team/person, e.g. "platform/backup-lead"' }),

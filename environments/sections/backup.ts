@@ -9,6 +9,7 @@
  * *uses* meet its level's minimums is checked at synth, when the services are known
  * (constructs/backup/coverage.ts).
  */
+import { ipv4CidrSchema } from '../../lib/net';
 import { z } from 'zod';
 import { DRILL_KINDS, checkIsoDate } from '../../policy/backup/drills';
 import { checkFiveFieldCron } from '../../lib/cron';
@@ -30,10 +31,7 @@ const label = (what: string, max = 63) =>
 
 const bucketName = z.string().regex(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, { message: 'must be an S3 bucket name: 3-63 lower-case letters, digits and "-"' });
 const httpsUrl = z.string().regex(/^https:\/\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:\d{1,5})?(\/.*)?$/i, { message: 'must be an https:// URL: backups never travel in clear' });
-const cidr = z
-  .string()
-  .regex(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d|[12]\d|3[0-2])$/, { message: 'must be an IPv4 CIDR block such as "10.40.8.10/32"' })
-  .refine((c) => !c.endsWith('/0'), { message: "must name the other site's object store, not the whole Internet" });
+const cidr = ipv4CidrSchema('10.40.8.10/32').refine((c) => !c.endsWith('/0'), { message: "must name the other site's object store, not the whole Internet" });
 
 /**
  * A service as the coverage table names it: `<cluster>/<namespace>` for a namespace,

@@ -5,10 +5,8 @@
  * internal registry. Cross-field checks are in `checkClusterSettings`, which the environment
  * schema's superRefine calls.
  */
+import { cidrContains, ipv4CidrSchema, isIpv4 } from '../../lib/net';
 import { z } from 'zod';
-
-const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
-const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d|[12]\d|3[0-2])$/;
 
 /** The widest block a single outside service (vCenter, the registry) may be declared with. */
 export const NARROWEST_SERVICE_PREFIX = 24;
@@ -17,10 +15,7 @@ export const NARROWEST_SERVICE_PREFIX = 24;
  * An IPv4 block holding one outside service (vCenter, a registry): /24 or narrower, because it
  * becomes an egress rule of the management zone and a wider block would open far more.
  */
-export const serviceCidr = z
-  .string()
-  .regex(CIDR, { message: 'must be an IPv4 CIDR block such as "10.0.5.20/32"' })
-  .refine((c) => Number(c.split('/')[1]) >= NARROWEST_SERVICE_PREFIX, {
+export const serviceCidr = ipv4CidrSchema('10.0.5.20/32').refine((c) => Number(c.split('/')[1]) >= NARROWEST_SERVICE_PREFIX, {
     message: `must be /${NARROWEST_SERVICE_PREFIX} or narrower (usually the service's own /32): it becomes an egress rule of the management zone`,
   });
 
@@ -82,7 +77,7 @@ export const managementClusterApiFields = {
    * The management cluster's node network: its API server runs there, so the providers'
    * controllers reach it, and it calls their webhooks, from exactly this block.
    */
-  nodeCidr: z.string().regex(CIDR, { message: 'must be an IPv4 CIDR block such as "10.0.0.0/24"' }),
+  nodeCidr: ipv4CidrSchema('10.0.0.0/24'),
   /**
    * The internal OCI registry the data centre mirrors Cluster API into (the centre is
    * air-gapped): provider components are fetched from `<repository>/<provider>:<version>`.
@@ -154,22 +149,8 @@ export function checkClusterSettings(env: CheckedEnvironment, problem: Report): 
     const host = c.controlPlane.endpoint.host;
     if (!isIpv4(host)) {
       problem(['clusters', ci, 'controlPlane', 'endpoint', 'host'], 'must be the IPv4 address of the control-plane VIP: the management controllers are allowed to reach exactly this address', host);
-    } else if (!cidrContains(c.nodeCidr, host)) {
+    } else if (cidrContains(c.nodeCidr, host) === false) {
       problem(['clusters', ci, 'controlPlane', 'endpoint', 'host'], `must be inside the cluster's nodeCidr (${c.nodeCidr}): the VIP is announced on the control-plane nodes' network`, host);
     }
   });
-}
-
-export function isIpv4(value: string): boolean {
-  const m = IPV4.exec(value);
-  return !!m && m.slice(1).every((o) => Number(o) <= 255);
-}
-
-/** True when the IPv4 address `ip` is inside the block `cidr`. */
-export function cidrContains(cidr: string, ip: string): boolean {
-  const [base, prefix] = cidr.split('/');
-  const bits = Number(prefix);
-  const toInt = (a: string) => a.split('.').reduce((n, o) => n * 256 + Number(o), 0);
-  const size = 2 ** (32 - bits);
-  return Math.floor(toInt(ip) / size) === Math.floor(toInt(base!) / size);
 }

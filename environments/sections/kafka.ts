@@ -6,6 +6,7 @@
  * superRefine. The rules shared with the constructs (replica minimums, listener security)
  * live in policy/kafka/rules.ts, so a config and a direct construct call get the same answer.
  */
+import { ipv4CidrSchema } from '../../lib/net';
 import { z } from 'zod';
 import { listenerProblems, nodePoolProblems, superUserProblems } from '../../policy/kafka/rules';
 import { KAFKA_DEFAULTS } from '../../policy/kafka/defaults';
@@ -21,9 +22,7 @@ const hostname = z.string().regex(/^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\
   message: 'must be a fully qualified lower-case DNS name such as "events-bootstrap.kafka.hanoi-1.dc.moit.gov.vn"',
 });
 
-const cidr = z
-  .string()
-  .regex(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d|[12]\d|3[0-2])$/, { message: 'must be an IPv4 CIDR block such as "10.10.8.16/28"' });
+const cidr = ipv4CidrSchema('10.10.8.16/28');
 
 /** A Kubernetes quantity of bytes: "20Gi", "1.5Ti", "512Mi". */
 const bytes = z.string().regex(/^\d+(\.\d+)?(Mi|Gi|Ti)$/, { message: 'must be a size in Mi, Gi or Ti, such as "500Gi"' });

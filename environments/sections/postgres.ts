@@ -5,6 +5,7 @@
  * minimums per environment class, references to workload clusters) are in
  * {@link checkPostgres}, which the environment schema's superRefine calls.
  */
+import { ipv4CidrSchema } from '../../lib/net';
 import { z } from 'zod';
 import {
   checkClusterName,
@@ -27,10 +28,7 @@ const checked = (check: (value: string) => string | undefined) =>
     if (message) ctx.addIssue({ code: 'custom', message, input: value });
   });
 
-const cidr = z
-  .string()
-  .regex(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d|[12]\d|3[0-2])$/, { message: 'must be an IPv4 CIDR block such as "10.10.8.0/24"' })
-  .refine((c) => !c.endsWith('/0'), { message: 'must name the other site\'s address block, not the whole Internet' });
+const cidr = ipv4CidrSchema('10.10.8.0/24').refine((c) => !c.endsWith('/0'), { message: 'must name the other site\'s address block, not the whole Internet' });
 
 /**
  * A replica cluster that follows a cluster of another environment (the recovery site follows

@@ -28,6 +28,8 @@ export interface Outcome {
   readonly object?: KubeObject;
   readonly suppression?: Suppression;
   readonly exception?: BuiltInException;
+  /** A failure only because a date passed (Evaluation.lapsed, or a matching suppression expired). */
+  readonly lapsed?: boolean;
 }
 
 export interface StackAudit {
@@ -66,7 +68,12 @@ export function auditStack(stack: StackModel, options: AuditOptions = {}): Stack
         continue;
       }
       const suppression = rule.suppressible ? findSuppression(stack, e.resource, rule.id, today) : undefined;
-      outcomes.push(suppression ? { ...base, status: 'suppressed', suppression } : { ...base, status: 'fail' });
+      if (suppression) {
+        outcomes.push({ ...base, status: 'suppressed', suppression });
+        continue;
+      }
+      const lapsed = e.lapsed === true || (rule.suppressible && hasExpiredSuppression(stack, e.resource, rule.id, today));
+      outcomes.push({ ...base, status: 'fail', ...(lapsed ? { lapsed } : {}) });
     }
   }
   return { stack, outcomes };
@@ -76,6 +83,50 @@ function findSuppression(stack: StackModel, resource: Resource | undefined, rule
   const candidates: SuppressionRecord[] = [...(resource ? suppressionsOf(resource) : []), ...stack.stackSuppressions];
   const found = candidates.find((s) => s.rule === rule && isEffective(s, RULE_IDS, today));
   return found as Suppression | undefined;
+}
+
+/** Whether a well-formed suppression of `rule` covers the resource but has expired. */
+function hasExpiredSuppression(stack: StackModel, resource: Resource | undefined, rule: string, today: string): boolean {
+  const candidates: SuppressionRecord[] = [...(resource ? suppressionsOf(resource) : []), ...stack.stackSuppressions];
+  return candidates.some((s) => s.rule === rule && formatProblems(s, RULE_IDS).length === 0 && isExpired(s, today));
+}
+
+/** Days before an expiry from which synth, audit and diff warn. */
+export const EXPIRY_WARNING_DAYS = 30;
+
+/** A suppression or sharing agreement still in force that ends soon. */
+export interface ExpiryNotice {
+  readonly stack: string;
+  /** `suppression of BAK-004 (owner platform/backup-lead)`, `sharing agreement SA-2026-004`. */
+  readonly what: string;
+  readonly expires: string;
+  /** Days left, 0 on the expiry day (it is in force through that day). */
+  readonly daysLeft: number;
+  /** One sentence for a person. */
+  readonly message: string;
+}
+
+/** The suppressions and sharing agreements of a stack that expire within `days` of `today`. */
+export function expiringSoon(stack: StackModel, today: string, days: number = EXPIRY_WARNING_DAYS): ExpiryNotice[] {
+  const now = dayNumber(checkToday(today))!;
+  const out: ExpiryNotice[] = [];
+  const consider = (what: string, expires: unknown, fix: string) => {
+    const end = dayNumber(expires);
+    if (end === undefined || end < now || end - now > days) return;
+    const daysLeft = end - now;
+    const when = daysLeft === 0 ? 'today' : `in ${daysLeft} day${daysLeft === 1 ? '' : 's'}`;
+    out.push({ stack: stack.name, what, expires: String(expires), daysLeft, message: `${what} expires on ${String(expires)} (${when}); ${fix}` });
+  };
+  const suppressions = [...stack.stackSuppressions, ...stack.resources.flatMap((r) => suppressionsOf(r))];
+  for (const s of suppressions) {
+    if (formatProblems(s, RULE_IDS).length > 0) continue;
+    consider(`suppression of ${String(s.rule)} (owner ${String(s.owner)})`, s.expires, 'after it the finding fails the audit again: fix it, or renew the suppression with a new review');
+  }
+  for (const [id, a] of Object.entries(stack.sharingAgreements)) {
+    consider(`sharing agreement ${id}`, a?.expiry, 'after it the access it grants fails the audit: renew the agreement or plan the removal of the access');
+  }
+  const seen = new Set<string>();
+  return out.filter((n) => !seen.has(n.message) && (seen.add(n.message), true));
 }
 
 /** Parses and audits a synthesized stack. */

@@ -9,6 +9,9 @@
  *   (snake_case in the JSON; converted, except inside maps such as labels);
  * - the values of charts that create custom resources themselves (`rook-ceph-cluster`,
  *   `velero`), so a control holds whichever way a construct declares the object.
+ * Typed resources may write a single block as a one-element list and name repeated blocks in the
+ * singular (`port`, `container`): both are normalised to the Kubernetes form. Chart values are
+ * what Helm computes: every `values` document, then `set`, `set_list` and `set_sensitive`.
  */
 import { CORE_SCHEMA, load } from 'js-yaml';
 import type { AgreementRecord as WrittenAgreement, BackupTierRecord, EnvironmentRecord, RestoreDrillRecord } from '../../lib/markers';
@@ -121,12 +124,34 @@ export function groupOf(apiVersion: string): string {
 const MAP_FIELDS = new Set(['labels', 'annotations', 'match_labels', 'data', 'string_data', 'binary_data', 'selector', 'node_selector', 'parameters', 'hard', 'limits', 'requests']);
 const camel = (key: string) => key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
+/** Blocks the provider allows once, which Terraform JSON may also write as a one-element list. */
+const SINGLE_BLOCKS = new Set(['metadata', 'spec', 'template', 'pod_selector', 'namespace_selector', 'ip_block', 'security_context', 'role_ref', 'job_template', 'strategy', 'resources', 'selector', 'aggregation_rule']);
+/** Repeated blocks the provider names in the singular, where Kubernetes uses the plural. */
+const PLURAL_OF: Record<string, string> = {
+  port: 'ports',
+  container: 'containers',
+  init_container: 'initContainers',
+  volume: 'volumes',
+  volume_mount: 'volumeMounts',
+  toleration: 'tolerations',
+  subject: 'subjects',
+  rule: 'rules',
+  limit: 'limits',
+};
+
 function camelize(value: unknown, key = ''): unknown {
-  if (Array.isArray(value)) return value.map((v) => camelize(v));
+  if (Array.isArray(value)) {
+    if (SINGLE_BLOCKS.has(key) && value.length === 1 && isObject(value[0])) return camelize(value[0], key);
+    return value.map((v) => camelize(v));
+  }
   if (!isObject(value)) return value;
   if (MAP_FIELDS.has(key)) return { ...value };
   const out: Json = {};
-  for (const [k, v] of Object.entries(value)) out[camel(k)] = camelize(v, k);
+  for (const [k, v] of Object.entries(value)) {
+    // `port` is a number in a NetworkPolicy or Service port, a list of blocks in a Service spec or container.
+    const name = PLURAL_OF[k] && Array.isArray(v) && v.every(isObject) ? PLURAL_OF[k]! : camel(k);
+    out[name] = camelize(v, k);
+  }
   return out;
 }
 
@@ -179,16 +204,82 @@ export function parseYaml(text: string): unknown {
   return parsedYaml.get(text);
 }
 
-/** The values of a helm_release, parsed (the first `values` entry is YAML). */
+/**
+ * The values of a helm_release as Helm computes them: every `values` document merged in order
+ * (later ones win, maps merged deeply), then `set`, `set_list` and `set_sensitive` applied, so
+ * a value written any of those ways is read the same.
+ */
 export function chartValues(resource: Resource): Json {
-  const first = asArray(resource.body.values)[0];
-  if (typeof first !== 'string') return {};
-  try {
-    const parsed = parseYaml(first);
-    return isObject(parsed) ? parsed : {};
-  } catch {
-    return {};
+  return applySets(documentValues(resource), resource);
+}
+
+/** Only what `set`, `set_list` and `set_sensitive` write, applied in that order as the Helm provider does (rules that read the documents themselves add these). */
+export function chartSetValues(resource: Resource): Json {
+  return applySets({}, resource);
+}
+
+function documentValues(resource: Resource): Json {
+  let values: Json = {};
+  for (const doc of asArray(resource.body.values)) {
+    if (typeof doc !== 'string') continue;
+    try {
+      const parsed = parseYaml(doc);
+      if (isObject(parsed)) values = mergeValues(values, parsed);
+    } catch {
+      // An invalid document is Helm's error to report; the others still count.
+    }
   }
+  return values;
+}
+
+function applySets(base: Json, resource: Resource): Json {
+  const values = structuredClone(base);
+  for (const entry of setEntries(resource.body.set)) setValue(values, entry.name, entry.type === 'string' ? String(entry.value) : helmScalar(entry.value));
+  for (const entry of setEntries(resource.body.set_list)) setValue(values, entry.name, asArray(entry.value).map(helmScalar));
+  for (const entry of setEntries(resource.body.set_sensitive)) setValue(values, entry.name, entry.type === 'string' ? String(entry.value) : helmScalar(entry.value));
+  return values;
+}
+
+function mergeValues(base: Json, over: Json): Json {
+  const out: Json = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = isObject(v) && isObject(out[k]) ? mergeValues(out[k] as Json, v) : v;
+  return out;
+}
+
+/** `set` blocks, as a list (Terraform JSON) or a single object. */
+function setEntries(value: unknown): Array<{ name: string; value: unknown; type?: string }> {
+  const list = Array.isArray(value) ? value : isObject(value) ? [value] : [];
+  return list.filter(isObject).flatMap((e) => (typeof e.name === 'string' ? [{ name: e.name, value: e.value, type: asString(e.type) }] : []));
+}
+
+/** Helm's --set typing: true/false/null and integers become those, anything else a string. */
+function helmScalar(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  if (value === 'true' || value === 'false') return value === 'true';
+  if (value === 'null') return null;
+  if (/^-?(0|[1-9]\d*)$/.test(value)) return Number(value);
+  return value;
+}
+
+/** Sets `a.b[1].c` (dots escaped as `\.`) in `values`, creating maps and lists on the way. */
+function setValue(values: Json, name: string, value: unknown): void {
+  const keys: Array<string | number> = [];
+  for (const part of name.split(/(?<!\\)\./)) {
+    const m = /^(.*?)((?:\[\d+\])*)$/.exec(part)!;
+    if (m[1]) keys.push(m[1].replace(/\\\./g, '.'));
+    for (const index of m[2]!.matchAll(/\[(\d+)\]/g)) keys.push(Number(index[1]));
+  }
+  let node: any = values;
+  keys.forEach((key, i) => {
+    const last = i === keys.length - 1;
+    if (last) {
+      node[key] = value;
+      return;
+    }
+    const next = keys[i + 1];
+    if (typeof node[key] !== 'object' || node[key] === null) node[key] = typeof next === 'number' ? [] : {};
+    node = node[key];
+  });
 }
 
 /** Custom resources that charts create from their values (operators.md g (b)). */

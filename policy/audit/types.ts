@@ -44,6 +44,11 @@ export interface Evaluation {
   readonly message: string;
   /** Set when the evaluation passes only because of a declared built-in exception. */
   readonly exception?: BuiltInException;
+  /**
+   * A failure only because a date passed (an expired suppression or agreement), not because of a
+   * change: the audit fails on it; a development synth only warns.
+   */
+  readonly lapsed?: boolean;
 }
 
 /** What a rule is given besides the stack. */

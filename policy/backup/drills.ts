@@ -8,6 +8,7 @@
  *
  * No cdktf import: the environment schema and the standalone audit use this module.
  */
+import { calendarDateProblem } from '../../lib/dates';
 import type { BackupTier, BackupTierName } from './tiers';
 import { durationMinutes, formatMinutes } from './tiers';
 
@@ -101,14 +102,8 @@ export interface OverdueDrill {
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-/** Checks a YYYY-MM-DD date; undefined when fine. */
-export function checkIsoDate(text: string): string | undefined {
-  const m = ISO_DATE.exec(text);
-  if (!m) return 'must be a date written YYYY-MM-DD';
-  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  if (d.getUTCFullYear() !== Number(m[1]) || d.getUTCMonth() !== Number(m[2]) - 1 || d.getUTCDate() !== Number(m[3])) return 'is not a calendar date';
-  return undefined;
-}
+/** Checks a YYYY-MM-DD date; undefined when fine (lib/dates.ts). */
+export const checkIsoDate = calendarDateProblem;
 
 /** `date` plus whole months, clamped to the month's last day (2026-08-31 + 6 months = 2027-02-28). */
 export function addMonths(date: string, months: number): string {
@@ -123,9 +118,13 @@ export function addMonths(date: string, months: number): string {
   return `${String(y).padStart(4, '0')}-${String(mo + 1).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
 }
 
-/** The most recent recorded drill of a service and kind. */
-export function lastDrill(drills: readonly DrillRecord[], service: string, kind: DrillKind): DrillRecord | undefined {
-  return drills.filter((d) => d.service === service && d.kind === kind).sort((a, b) => b.lastSuccess.localeCompare(a.lastSuccess))[0];
+/**
+ * The most recent recorded drill of a service and kind, on `today`: a drill dated after it has
+ * not happened and is no evidence (the environment schema refuses one at synth; a report run
+ * with an earlier --today ignores it).
+ */
+export function lastDrill(drills: readonly DrillRecord[], service: string, kind: DrillKind, today: string): DrillRecord | undefined {
+  return drills.filter((d) => d.service === service && d.kind === kind && d.lastSuccess <= today).sort((a, b) => b.lastSuccess.localeCompare(a.lastSuccess))[0];
 }
 
 /** The drill requirement of a service of a tier (`everyMonths` capped by the level's minimum). */
@@ -148,7 +147,7 @@ export function overdueDrills(plan: DrillPlan, today: string): OverdueDrill[] {
   const out: OverdueDrill[] = [];
   const base = (r: DrillRequirement) => ({ environment: plan.environment, service: r.service, kind: r.kind, tier: r.tier });
   for (const r of [...plan.required].sort((a, b) => a.service.localeCompare(b.service) || a.kind.localeCompare(b.kind))) {
-    const last = lastDrill(plan.drills, r.service, r.kind);
+    const last = lastDrill(plan.drills, r.service, r.kind, today);
     if (!last) {
       out.push({
         ...base(r),

@@ -47,6 +47,8 @@ describe('NET-003 wildcard peers', () => {
     ['every namespace', { namespace_selector: {} }, /namespaceSelector \{\} \(every namespace\)/],
     ['a whole namespace', { namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'exchange' } } }, /without podSelector \(every pod of the namespace\)/],
     ['every pod of its own namespace', { pod_selector: {} }, /podSelector \{\} \(every pod of this namespace\)/],
+    ['every pod of a named namespace', { namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'exchange' } }, pod_selector: {} }, /podSelector \{\} \(every pod of the namespace\)/],
+    ['an empty peer', {}, /an empty peer \(everything\)/],
   ])('fires for %s without an exception', (_name, peer, pattern) => {
     expectFires('NET-003', typed({}, { p: flowPolicy('postgres', peer) }), pattern);
   });

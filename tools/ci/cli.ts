@@ -1,11 +1,11 @@
 /**
  * The runner of the CI commands (scripts/comment.ts, drift-issue.ts, allow-destroy.ts,
- * deploy-approved.ts). Like tools/review/cli.ts runCli, user errors print their message alone;
- * unlike it, an unexpected error prints its message and stack only, never the error object (a
- * client library's error carries the request with its headers, the token among them), and
- * every line printed is stripped of the tokens in the environment.
+ * deploy-approved.ts): lib/cli.ts runCli, with every error line stripped of the platforms'
+ * tokens found in the environment, and an unexpected error printed as its stack only, never the
+ * error object (a client library's error carries the request with its headers, the token among
+ * them).
  */
-import { UserError } from '../../lib/errors';
+import { runCli, type CliOptions, type CommandSpec, type Parsed } from '../../lib/cli';
 import { redact } from './platform';
 
 /** The secrets a CI command may hold: the platforms' tokens. */
@@ -13,16 +13,12 @@ export function secretsOf(env: NodeJS.ProcessEnv = process.env): string[] {
   return [env.GITLAB_TOKEN, env.GITHUB_TOKEN].filter((t): t is string => !!t && t.trim().length > 0).map((t) => t.trim());
 }
 
-export function runCiCli(main: () => Promise<number>, env: NodeJS.ProcessEnv = process.env): void {
+/** Runs a CI command (its usage and user errors exit 1). */
+export function runCiCli<O extends CliOptions>(
+  spec: Omit<CommandSpec<O>, 'errorExit' | 'redact'>,
+  main: (args: Parsed<O>) => Promise<number>,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<void> {
   const secrets = secretsOf(env);
-  main().then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      const text = error instanceof UserError ? error.message : error instanceof Error ? `${error.stack ?? error.message}` : String(error);
-      console.error(redact(text, secrets));
-      process.exitCode = 1;
-    },
-  );
+  return runCli({ ...spec, errorExit: 1, redact: (text) => redact(text, secrets) }, main);
 }

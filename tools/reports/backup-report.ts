@@ -76,7 +76,7 @@ export function serviceGaps(record: BackupRecord, service: BackupServiceRecord |
 function drillOf(record: BackupRecord, service: string, today: string): CoverageRow['drill'] {
   const required = record.required.find((r) => r.service === service);
   if (!required) return { status: 'not-required' };
-  const last = lastDrill(record.drills, service, required.kind);
+  const last = lastDrill(record.drills, service, required.kind, today);
   if (!last) return { kind: required.kind, status: record.requireDrills ? 'never' : 'not-required' };
   const dueBy = addMonths(last.lastSuccess, required.everyMonths);
   const status: DrillStatus = !record.requireDrills ? 'not-required' : today > dueBy ? 'overdue' : 'ok';

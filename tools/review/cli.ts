@@ -1,37 +1,12 @@
 /**
- * What the review CLIs (scripts/diff.ts, plan.ts, deploy.ts) share: argument errors that show
- * the usage, one error handler (user errors print their message alone and exit 1), and
- * writing reports.
+ * What the review CLIs (scripts/diff.ts, plan.ts) share: publishing reports and parsing their
+ * report options. Parsing the command line and handling errors is lib/cli.ts, for every CLI.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UserError } from '../../lib/errors';
 import { renderJson, renderMarkdown } from './markdown';
 import { hasDestructive, type ReviewReport } from './model';
-
-/** Parses arguments strictly; an unknown or malformed flag prints the usage. */
-export function parseCli<T extends ParseArgsConfig['options']>(options: T, usage: string, argv = process.argv.slice(2)) {
-  try {
-    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
-  } catch (e) {
-    throw new UserError(`${(e as Error).message}\n\n${usage}`);
-  }
-}
-
-/** Runs a CLI: exit with its code; user errors print their message, anything else its stack. */
-export function runCli(main: () => Promise<number>): void {
-  main().then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      if (error instanceof UserError) console.error(error.message);
-      else console.error(error);
-      process.exitCode = 1;
-    },
-  );
-}
 
 /** Writes a file, creating its folder. */
 export function writeReport(file: string, text: string): void {

@@ -9,6 +9,7 @@
  * port inside one of its ports; an empty list of peers or ports means "all"). Anything not
  * covered is reported, as are directions no longer isolated and a changed pod selector.
  */
+import { cidrContains as ipv4Contains } from '../../lib/net';
 import { deepEqual, isObject, type Json } from './paths';
 import { manifestObject } from './stateful';
 
@@ -47,6 +48,17 @@ export function isNetworkPolicy(type: string, body: unknown): boolean {
   if (type !== 'kubernetes_manifest') return false;
   const m = manifestObject(body);
   return m?.kind === 'NetworkPolicy' && typeof m.apiVersion === 'string' && m.apiVersion.startsWith('networking.k8s.io/');
+}
+
+/**
+ * True when the policy only allows: every direction it isolates has at least one rule. Removing
+ * it takes away what it allowed (narrowing), while the namespace's default deny keeps the pods
+ * isolated. A policy that isolates a direction with no rule is a deny: removing it opens traffic.
+ */
+export function isAllowOnly(type: string, body: unknown): boolean {
+  const policy = readPolicy(type, body);
+  if (!policy || policy.types.size === 0) return false;
+  return [...policy.types].every((d) => policy[d].length > 0);
 }
 
 /** A block: plan JSON writes nested blocks as lists of zero or one element. */
@@ -115,22 +127,9 @@ export function readPolicy(type: string, body: unknown): Policy | undefined {
   return { podSelector: selector(field(spec, 'podSelector')) ?? { matchLabels: {}, matchExpressions: [] }, types, ingress, egress };
 }
 
-function ipv4(cidr: string): { ip: number; bits: number } | undefined {
-  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(cidr.trim());
-  if (!m) return undefined;
-  const octets = m.slice(1, 5).map(Number);
-  if (octets.some((o) => o > 255) || Number(m[5]) > 32) return undefined;
-  return { ip: ((octets[0]! << 24) | (octets[1]! << 16) | (octets[2]! << 8) | octets[3]!) >>> 0, bits: Number(m[5]) };
-}
-
-/** True when CIDR `outer` contains CIDR `inner` (IPv4; other notations must be equal). */
+/** True when CIDR `outer` contains CIDR `inner` (IPv4, lib/net.ts; other notations must be equal). */
 export function cidrContains(outer: string, inner: string): boolean {
-  const a = ipv4(outer);
-  const b = ipv4(inner);
-  if (!a || !b) return outer.trim() === inner.trim();
-  if (a.bits > b.bits) return false;
-  const mask = a.bits === 0 ? 0 : (0xffffffff << (32 - a.bits)) >>> 0;
-  return ((a.ip & mask) >>> 0) === ((b.ip & mask) >>> 0);
+  return ipv4Contains(outer.trim(), inner.trim()) ?? outer.trim() === inner.trim();
 }
 
 function selectorCovers(wide: Selector, narrow: Selector): boolean {

@@ -17,7 +17,7 @@ export default defineRule(__filename, {
         const what = `suppression of ${String(s.rule)} on ${where} (owner ${String(s.owner)})`;
         const problems = formatProblems(s, context.ruleIds);
         if (problems.length > 0) out.push(fail(undefined, `${what} is invalid: ${problems.join('; ')}`, resource));
-        else if (isExpired(s, context.today)) out.push(fail(undefined, `${what} expired on ${String(s.expires)}; fix the finding, or renew the suppression with a new review`, resource));
+        else if (isExpired(s, context.today)) out.push({ ...fail(undefined, `${what} expired on ${String(s.expires)}; fix the finding, or renew the suppression with a new review`, resource), lapsed: true });
         else out.push(pass(undefined, `${what} is valid until ${String(s.expires)}`, undefined, resource));
       }
     };

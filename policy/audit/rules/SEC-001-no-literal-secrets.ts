@@ -1,6 +1,6 @@
 import { isSecretKey, secretValueKind } from '../../../lib/secrets';
 import { fail, pass } from '../checks';
-import { isInterpolation, isObject, parseYaml, type Resource } from '../model';
+import { chartSetValues, isInterpolation, isObject, parseYaml, type Resource } from '../model';
 import { defineRule } from '../rule';
 import type { Evaluation } from '../types';
 
@@ -83,6 +83,8 @@ export default defineRule(__filename, {
       const found: Hit[] = [];
       secretData(r, found);
       scan(r.body, '', '', found);
+      // Chart values given through set, set_list or set_sensitive, read as the values they become.
+      if (r.type === 'helm_release') scan(chartSetValues(r), 'set', '', found);
       // Secret data is reported once, as Secret data, even when its key also names a secret.
       const hits = found.filter((h, i) => found.findIndex((o) => o.where === h.where) === i);
       out.push(

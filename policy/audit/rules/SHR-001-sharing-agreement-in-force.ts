@@ -16,18 +16,25 @@ export default defineRule(__filename, {
       const ids = sharingOf(r.body);
       if (ids.length === 0) continue;
       const problems: string[] = [];
+      let onlyExpired = true;
       for (const id of ids) {
         const a = stack.sharingAgreements[id];
         const start = dayNumber(a?.start);
         const expiry = dayNumber(a?.expiry);
-        if (!a || start === undefined || expiry === undefined) problems.push(`${id} has no record with start and expiry in this stack's "//".sharingAgreements (recordAgreements, issue 10)`);
-        else if (today > expiry) problems.push(`${id} expired on ${a.expiry}`);
-        else if (today < start) problems.push(`${id} starts on ${a.start}`);
+        if (!a || start === undefined || expiry === undefined) {
+          problems.push(`${id} has no record with start and expiry in this stack's "//".sharingAgreements (recordAgreements, issue 10)`);
+          onlyExpired = false;
+        } else if (today > expiry) {
+          problems.push(`${id} expired on ${a.expiry}`);
+        } else if (today < start) {
+          problems.push(`${id} starts on ${a.start}`);
+          onlyExpired = false;
+        }
       }
       const name = r.path ?? r.address;
       out.push(
         problems.length > 0
-          ? fail(undefined, `${name} grants access under ${problems.join('; ')}; renew the agreement or remove the access`, r)
+          ? { ...fail(undefined, `${name} grants access under ${problems.join('; ')}; renew the agreement or remove the access`, r), lapsed: onlyExpired }
           : pass(undefined, `${name} grants access under ${ids.map((id) => `${id} (until ${stack.sharingAgreements[id]!.expiry})`).join(', ')}`, undefined, r),
       );
     }

@@ -14,6 +14,7 @@ import { rule as sharingGranted } from './sharing-granted';
 import { rule as stackRemoved } from './stack-removed';
 import { rule as statefulDestroyed } from './stateful-destroyed';
 import { rule as tlsDisabled } from './tls-disabled';
+import { rule as volumeShrunk } from './volume-shrunk';
 
 export const RULES: readonly ReviewRule[] = [
   statefulDestroyed,
@@ -24,6 +25,7 @@ export const RULES: readonly ReviewRule[] = [
   authenticationDisabled,
   admissionWeakened,
   retentionShortened,
+  volumeShrunk,
   sharingGranted,
   backendChanged,
   stackRemoved,

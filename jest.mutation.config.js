@@ -1,0 +1,22 @@
+/**
+ * The suites `npm run mutation` (Stryker) runs against each mutant of the modules it mutates
+ * (stryker.config.json): the rule, guard, diff, schema and zone tests, not the whole estate's.
+ */
+const base = require('./jest.config');
+
+/** @type {import('jest').Config} */
+module.exports = {
+  ...base,
+  testMatch: [
+    '<rootDir>/test/rules/**/*.test.ts',
+    '<rootDir>/test/diff.test.ts',
+    '<rootDir>/test/review.test.ts',
+    '<rootDir>/test/safety-net.test.ts',
+    '<rootDir>/test/environments.test.ts',
+    '<rootDir>/test/references.test.ts',
+    '<rootDir>/test/network.test.ts',
+  ],
+  // Every suite of the list synthesizes what it needs; no shared estate, no skip report.
+  globalSetup: undefined,
+  globalTeardown: undefined,
+};
