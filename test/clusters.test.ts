@@ -459,22 +459,27 @@ describe('the Cluster API operator on the management cluster', () => {
   });
 
   it('pins the providers: CAPI v1.13.5 core, kubeadm bootstrap and control plane, CAPV v1.16.1, into namespaces it does not create', () => {
-    expect(values.core).toEqual({ 'cluster-api': { namespace: 'capi-system', version: 'v1.13.5', createNamespace: false } });
-    expect(values.bootstrap).toEqual({ kubeadm: { namespace: 'capi-kubeadm-bootstrap-system', version: 'v1.13.5', createNamespace: false } });
-    expect(values.controlPlane).toEqual({ kubeadm: { namespace: 'capi-kubeadm-control-plane-system', version: 'v1.13.5', createNamespace: false } });
-    expect(values.infrastructure).toEqual({ vsphere: { namespace: 'capv-system', version: 'v1.16.1', createNamespace: false } });
+    const reg = 'registry.mgmt.dc.moit.gov.vn/capi';
+    expect(values.core).toEqual({ 'cluster-api': { namespace: 'capi-system', version: 'v1.13.5', createNamespace: false, fetchConfig: { oci: `${reg}/cluster-api:v1.13.5` } } });
+    expect(values.bootstrap).toEqual({ kubeadm: { namespace: 'capi-kubeadm-bootstrap-system', version: 'v1.13.5', createNamespace: false, fetchConfig: { oci: `${reg}/cluster-api:v1.13.5` } } });
+    expect(values.controlPlane).toEqual({ kubeadm: { namespace: 'capi-kubeadm-control-plane-system', version: 'v1.13.5', createNamespace: false, fetchConfig: { oci: `${reg}/cluster-api:v1.13.5` } } });
+    expect(values.infrastructure).toEqual({ vsphere: { namespace: 'capv-system', version: 'v1.16.1', createNamespace: false, fetchConfig: { oci: `${reg}/infrastructure-vsphere:v1.16.1` } } });
   });
 
-  it('fetches everything from the environment\'s internal registry, never from GitHub', () => {
-    expect(values.fetchConfig).toEqual({
-      'cluster-api': { oci: 'registry.mgmt.dc.moit.gov.vn/capi/cluster-api:v1.13.5' },
-      kubeadm: { oci: 'registry.mgmt.dc.moit.gov.vn/capi/cluster-api:v1.13.5' },
-      vsphere: { oci: 'registry.mgmt.dc.moit.gov.vn/capi/infrastructure-vsphere:v1.16.1' },
-    });
+  it('fetches every provider from the environment\'s internal registry through its own fetchConfig (chart 0.28.0), never the deprecated top-level map', () => {
+    // The top-level map is deprecated in 0.28.0 and not read for core, bootstrap or control-plane providers.
+    expect(values.fetchConfig).toBeUndefined();
+    for (const section of ['core', 'bootstrap', 'controlPlane', 'infrastructure']) {
+      for (const provider of Object.values(values[section]) as Json[]) {
+        expect(provider.fetchConfig.oci.startsWith('registry.mgmt.dc.moit.gov.vn/capi/')).toBe(true);
+        // The chart renders `spec:` only with a version set; fetchConfig alone would lose its parent.
+        expect(provider.version).toMatch(/^v\d/);
+      }
+    }
     expect(values.image.manager.repository.startsWith('registry.mgmt.dc.moit.gov.vn/')).toBe(true);
     expect(release.values[0]).not.toMatch(/github\.com|registry\.k8s\.io|gcr\.io/);
     const dr = parse((Object.values(estate.stack('dr-mgmt-platform').resource.helm_release) as Json[]).find((r) => r.chart === 'cluster-api-operator')!.values[0]);
-    expect(dr.fetchConfig.vsphere.oci).toBe('registry.mgmt.hcm-1.dc.moit.gov.vn/capi/infrastructure-vsphere:v1.16.1');
+    expect(dr.infrastructure.vsphere.fetchConfig.oci).toBe('registry.mgmt.hcm-1.dc.moit.gov.vn/capi/infrastructure-vsphere:v1.16.1');
   });
 
   it('creates the management namespaces in the mgmt zone, restricted, with default deny', () => {
