@@ -13,6 +13,8 @@ export const prod: EnvironmentInput = {
   state: { type: 's3', bucket: 'tfstate-prod', keyPrefix: 'moit/prod', endpoint: 'https://s3.mgmt.dc.moit.gov.vn', region: 'hanoi-1' },
   zones: standardZones(4),
   clusterBaseline: {
+    // The ministry's Keycloak realm (an assumption until the identity team confirms it: docs/install-order.md).
+    identityProvider: { issuerUrl: 'https://sso.moit.gov.vn/realms/dc', audiences: ['kubernetes'] },
     access: { platformAdmins: 'oidc:dc-platform-admins', auditors: 'oidc:dc-auditors' },
   },
   management: {

@@ -12,6 +12,8 @@ export const staging: EnvironmentInput = {
   state: { type: 's3', bucket: 'tfstate-staging', keyPrefix: 'moit/staging', endpoint: 'https://s3.mgmt.dc.moit.gov.vn', region: 'hanoi-1' },
   zones: standardZones(3),
   clusterBaseline: {
+    // The ministry's Keycloak realm (an assumption until the identity team confirms it: docs/install-order.md).
+    identityProvider: { issuerUrl: 'https://sso.moit.gov.vn/realms/dc-staging', audiences: ['kubernetes'] },
     access: { platformAdmins: 'oidc:dc-platform-admins', auditors: 'oidc:dc-auditors' },
   },
   // Its own management cluster: Cluster API upgrades are rehearsed here before prod's, and the

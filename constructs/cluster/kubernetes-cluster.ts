@@ -126,7 +126,7 @@ export class KubernetesCluster extends Construct {
           machineTemplate: { spec: { infrastructureRef: ref(API_GROUPS.infrastructure, 'VSphereMachineTemplate', controlPlaneTemplate.object.metadata.name) } },
           // One new machine at a time, then one old one removed: etcd keeps its quorum throughout.
           rollout: { strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1 } } },
-          kubeadmConfigSpec: hardenedKubeadmConfigSpec({ auditLog, encryptionConfig }),
+          kubeadmConfigSpec: hardenedKubeadmConfigSpec({ auditLog, encryptionConfig, identityProvider: environment.clusterBaseline.identityProvider }),
         },
       },
     });
