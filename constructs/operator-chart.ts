@@ -49,7 +49,8 @@ export class OperatorChart extends Construct {
       cleanupOnFail: true,
       wait: true,
       timeout: 900,
-      values: [stringify(props.values ?? {}, { sortMapEntries: true })],
+      // No YAML anchors: a placement shared by several workloads is written out for each.
+      values: [stringify(props.values ?? {}, { sortMapEntries: true, aliasDuplicateObjects: false })],
       // The namespace with its default deny, quota and limits exists before the chart lands.
       dependsOn: [...created.baseline, ...(props.dependsOn ?? []).map((d) => d.release)],
     });

@@ -4,7 +4,7 @@ import { retain } from '../../lib/markers';
 import { StorageClassV1 } from '../../lib/providers';
 import { NS, STORAGE_CLASSES } from '../../policy/layout';
 import { ZONE_LABEL } from '../network/peer';
-import { placementFor } from '../network/placement';
+import { placementFor, type ZonePlacement } from '../network/placement';
 import { ClusterContext } from '../context';
 import { OperatorChart } from '../operator-chart';
 import { CephNetwork } from './ceph-network';
@@ -109,6 +109,9 @@ export class CephPlatform extends Construct {
         crds: { enabled: true },
         priorityClassName: 'system-cluster-critical',
         ...mgmt,
+        // The Ceph-CSI operator comes with this chart (subchart ceph-csi-operator 1.0.4): its
+        // controller manager runs in the mgmt zone like the Rook operator.
+        'ceph-csi-operator': { controllerManager: { ...mgmt } },
         containerSecurityContext: {
           runAsNonRoot: true,
           runAsUser: 2016,
@@ -139,13 +142,18 @@ export class CephPlatform extends Construct {
           namespace: NS.rookSystem,
           driverSpecDefaults: {
             imageSet: { name: 'rook-csi-operator-image-set-configmap' },
-            // Node plugins mount volumes wherever a pod using one runs: every zone's nodes.
-            nodePlugin: { priorityClassName: 'system-node-critical', tolerations: [{ key: ZONE_LABEL, operator: 'Exists', effect: 'NoSchedule' }] },
-            controllerPlugin: { priorityClassName: 'system-cluster-critical', ...rookPlacement(mgmt) },
+            nodePlugin: { priorityClassName: 'system-node-critical' },
+            controllerPlugin: { priorityClassName: 'system-cluster-critical' },
           },
         },
         drivers: {
-          rbd: { enabled: true, name: RBD_DRIVER },
+          // Placement per driver: chart 1.0.4 writes each driver's `tolerations` (`[]` when unset)
+          // into its Driver resource, and the operator copies the defaults' tolerations only into
+          // a driver that has none, so tolerations among the defaults would never apply. The
+          // chart reads `affinity` (a whole corev1.Affinity), not `nodeAffinity`.
+          // `snapshotPolicy: volumeSnapshot` deploys the csi-snapshotter sidecar; without it (the
+          // chart's "none") no VolumeSnapshot of an RBD volume is ever cut.
+          rbd: { enabled: true, name: RBD_DRIVER, snapshotPolicy: 'volumeSnapshot', ...rbdPlacement(mgmt) },
           cephfs: { enabled: false, name: `${PROVISIONER_PREFIX}.cephfs.csi.ceph.com` },
           nfs: { enabled: false, name: `${PROVISIONER_PREFIX}.nfs.csi.ceph.com` },
           nvmeof: { enabled: false, name: `${PROVISIONER_PREFIX}.nvmeof.csi.ceph.com` },
@@ -190,6 +198,22 @@ export class CephPlatform extends Construct {
 
     this.network = new CephNetwork(this, 'network');
   }
+}
+
+/**
+ * Where the RBD driver's pods run: node plugins on every zone's nodes (they mount volumes
+ * wherever a pod using one runs, so they tolerate every zone's taint), controller plugins (the
+ * provisioner, attacher, resizer and snapshotter) in the mgmt zone.
+ */
+export function rbdPlacement(mgmt: ZonePlacement): Record<string, unknown> {
+  const controller = rookPlacement(mgmt);
+  return {
+    nodePlugin: { tolerations: [{ key: ZONE_LABEL, operator: 'Exists', effect: 'NoSchedule' }] },
+    controllerPlugin: {
+      ...(controller.nodeAffinity ? { affinity: { nodeAffinity: controller.nodeAffinity } } : {}),
+      ...(controller.tolerations ? { tolerations: controller.tolerations } : {}),
+    },
+  };
 }
 
 /**
