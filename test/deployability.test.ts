@@ -76,3 +76,31 @@ describe('every workload a chart runs lands on a node pool that exists and toler
     expect(JSON.stringify([...dev.values()])).not.toContain('moit.gov.vn/zone":"mgmt');
   });
 });
+
+describe('Postgres policies select what they mean: instances, poolers and jobs apart', () => {
+  const prod = estate.stack('prod-core-services');
+  const policies = (Object.values(prod.resource.kubernetes_network_policy_v1 ?? {}) as Json[]).filter((p) => p.metadata.namespace === 'postgres');
+  const selects = (p: Json) => p.spec.pod_selector.match_labels ?? {};
+
+  it('never selects by cnpg.io/cluster alone, which also matches the PgBouncer pods', () => {
+    const byCluster = policies.filter((p) => 'cnpg.io/cluster' in selects(p));
+    expect(byCluster.length).toBeGreaterThan(0);
+    for (const p of byCluster) {
+      const labels = selects(p);
+      expect(labels['cnpg.io/podRole'] === 'instance' || typeof labels['cnpg.io/jobRole'] === 'string').toBe(true);
+    }
+    // And no peer inside a rule selects that way either.
+    const peers = policies.flatMap((p) => [...(p.spec.ingress ?? []).flatMap((r: Json) => r.from), ...(p.spec.egress ?? []).flatMap((r: Json) => r.to)]);
+    for (const peer of peers.filter((x: Json) => x.pod_selector?.match_labels?.['cnpg.io/cluster'])) {
+      const labels = peer.pod_selector.match_labels;
+      expect(labels['cnpg.io/podRole'] === 'instance' || typeof labels['cnpg.io/jobRole'] === 'string').toBe(true);
+    }
+  });
+
+  it('lets the bootstrap and join jobs (which carry no podRole) reach the API server, and a joining instance the primary', () => {
+    const egressOf = (role: string) => policies.filter((p) => selects(p)['cnpg.io/jobRole'] === role && p.spec.policy_types.includes('Egress'));
+    expect(egressOf('initdb').length).toBeGreaterThan(0);
+    const join = egressOf('join').flatMap((p) => p.spec.egress);
+    expect(join.some((e: Json) => e.to.some((t: Json) => t.pod_selector?.match_labels?.['cnpg.io/podRole'] === 'instance') && e.ports.some((x: Json) => x.port === '5432'))).toBe(true);
+  });
+});
