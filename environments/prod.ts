@@ -74,8 +74,9 @@ export const prod: EnvironmentInput = {
       pooler: { enabled: true, instances: 3 },
       // Tier gold (backup.assign below): 90 days, a base backup at 01:00, WAL continuously.
       backup: postgresBackupFor('gold'),
-      // The dr site's replica cluster reads this cluster's backup bucket, read-only.
-      readableBy: [{ environment: 'dr', cidr: '10.40.0.0/22' }],
+      // The dr site's replica cluster reads this cluster's backup bucket, read-only. Its traffic
+      // arrives from the recovery site's cross-site egress address (assumed: docs/install-order.md).
+      readableBy: [{ environment: 'dr', cidr: '10.40.8.2/32' }],
     },
   ],
   /*

@@ -4,7 +4,8 @@
  * it guards against; each failed on the estate before the fix.
  */
 import { parse } from 'yaml';
-import { synthEstate, type Json } from './helpers';
+import { checkEnvironment } from '../environments';
+import { configOf, synthEstate, type Json } from './helpers';
 
 const estate = synthEstate();
 
@@ -102,5 +103,17 @@ describe('Postgres policies select what they mean: instances, poolers and jobs a
     expect(egressOf('initdb').length).toBeGreaterThan(0);
     const join = egressOf('join').flatMap((p) => p.spec.egress);
     expect(join.some((e: Json) => e.to.some((t: Json) => t.pod_selector?.match_labels?.['cnpg.io/podRole'] === 'instance') && e.ports.some((x: Json) => x.port === '5432'))).toBe(true);
+  });
+});
+
+describe('cross-site flows admit one endpoint, not a node range', () => {
+  it('refuses a readableBy block wider than one address, naming the field and the fix', () => {
+    const config = configOf('prod') as any;
+    config.postgres[0].readableBy = [{ environment: 'dr', cidr: '10.40.0.0/22' }];
+    const result = checkEnvironment(config, 'environments/prod.ts');
+    expect(result.ok).toBe(false);
+    const problems = result.ok ? [] : result.problems.map((p) => `${p.path}: ${p.message}`);
+    expect(problems).toEqual([expect.stringMatching(/postgres\[0\]\.readableBy\[0\]\.cidr: must be the single address .* \/32/)]);
+    expect(checkEnvironment(configOf('prod'), 'environments/prod.ts').ok).toBe(true);
   });
 });

@@ -142,12 +142,14 @@ describe('the recovery site follows prod through its backup bucket', () => {
     const origins = manifest(dr, 'ObjectStore', 'main-origin').spec;
     expect(origins.configuration.destinationPath).toBe('s3://pg-prod-core-main/');
     expect(manifestsOf(stack('prod-core-services'), 'ObjectBucketClaim').map((c) => c.metadata.name)).toContain('pg-prod-core-main');
-    // Prod grants the recovery site's node network read-only access (its own user, read op-mask).
-    expect(origin!.readableBy).toEqual([{ environment: 'dr', cidr: drEnv!.clusters[0]!.nodeCidr }]);
+    // Prod grants the recovery site's one cross-site egress address read-only access (its own
+    // user, read op-mask), never the site's whole node range.
+    expect(origin!.readableBy).toEqual([{ environment: 'dr', cidr: '10.40.8.2/32' }]);
     const readers = manifestsOf(stack('prod-core-services'), 'CephObjectStoreUser').filter((u) => u.metadata.namespace === 'postgres' && !u.spec.opMask.includes('write'));
     expect(readers.map((u) => u.spec.opMask)).toEqual([['read']]);
     const ingress = policies(stack('prod-core-services')).find((p) => p.metadata.name === 'flow-dr-postgres-main-to-rgw-dc-objectstore-in')!;
-    expect(ingress.spec.ingress).toEqual([{ from: [{ ip_block: { cidr: drEnv!.clusters[0]!.nodeCidr } }], ports: [{ port: '443', protocol: 'TCP' }] }]);
+    expect(ingress.spec.ingress).toEqual([{ from: [{ ip_block: { cidr: '10.40.8.2/32' } }], ports: [{ port: '443', protocol: 'TCP' }] }]);
+    expect(JSON.stringify(policies(stack('prod-core-services')))).not.toContain(drEnv!.clusters[0]!.nodeCidr);
     // A reader never deletes the origin's backups.
     expect(origins.retentionPolicy).toBeUndefined();
     expect(origins.configuration.s3Credentials.accessKeyId).toEqual({ name: 'main-origin-s3-readonly', key: 'AWS_ACCESS_KEY_ID' });
