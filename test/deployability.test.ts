@@ -117,3 +117,115 @@ describe('cross-site flows admit one endpoint, not a node range', () => {
     expect(checkEnvironment(configOf('prod'), 'environments/prod.ts').ok).toBe(true);
   });
 });
+
+describe('a Cluster API cluster comes up: VIP, cloud provider, CNI and snapshots are declared', () => {
+  const clusters = estate.stack('prod-mgmt-clusters');
+  const kcp = (Object.values(clusters.resource.kubernetes_manifest) as Json[]).map((r) => r.manifest).find((m) => m.kind === 'KubeadmControlPlane')!;
+  const spec = kcp.spec.kubeadmConfigSpec;
+  const file = (path: string) => spec.files.find((f: Json) => f.path === path);
+
+  it('writes the kube-vip static pod announcing the control-plane endpoint on every control-plane node', () => {
+    const pod = parse(file('/etc/kubernetes/manifests/kube-vip.yaml').content);
+    expect(pod).toMatchObject({ kind: 'Pod', metadata: { name: 'kube-vip', namespace: 'kube-system' }, spec: { hostNetwork: true } });
+    const env = Object.fromEntries(pod.spec.containers[0].env.map((e: Json) => [e.name, e.value]));
+    expect(env).toMatchObject({ address: '10.10.0.10', port: '6443', cp_enable: 'true', vip_arp: 'true', vip_leaderelection: 'true' });
+    expect(pod.spec.containers[0].securityContext.capabilities.add).toEqual(['NET_ADMIN', 'NET_RAW']);
+    expect(pod.spec.volumes).toContainEqual({ name: 'etchosts', hostPath: { path: '/etc/kube-vip.hosts', type: 'File' } });
+    expect(file('/etc/kube-vip.hosts').content).toBe('127.0.0.1 localhost kubernetes\n');
+    // The VIP of dr is dr's.
+    const dr = (Object.values(estate.stack('dr-mgmt-clusters').resource.kubernetes_manifest) as Json[]).map((r) => r.manifest).find((m) => m.kind === 'KubeadmControlPlane')!;
+    expect(dr.spec.kubeadmConfigSpec.files.find((f: Json) => f.path === '/etc/kubernetes/manifests/kube-vip.yaml').content).toContain('value: 10.40.0.10');
+  });
+
+  it('uses super-admin.conf on the init node only while kubeadm init runs, then admin.conf again', () => {
+    const prepare = file('/etc/kube-vip-prepare.sh');
+    expect(prepare.permissions).toBe('0700');
+    expect(prepare.content).toContain("if [ -f /run/kubeadm/kubeadm.yaml ]; then sed -i 's#path: /etc/kubernetes/admin.conf#path: /etc/kubernetes/super-admin.conf#' /etc/kubernetes/manifests/kube-vip.yaml; fi");
+    expect(spec.preKubeadmCommands).toEqual(['/etc/kube-vip-prepare.sh']);
+    expect(spec.postKubeadmCommands).toEqual([
+      "if [ -f /run/kubeadm/kubeadm.yaml ]; then sed -i 's#path: /etc/kubernetes/super-admin.conf#path: /etc/kubernetes/admin.conf#' /etc/kubernetes/manifests/kube-vip.yaml; fi",
+    ]);
+  });
+
+  it('delivers the cloud provider\'s vCenter credentials by a ClusterResourceSet from a pre-provisioned Secret, never by value', () => {
+    const set = (Object.values(clusters.resource.kubernetes_manifest) as Json[]).find((r) => r.manifest.kind === 'ClusterResourceSet')!;
+    expect(set.manifest).toMatchObject({
+      apiVersion: 'addons.cluster.x-k8s.io/v1beta2',
+      metadata: { name: 'core-cpi-credentials', namespace: 'capi-prod' },
+      spec: { clusterSelector: { matchLabels: { 'cluster.x-k8s.io/cluster-name': 'core' } }, resources: [{ kind: 'Secret', name: 'core-vsphere-cpi-credentials' }], strategy: 'Reconcile' },
+    });
+    const cluster = Object.entries(clusters.resource.kubernetes_manifest as Json).find(([, r]) => (r as Json).manifest.kind === 'Cluster')![1] as Json;
+    expect(cluster.depends_on.some((d: string) => d.includes('cpi-credentials'))).toBe(true);
+  });
+
+  const platform = estate.stack('prod-core-platform');
+  const releases = Object.entries(platform.resource.helm_release as Json).map(([id, r]) => ({ id, ...(r as Json) }));
+  const release = (chart: string) => releases.find((r) => r.chart === chart)!;
+  const valuesOf = (chart: string) => parse(release(chart).values[0]);
+
+  it('installs Cilium, the vSphere CPI and the snapshot controller at their pinned versions into kube-system', () => {
+    expect(release('cilium')).toMatchObject({ version: '1.19.6', namespace: 'kube-system', repository: 'https://helm.cilium.io' });
+    expect(release('vsphere-cpi')).toMatchObject({ version: '1.35.1', namespace: 'kube-system' });
+    expect(release('snapshot-controller')).toMatchObject({ version: '5.2.0', namespace: 'kube-system' });
+  });
+
+  it('makes every other chart wait for the CNI and the cloud provider, which themselves wait for nothing', () => {
+    const cni = release('cilium').id;
+    const cpi = release('vsphere-cpi').id;
+    expect(release('cilium').depends_on ?? []).toEqual([]);
+    expect((release('vsphere-cpi').depends_on as string[]).filter((d) => d.includes('helm_release'))).toEqual([]);
+    for (const r of releases.filter((x) => x.chart !== 'cilium' && x.chart !== 'vsphere-cpi')) {
+      expect(r.depends_on).toEqual(expect.arrayContaining([`helm_release.${cni}`, `helm_release.${cpi}`]));
+    }
+  });
+
+  it('runs Cilium enforcing standard NetworkPolicy, matching node addresses in ipBlock rules, WireGuard at security level 4', () => {
+    const v = valuesOf('cilium');
+    expect(v).toMatchObject({ policyEnforcementMode: 'default', policyCIDRMatchMode: ['nodes'], k8sServiceHost: '10.10.0.10', k8sServicePort: 6443, ipam: { mode: 'kubernetes' } });
+    expect(v.encryption).toEqual({ enabled: true, type: 'wireguard', nodeEncryption: false });
+    // Staging is level 3: the services' TLS is the one layer it asks for.
+    expect(parse((Object.values(estate.stack('staging-core-platform').resource.helm_release) as Json[]).find((r) => r.chart === 'cilium')!.values[0]).encryption).toEqual({ enabled: false });
+  });
+
+  it('configures the CPI with zone and region tag categories and a Secret reference, the chart rendering no Secret', () => {
+    const v = valuesOf('vsphere-cpi');
+    expect(v.config).toEqual({ enabled: false });
+    expect(v.daemonset.tolerations).toEqual(
+      expect.arrayContaining([
+        { key: 'node.cloudprovider.kubernetes.io/uninitialized', value: 'true', effect: 'NoSchedule' },
+        { key: 'node-role.kubernetes.io/control-plane', operator: 'Exists', effect: 'NoSchedule' },
+      ]),
+    );
+    const configMap = (Object.values(platform.resource.kubernetes_config_map_v1) as Json[]).find((c) => c.metadata.name === 'cloud-config')!;
+    expect(configMap.metadata.namespace).toBe('kube-system');
+    const conf = parse(configMap.data['vsphere.conf']);
+    expect(conf).toEqual({
+      global: { port: 443, insecureFlag: false, secretName: 'vsphere-cloud-secret', secretNamespace: 'kube-system' },
+      vcenter: { 'vcenter.hanoi-1.dc.moit.gov.vn': { server: 'vcenter.hanoi-1.dc.moit.gov.vn', datacenters: ['HN1'], thumbprint: '3A:7F:21:9C:0B:44:D2:E8:51:6A:9F:13:C7:80:2D:4E:B5:61:F0:9A' } },
+      labels: { region: 'k8s-region', zone: 'k8s-zone' },
+    });
+    expect(JSON.stringify(platform)).not.toMatch(/"password"|\.password/);
+    expect(release('vsphere-cpi').depends_on).toContainEqual(expect.stringContaining('kubernetes_config_map_v1'));
+  });
+
+  it('gives Velero a VolumeSnapshotClass for the RBD driver, and installs the snapshot CRDs before the driver and the class', () => {
+    const cluster = valuesOf('rook-ceph-cluster');
+    expect(cluster.cephBlockPoolsVolumeSnapshotClass).toEqual({ enabled: true, name: 'ceph-block', isDefault: true, deletionPolicy: 'Delete', labels: { 'velero.io/csi-volumesnapshot-class': 'true' } });
+    expect(valuesOf('ceph-csi-drivers').drivers.rbd.snapshotPolicy).toBe('volumeSnapshot');
+    const snapshot = `helm_release.${release('snapshot-controller').id}`;
+    expect(release('ceph-csi-drivers').depends_on).toContain(snapshot);
+    expect(release('rook-ceph-cluster').depends_on).toContain(snapshot);
+    expect(valuesOf('snapshot-controller')).toMatchObject({ installCRDs: true, controller: { nodeSelector: MGMT_SELECTOR, tolerations: [MGMT_TOLERATION] } });
+    const velero = valuesOf('velero');
+    expect(velero.configuration.features).toBe('EnableCSI');
+    // No VolumeSnapshotLocation: CSI needs none, and the chart's default one has no provider.
+    expect(velero.snapshotsEnabled).toBe(false);
+  });
+
+  it('installs no CNI or cloud provider on an adopted cluster, but the snapshot controller', () => {
+    const dev = Object.values(estate.stack('dev-core-platform').resource.helm_release) as Json[];
+    expect(dev.map((r) => r.chart)).not.toContain('cilium');
+    expect(dev.map((r) => r.chart)).not.toContain('vsphere-cpi');
+    expect(dev.map((r) => r.chart)).toContain('snapshot-controller');
+  });
+});

@@ -51,6 +51,11 @@ export const CEPH_RESOURCES = {
   exporter: { limits: { memory: '128Mi' }, requests: { cpu: '50m', memory: '50Mi' } },
 } as const;
 
+/** The VolumeSnapshotClass of the RBD driver, written by the rook-ceph-cluster chart. */
+export const VOLUME_SNAPSHOT_CLASS = 'ceph-block';
+/** Velero 1.18 snapshots a CSI driver's volumes with the class of that driver carrying this label. */
+export const VELERO_SNAPSHOT_CLASS_LABEL = 'velero.io/csi-volumesnapshot-class';
+
 /** Ceph messenger v2 (port 3300) only, and every connection encrypted (secure mode). */
 const CEPH_NETWORK = { connections: { encryption: { enabled: true }, compression: { enabled: false }, requireMsgr2: true } };
 
@@ -136,7 +141,7 @@ export class CephPlatform extends Construct {
     this.csiDrivers = new OperatorChart(this, 'csi-drivers', {
       operator: 'cephCsiDrivers',
       namespace: NS.rookSystem,
-      dependsOn: [this.operator],
+      dependsOn: [this.operator, ...(props.dependsOn ?? [])],
       values: {
         operatorConfig: {
           namespace: NS.rookSystem,
@@ -164,7 +169,7 @@ export class CephPlatform extends Construct {
     this.cluster = new OperatorChart(this, 'cluster', {
       operator: 'rookCephCluster',
       namespace: NS.rookCluster,
-      dependsOn: [this.operator, this.csiDrivers],
+      dependsOn: [this.operator, this.csiDrivers, ...(props.dependsOn ?? [])],
       values: {
         operatorNamespace: NS.rookSystem,
         clusterName: CEPH_CLUSTER_NAME,
@@ -176,7 +181,17 @@ export class CephPlatform extends Construct {
         // No CephFS, and the object store is the services stack's CephObjectStore.
         cephFileSystems: [],
         cephObjectStores: [],
-        cephBlockPoolsVolumeSnapshotClass: { enabled: false },
+        // The class Velero snapshots RBD volumes with (it picks the class of a driver by this
+        // label). Deletion policy Delete: a snapshot lives only until the data mover has copied
+        // it to the backup bucket; Retain would leave one Ceph snapshot per volume and backup.
+        // The volumes themselves are retained by their StorageClass.
+        cephBlockPoolsVolumeSnapshotClass: {
+          enabled: true,
+          name: VOLUME_SNAPSHOT_CLASS,
+          isDefault: true,
+          deletionPolicy: 'Delete',
+          labels: { [VELERO_SNAPSHOT_CLASS_LABEL]: 'true' },
+        },
         cephFileSystemVolumeSnapshotClass: { enabled: false },
       },
     });
