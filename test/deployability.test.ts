@@ -5,7 +5,7 @@
  */
 import { parse } from 'yaml';
 import { checkEnvironment } from '../environments';
-import { configOf, synthEstate, type Json } from './helpers';
+import { configOf, synthEnvironment, synthEstate, type Json } from './helpers';
 
 const estate = synthEstate();
 
@@ -159,7 +159,7 @@ describe('a Cluster API cluster comes up: VIP, cloud provider, CNI and snapshots
   });
 
   const platform = estate.stack('prod-core-platform');
-  const releases = Object.entries(platform.resource.helm_release as Json).map(([id, r]) => ({ id, ...(r as Json) }));
+  const releases: Json[] = Object.entries(platform.resource.helm_release as Json).map(([id, r]) => ({ id, ...(r as Json) }));
   const release = (chart: string) => releases.find((r) => r.chart === chart)!;
   const valuesOf = (chart: string) => parse(release(chart).values[0]);
 
@@ -227,5 +227,28 @@ describe('a Cluster API cluster comes up: VIP, cloud provider, CNI and snapshots
     expect(dev.map((r) => r.chart)).not.toContain('cilium');
     expect(dev.map((r) => r.chart)).not.toContain('vsphere-cpi');
     expect(dev.map((r) => r.chart)).toContain('snapshot-controller');
+  });
+});
+
+describe('Kafka rack awareness reads a label the nodes really carry', () => {
+  const kafkaOf = (json: Json) => (Object.values(json.resource.kubernetes_manifest) as Json[]).map((r) => r.manifest).find((m) => m.kind === 'Kafka')!;
+
+  it('on a Cluster API cluster, uses the zone label the vSphere CPI sets from its zone tag category', () => {
+    for (const env of ['prod', 'dr']) {
+      expect(kafkaOf(estate.stack(`${env}-core-services`)).spec.kafka.rack).toEqual({ type: 'topology-label', topologyKey: 'topology.kubernetes.io/zone' });
+      const platform = estate.stack(`${env}-core-platform`);
+      const conf = parse((Object.values(platform.resource.kubernetes_config_map_v1) as Json[]).find((c) => c.metadata.name === 'cloud-config')!.data['vsphere.conf']);
+      expect(conf.labels.zone).toBe('k8s-zone');
+    }
+  });
+
+  it('on an adopted cluster, even outside development, leaves rack awareness off: nothing guarantees its nodes carry the label', () => {
+    const { read } = synthEnvironment('staging', {
+      mutate: (config) => {
+        config.clusters = [{ name: 'core', mode: 'existing', kubeconfig: { path: '~/.kube/config', context: 'moit-staging' }, nodeCidr: '10.20.0.0/22' }];
+        delete config.management;
+      },
+    });
+    expect(kafkaOf(read('staging-core-services')).spec.kafka.rack).toBeUndefined();
   });
 });
