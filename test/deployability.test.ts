@@ -252,3 +252,26 @@ describe('Kafka rack awareness reads a label the nodes really carry', () => {
     expect(kafkaOf(read('staging-core-services')).spec.kafka.rack).toBeUndefined();
   });
 });
+
+describe('Velero installs before the Secret of its bucket exists', () => {
+  it('references no Secret of a later stack in a way that blocks its pods', () => {
+    const values = parse((Object.values(estate.stack('prod-core-platform').resource.helm_release) as Json[]).find((r) => r.chart === 'velero')!.values[0]);
+    expect(values.credentials.extraSecretRef).toBeUndefined();
+    expect(values.credentials.existingSecret).toBeUndefined();
+    expect(values.credentials.useSecret).toBe(false);
+    for (const env of [...values.configuration.extraEnvVars, ...values.nodeAgent.extraEnvVars]) expect(env.valueFrom.secretKeyRef.optional).toBe(true);
+  });
+
+  it('restarts the server and the node agents once the services stack has configured the bucket, so they load its keys', () => {
+    const services = estate.stack('prod-core-services');
+    const reloads = Object.values(services.resource.kubernetes_annotations ?? {}) as Json[];
+    expect(reloads.map((r) => [r.kind, r.metadata.name, r.metadata.namespace]).sort()).toEqual([
+      ['DaemonSet', 'node-agent', 'velero'],
+      ['Deployment', 'velero', 'velero'],
+    ]);
+    for (const r of reloads) {
+      expect(r.template_annotations).toEqual({ 'moit.gov.vn/restarted-for-bucket': 'velero-prod-core' });
+      expect(r.depends_on).toEqual([expect.stringMatching(/^kubernetes_job_v1\.object-store_velero-backups_configure_/)]);
+    }
+  });
+});
