@@ -61,7 +61,7 @@ export const CLUSTER_API_PROVIDERS: readonly ClusterApiProvider[] = [
     artifact: `cluster-api:${capi}`,
     podLabel: 'cluster-api',
     peerName: 'capi-core',
-    reachesWorkloadClusters: 'watches each workload cluster\'s nodes to match them to machines and drains nodes before deleting machines',
+    reachesWorkloadClusters: 'watches each workload cluster\'s nodes to match them to machines, drains nodes before deleting machines, and applies ClusterResourceSets (the cloud provider\'s credentials)',
   },
   {
     type: 'bootstrap',
