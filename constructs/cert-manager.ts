@@ -29,9 +29,7 @@ export class CertManager extends OperatorChart {
       operator: 'certManager',
       values: {
         ...placement,
-        webhook: { ...placement },
-        cainjector: { ...placement },
-        startupapicheck: { ...placement },
+        ...(Object.keys(placement).length > 0 ? { webhook: { ...placement }, cainjector: { ...placement }, startupapicheck: { ...placement } } : {}),
         crds: { enabled: true, keep: true },
         global: { leaderElection: { namespace: 'cert-manager' } },
         prometheus: { enabled: false },

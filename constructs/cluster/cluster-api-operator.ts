@@ -144,11 +144,14 @@ export class ClusterApiOperator extends Construct {
     const repository = registry.repository.replace(/\/+$/, '');
 
     // Air-gapped: each provider's components come from the internal registry, never from GitHub.
-    // Chart 0.28.0 reads `fetchConfig` under each provider (its values.schema.json marks the
-    // top-level map deprecated; that map is keyed by provider name only, so `kubeadm` would hit
-    // both the bootstrap and the control-plane provider, and core/bootstrap/control-plane
-    // providers did not read it at all). `version` stays set: the templates emit `spec:` only
-    // when a version, configSecret or manager is given, never for fetchConfig alone.
+    // Chart 0.28.0 reads `fetchConfig` under each provider: its values.schema.json marks the
+    // top-level map deprecated ("Prefer declaring fetchConfig under the individual providers"),
+    // that map is keyed by provider name only (`kubeadm` would hit both the bootstrap and the
+    // control-plane provider) and prints values as scalars. UNVERIFIED: the 0.28.0 core,
+    // bootstrap and control-plane templates themselves are not in the stored index (the addon
+    // template of a later commit renders `$addon.fetchConfig` with toYaml); re-check at the tag.
+    // `version` stays set: the templates emit `spec:` only when a version, configSecret or
+    // manager is given, never for fetchConfig alone.
     const section = (type: ProviderType) =>
       Object.fromEntries(
         this.providers

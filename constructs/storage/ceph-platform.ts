@@ -116,7 +116,7 @@ export class CephPlatform extends Construct {
         ...mgmt,
         // The Ceph-CSI operator comes with this chart (subchart ceph-csi-operator 1.0.4): its
         // controller manager runs in the mgmt zone like the Rook operator.
-        'ceph-csi-operator': { controllerManager: { ...mgmt } },
+        ...(Object.keys(mgmt).length > 0 ? { 'ceph-csi-operator': { controllerManager: { ...mgmt } } } : {}),
         containerSecurityContext: {
           runAsNonRoot: true,
           runAsUser: 2016,
