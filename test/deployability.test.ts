@@ -216,6 +216,8 @@ describe('a Cluster API cluster comes up: VIP, cloud provider, CNI and snapshots
     expect(release('ceph-csi-drivers').depends_on).toContain(snapshot);
     expect(release('rook-ceph-cluster').depends_on).toContain(snapshot);
     expect(valuesOf('snapshot-controller')).toMatchObject({ installCRDs: true, controller: { nodeSelector: MGMT_SELECTOR, tolerations: [MGMT_TOLERATION] } });
+    // No private key generated at render for a webhook that is not deployed.
+    expect(valuesOf('snapshot-controller').webhook).toEqual({ enabled: false, tls: { autogenerate: false } });
     const velero = valuesOf('velero');
     expect(velero.configuration.features).toBe('EnableCSI');
     // No VolumeSnapshotLocation: CSI needs none, and the chart's default one has no provider.

@@ -181,8 +181,10 @@ export class ClusterBootstrap extends Construct {
           ...(mgmt.nodeSelector ? { nodeSelector: mgmt.nodeSelector } : {}),
           ...(mgmt.tolerations ? { tolerations: mgmt.tolerations } : {}),
         },
-        // Only a conversion webhook for the old VolumeGroupSnapshot versions, which nothing here uses.
-        webhook: { enabled: false },
+        // Only a conversion webhook for the old VolumeGroupSnapshot versions, which nothing here
+        // uses. Its self-signed key pair would still be generated at render (templates/crds.yaml
+        // gates it on `tls.autogenerate`, not on `enabled`, at the stored commit), so that is off.
+        webhook: { enabled: false, tls: { autogenerate: false } },
         // The class Velero uses is written by the rook-ceph-cluster chart, next to its driver.
         volumeSnapshotClasses: [],
       },
