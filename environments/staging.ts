@@ -49,6 +49,9 @@ export const staging: EnvironmentInput = {
         { name: 'app', zone: 'app', replicas: 2, machine: { cpus: 4, memoryMiB: 16384, diskGiB: 80 }, network: 'seg-staging-app' },
         { name: 'data', zone: 'data', replicas: 3, machine: { cpus: 4, memoryMiB: 16384, diskGiB: 120 }, network: 'seg-staging-data' },
         { name: 'edge', zone: 'dmz', replicas: 2, machine: { cpus: 2, memoryMiB: 4096, diskGiB: 40 }, network: 'seg-staging-dmz' },
+        // The operators, cert-manager and the Velero server run in the mgmt zone: without a pool
+        // there they could not be scheduled (every pool is tainted with its zone).
+        { name: 'ops', zone: 'mgmt', replicas: 2, machine: { cpus: 4, memoryMiB: 8192, diskGiB: 80 }, network: 'seg-staging-mgmt' },
       ],
     },
   ],

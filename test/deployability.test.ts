@@ -4,7 +4,8 @@
  * it guards against; each failed on the estate before the fix.
  */
 import { parse } from 'yaml';
-import { checkEnvironment } from '../environments';
+import { checkEnvironment, loadEnvironments } from '../environments';
+import { placementFor } from '../constructs/network/placement';
 import { configOf, synthEnvironment, synthEstate, type Json } from './helpers';
 
 const estate = synthEstate();
@@ -275,5 +276,53 @@ describe('Velero installs before the Secret of its bucket exists', () => {
       expect(r.template_annotations).toEqual({ 'moit.gov.vn/restarted-for-bucket': 'velero-prod-core' });
       expect(r.depends_on).toEqual([expect.stringMatching(/^kubernetes_job_v1\.object-store_velero-backups_configure_/)]);
     }
+  });
+});
+
+describe('every zone node selector in chart values names a pool that exists, next to a toleration of its taint', () => {
+  /** Every object holding a `nodeSelector` in a values tree, with its path. */
+  function selectorsIn(value: unknown, path: string[] = []): Array<{ path: string; holder: Json }> {
+    if (!value || typeof value !== 'object') return [];
+    if (Array.isArray(value)) return value.flatMap((v, i) => selectorsIn(v, [...path, String(i)]));
+    const own = 'nodeSelector' in (value as Json) ? [{ path: path.join('.') || '(top)', holder: value as Json }] : [];
+    return [...own, ...Object.entries(value as Json).flatMap(([k, v]) => selectorsIn(v, [...path, k]))];
+  }
+
+  it.each(['staging', 'prod', 'dr'])('%s', (env) => {
+    const pools = new Set((loadEnvironments([env])[0]!.clusters[0] as Json).nodePools.map((p: Json) => p.zone));
+    const values = chartValues(`${env}-core-platform`);
+    let checked = 0;
+    for (const [chart, v] of values) {
+      for (const { path, holder } of selectorsIn(v)) {
+        const zone = holder.nodeSelector?.['moit.gov.vn/zone'];
+        if (zone === undefined) continue;
+        checked++;
+        expect({ chart, path, poolExists: pools.has(zone) }).toEqual({ chart, path, poolExists: true });
+        const tolerates = ((holder.tolerations ?? []) as Json[]).some((t) => t.key === 'moit.gov.vn/zone' && t.effect === 'NoSchedule' && (t.operator === 'Exists' || t.value === zone));
+        expect({ chart, path, tolerates }).toEqual({ chart, path, tolerates: true });
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(10);
+  });
+});
+
+describe('a Cluster API cluster has a pool for the zones its platform runs in', () => {
+  it('refuses a cluster without a mgmt-zone pool in the environment file, naming the zones and the fix', () => {
+    // Staging (production already keeps every zone on machines of its own, another rule).
+    const config = configOf('staging') as any;
+    config.clusters[0].nodePools = config.clusters[0].nodePools.filter((p: Json) => p.zone !== 'mgmt');
+    const result = checkEnvironment(config, 'environments/staging.ts');
+    const problems = result.ok ? [] : result.problems.map((p) => `${p.path}: ${p.message}`);
+    expect(problems).toEqual([expect.stringMatching(/^clusters\[0\]\.nodePools: needs a node pool in zone "mgmt": the operators, cert-manager.*add one/)]);
+  });
+
+  it('refuses, in the construct, a placement in a zone without a pool instead of leaving the workload unschedulable', () => {
+    expect(() =>
+      synthEnvironment('staging', {
+        declare: (stacks) => {
+          placementFor(stacks.clusters[0]!.platform, 'exchange');
+        },
+      }),
+    ).toThrow(/clusters "core" nodePools: has no pool in zone "exchange".*Add a node pool with zone "exchange"/);
   });
 });

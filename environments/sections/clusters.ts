@@ -158,11 +158,19 @@ interface CheckedEnvironment {
         readonly name: string;
         readonly nodeCidr: string;
         readonly controlPlane: { readonly machine: { readonly diskGiB: number }; readonly endpoint: { readonly host: string } };
+        readonly nodePools: ReadonlyArray<{ readonly name: string; readonly zone: string }>;
       }
   >;
 }
 
 type Report = (path: (string | number)[], message: string, input: unknown) => void;
+
+/** The zones a Cluster API cluster's platform runs its own workloads in, each needing a pool. */
+export const PLATFORM_ZONES = ['mgmt', 'data'] as const;
+const PLATFORM_ZONE_PURPOSE: Record<(typeof PLATFORM_ZONES)[number], string> = {
+  mgmt: 'the operators, cert-manager, the snapshot controller, the CSI controllers and the Velero server',
+  data: 'Ceph, Postgres and Kafka',
+};
 
 /** Share of a control-plane node's disk the audit log may take at most. */
 export const AUDIT_LOG_DISK_SHARE = 0.25;
@@ -207,6 +215,16 @@ export function checkClusterSettings(env: CheckedEnvironment, problem: Report): 
           'lower maxBackups or maxSizeMiB, or give the control plane a bigger disk',
         { maxBackups: baseline.auditLog.maxBackups, maxSizeMiB: baseline.auditLog.maxSizeMiB },
       );
+    }
+    const zones = new Set(c.nodePools.map((p) => p.zone));
+    for (const zone of PLATFORM_ZONES) {
+      if (!zones.has(zone)) {
+        problem(
+          ['clusters', ci, 'nodePools'],
+          `needs a node pool in zone "${zone}": ${PLATFORM_ZONE_PURPOSE[zone]} run there, and every pool is tainted with its zone, so they could be scheduled nowhere else; add one`,
+          c.nodePools.map((p) => `${p.name} (${p.zone})`),
+        );
+      }
     }
     const host = c.controlPlane.endpoint.host;
     if (!isIpv4(host)) {
