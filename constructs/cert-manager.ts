@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { allowCertManagerTraffic } from './cluster/cert-manager-flows';
 import { CustomResource } from './k8s-object';
 import type { ExternalPeer } from './network/peer';
+import { placementFor } from './network/placement';
 import { apiServerPeer } from './network/system';
 import { OperatorChart } from './operator-chart';
 
@@ -18,9 +19,17 @@ export interface CertManagerProps {
  */
 export class CertManager extends OperatorChart {
   constructor(scope: Construct, id: string, props: CertManagerProps = {}) {
+    // Every pod of the chart runs in the mgmt zone: on a Cluster API cluster every node pool is
+    // tainted with its zone, and chart v1.21.1 has no global tolerations, so each of its four
+    // workloads (controller at the top level, webhook, cainjector, startupapicheck) is placed
+    // itself. Without this the atomic release would time out and roll back.
+    const mgmt = placementFor(scope, 'mgmt');
+    const placement = { ...(mgmt.nodeSelector ? { nodeSelector: mgmt.nodeSelector } : {}), ...(mgmt.tolerations ? { tolerations: mgmt.tolerations } : {}) };
     super(scope, id, {
       operator: 'certManager',
       values: {
+        ...placement,
+        ...(Object.keys(placement).length > 0 ? { webhook: { ...placement }, cainjector: { ...placement }, startupapicheck: { ...placement } } : {}),
         crds: { enabled: true, keep: true },
         global: { leaderElection: { namespace: 'cert-manager' } },
         prometheus: { enabled: false },

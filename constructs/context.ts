@@ -42,6 +42,13 @@ export interface ClusterContext extends IConstruct {
    * Undefined when another stack creates it.
    */
   createdNamespace(name: string): CreatedNamespace | undefined;
+  /**
+   * What every chart of this cluster that runs pods waits for: the CNI and the cloud provider
+   * of a Cluster API cluster (constructs/cluster/bootstrap.ts). Empty until registered.
+   */
+  readonly bootstrapDependencies: readonly ITerraformDependable[];
+  /** Registers part of the cluster bootstrap; charts declared afterwards wait for it. */
+  addBootstrapDependency(dependency: ITerraformDependable): void;
 }
 
 export const ClusterContext = {

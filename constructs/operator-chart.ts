@@ -17,7 +17,20 @@ export interface OperatorChartProps {
   readonly namespace?: string;
   /** Releases that must be installed first (cert-manager before its users). @default [] */
   readonly dependsOn?: readonly OperatorChart[];
+  /**
+   * Part of the cluster bootstrap (the CNI, the cloud provider): it waits for nothing but its
+   * `dependsOn`, while every other chart waits for the stack's bootstrap dependencies.
+   * @default false
+   */
+  readonly bootstrap?: boolean;
 }
+
+/**
+ * The one namespace a chart may be installed into without the stack creating it: the control
+ * plane's own, where the CNI, the cloud provider and the snapshot controller run as every
+ * Kubernetes distribution runs them (Pod Security exempt, see control-plane-hardening.ts).
+ */
+export const SYSTEM_NAMESPACE = 'kube-system';
 
 /**
  * One operator installed with Helm at the version pinned in lib/versions.ts. Values are
@@ -33,7 +46,7 @@ export class OperatorChart extends Construct {
     const op = OPERATORS[props.operator];
     const stack = ClusterContext.of(this);
     this.namespace = props.namespace ?? op.namespace;
-    const created = stack.createdNamespace(this.namespace);
+    const created = this.namespace === SYSTEM_NAMESPACE ? { namespace: undefined, baseline: [] } : stack.createdNamespace(this.namespace);
     if (!created) {
       throw new Error(`${this.node.path}: namespace "${this.namespace}" is not created by ${stack.node.id}; add it to the cluster layout (policy/layout.ts) so it gets its zone and default deny`);
     }
@@ -49,9 +62,11 @@ export class OperatorChart extends Construct {
       cleanupOnFail: true,
       wait: true,
       timeout: 900,
-      values: [stringify(props.values ?? {}, { sortMapEntries: true })],
+      // No YAML anchors: a placement shared by several workloads is written out for each.
+      values: [stringify(props.values ?? {}, { sortMapEntries: true, aliasDuplicateObjects: false })],
       // The namespace with its default deny, quota and limits exists before the chart lands.
-      dependsOn: [...created.baseline, ...(props.dependsOn ?? []).map((d) => d.release)],
+      // Pods need the CNI (and, on tainted nodes, the cloud provider's initialization) first.
+      dependsOn: [...created.baseline, ...(props.bootstrap ? [] : stack.bootstrapDependencies), ...(props.dependsOn ?? []).map((d) => d.release)],
     });
   }
 }

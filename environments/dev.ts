@@ -16,6 +16,8 @@ export const dev: EnvironmentInput = {
   state: { type: 'local' },
   zones: standardZones(3),
   clusterBaseline: {
+    // The ministry's Keycloak realm (an assumption until the identity team confirms it: docs/install-order.md).
+    identityProvider: { issuerUrl: 'https://sso.moit.gov.vn/realms/dc-dev', audiences: ['kubernetes'] },
     access: { platformAdmins: 'oidc:dc-platform-admins', auditors: 'oidc:dc-auditors' },
     // Audit logs at the level-3 minimum (90 days), few files: a developer's node has little disk.
     auditLog: { maxBackups: 10 },

@@ -18,6 +18,8 @@ export const dr: EnvironmentInput = {
   state: { type: 'pg', schemaPrefix: 'tfstate_dr' },
   zones: standardZones(4),
   clusterBaseline: {
+    // The same realm as prod: users keep one identity when the recovery site takes over (an assumption: docs/install-order.md).
+    identityProvider: { issuerUrl: 'https://sso.moit.gov.vn/realms/dc', audiences: ['kubernetes'] },
     access: { platformAdmins: 'oidc:dc-platform-admins', auditors: 'oidc:dc-auditors' },
   },
   management: {

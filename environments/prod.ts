@@ -14,6 +14,8 @@ export const prod: EnvironmentInput = {
   state: { type: 's3', bucket: 'tfstate-prod', keyPrefix: 'moit/prod', endpoint: 'https://s3.mgmt.dc.moit.gov.vn', region: 'hanoi-1' },
   zones: standardZones(4),
   clusterBaseline: {
+    // The ministry's Keycloak realm (an assumption until the identity team confirms it: docs/install-order.md).
+    identityProvider: { issuerUrl: 'https://sso.moit.gov.vn/realms/dc', audiences: ['kubernetes'] },
     access: { platformAdmins: 'oidc:dc-platform-admins', auditors: 'oidc:dc-auditors' },
   },
   management: {
@@ -73,8 +75,9 @@ export const prod: EnvironmentInput = {
       pooler: { enabled: true, instances: 3 },
       // Tier gold (backup.assign below): 90 days, a base backup at 01:00, WAL continuously.
       backup: postgresBackupFor('gold'),
-      // The dr site's replica cluster reads this cluster's backup bucket, read-only.
-      readableBy: [{ environment: 'dr', cidr: '10.40.0.0/22' }],
+      // The dr site's replica cluster reads this cluster's backup bucket, read-only. Its traffic
+      // arrives from the recovery site's cross-site egress address (assumed: docs/install-order.md).
+      readableBy: [{ environment: 'dr', cidr: '10.40.8.2/32' }],
     },
   ],
   /*

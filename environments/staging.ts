@@ -13,6 +13,8 @@ export const staging: EnvironmentInput = {
   state: { type: 's3', bucket: 'tfstate-staging', keyPrefix: 'moit/staging', endpoint: 'https://s3.mgmt.dc.moit.gov.vn', region: 'hanoi-1' },
   zones: standardZones(3),
   clusterBaseline: {
+    // The ministry's Keycloak realm (an assumption until the identity team confirms it: docs/install-order.md).
+    identityProvider: { issuerUrl: 'https://sso.moit.gov.vn/realms/dc-staging', audiences: ['kubernetes'] },
     access: { platformAdmins: 'oidc:dc-platform-admins', auditors: 'oidc:dc-auditors' },
   },
   // Its own management cluster: Cluster API upgrades are rehearsed here before prod's, and the
@@ -48,6 +50,9 @@ export const staging: EnvironmentInput = {
         { name: 'app', zone: 'app', replicas: 2, machine: { cpus: 4, memoryMiB: 16384, diskGiB: 80 }, network: 'seg-staging-app' },
         { name: 'data', zone: 'data', replicas: 3, machine: { cpus: 4, memoryMiB: 16384, diskGiB: 120 }, network: 'seg-staging-data' },
         { name: 'edge', zone: 'dmz', replicas: 2, machine: { cpus: 2, memoryMiB: 4096, diskGiB: 40 }, network: 'seg-staging-dmz' },
+        // The operators, cert-manager and the Velero server run in the mgmt zone: without a pool
+        // there they could not be scheduled (every pool is tainted with its zone).
+        { name: 'ops', zone: 'mgmt', replicas: 2, machine: { cpus: 4, memoryMiB: 8192, diskGiB: 80 }, network: 'seg-staging-mgmt' },
       ],
     },
   ],

@@ -14,6 +14,8 @@ export { ClusterRoleBindingV1 } from '@cdktf/provider-kubernetes/lib/cluster-rol
 export { RoleBindingV1 } from '@cdktf/provider-kubernetes/lib/role-binding-v1';
 export { RoleV1 } from '@cdktf/provider-kubernetes/lib/role-v1';
 export { StorageClassV1 } from '@cdktf/provider-kubernetes/lib/storage-class-v1';
+export { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
+export { Annotations } from '@cdktf/provider-kubernetes/lib/annotations';
 export { JobV1 } from '@cdktf/provider-kubernetes/lib/job-v1';
 export { CronJobV1 } from '@cdktf/provider-kubernetes/lib/cron-job-v1';
 export { HelmProvider } from '@cdktf/provider-helm/lib/provider';

@@ -221,7 +221,7 @@ export const OPERATORS = {
     chartVersion: 'v1.13.5',
     appVersion: 'v1.13.5',
     namespace: 'capi-system',
-    apiVersions: ['cluster.x-k8s.io/v1beta2', 'controlplane.cluster.x-k8s.io/v1beta2', 'bootstrap.cluster.x-k8s.io/v1beta2'],
+    apiVersions: ['cluster.x-k8s.io/v1beta2', 'controlplane.cluster.x-k8s.io/v1beta2', 'bootstrap.cluster.x-k8s.io/v1beta2', 'addons.cluster.x-k8s.io/v1beta2'],
     crdSource: {
       project: 'cluster-api',
       version: 'v1.13.5',
@@ -258,7 +258,65 @@ export const OPERATORS = {
       ],
     },
   },
+  /*
+   * The cluster bootstrap of a Cluster API cluster (constructs/cluster/bootstrap.ts), facts from
+   * ../shared/reference/platform-addons.md and ../shared/charts/SOURCES.md. Installed into
+   * kube-system, the namespace the control plane's own pods live in.
+   */
+  cilium: {
+    repository: 'https://helm.cilium.io',
+    chart: 'cilium',
+    // 1.19.6 (2026-07-16): the newest 1.19; 1.20.0 exists but was not taken for a first install.
+    chartVersion: '1.19.6',
+    appVersion: '1.19.6',
+    namespace: 'kube-system',
+    apiVersions: [],
+  },
+  vsphereCpi: {
+    repository: 'https://kubernetes.github.io/cloud-provider-vsphere',
+    chart: 'vsphere-cpi',
+    // The CPI's minor follows the Kubernetes minor (v1.35 clusters).
+    chartVersion: '1.35.1',
+    appVersion: 'v1.35.1',
+    namespace: 'kube-system',
+    apiVersions: [],
+  },
+  snapshotController: {
+    // Upstream (kubernetes-csi/external-snapshotter) ships kustomize only; piraeus packages it.
+    repository: 'https://piraeus.io/helm-charts/',
+    chart: 'snapshot-controller',
+    chartVersion: '5.2.0',
+    appVersion: 'v8.6.0',
+    namespace: 'kube-system',
+    // The VolumeSnapshotClass (written by the rook-ceph-cluster chart) and the snapshots Velero cuts.
+    apiVersions: ['snapshot.storage.k8s.io/v1'],
+    // The chart renders these same upstream files (templates/crds.yaml, installCRDs: true).
+    crdSource: {
+      project: 'external-snapshotter',
+      version: 'v8.6.0',
+      upstream: 'kubernetes-csi/external-snapshotter',
+      tag: 'v8.6.0',
+      files: [
+        { file: 'volumesnapshotclasses.snapshot.storage.k8s.io.yaml', path: 'client/config/crd/snapshot.storage.k8s.io_volumesnapshotclasses.yaml', sha256: '75e6565aac2c0f29' },
+        { file: 'volumesnapshots.snapshot.storage.k8s.io.yaml', path: 'client/config/crd/snapshot.storage.k8s.io_volumesnapshots.yaml', sha256: 'b032116e987fb1d7' },
+        { file: 'volumesnapshotcontents.snapshot.storage.k8s.io.yaml', path: 'client/config/crd/snapshot.storage.k8s.io_volumesnapshotcontents.yaml', sha256: '895a3c1e73b60f06' },
+      ],
+    },
+  },
 } as const satisfies Record<string, OperatorRelease>;
+
+/**
+ * Container images the estate names outside any chart, pulled through the registry mirror the
+ * machine template's containerd is configured with (the data centre is air-gapped).
+ */
+export const IMAGES = {
+  /**
+   * The control-plane VIP's static pod, as CAPV writes it (internal/kubevip). v0.8.7 is the
+   * image of CAPV's newer kube-vip lineage; which lineage v1.16.1 ships is not verified
+   * (../shared/reference/platform-addons.md says v0.6.4): re-check against the tag.
+   */
+  kubeVip: 'ghcr.io/kube-vip/kube-vip:v0.8.7',
+} as const;
 
 export type OperatorName = keyof typeof OPERATORS;
 

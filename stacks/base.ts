@@ -4,7 +4,7 @@ import { prepareBackups } from '../constructs/backup/coverage';
 import type { Environment, ZoneName } from '../environments';
 import { NamespacePlan, zoneOf } from '../policy/layout';
 import { HelmProvider, KubernetesProvider } from '../lib/providers';
-import { Aspects, LocalBackend, PgBackend, S3Backend, TerraformStack } from '../lib/tf';
+import { Aspects, type ITerraformDependable, LocalBackend, PgBackend, S3Backend, TerraformStack } from '../lib/tf';
 import { SecurityAudit } from './audit/aspect';
 import { suppress } from './audit/suppressions';
 import { today } from '../environments/catalogue';
@@ -129,6 +129,16 @@ export class EnvironmentStack extends TerraformStack implements ClusterContext {
 
   createdNamespace(name: string): CreatedNamespace | undefined {
     return this.createdNamespaces.get(name);
+  }
+
+  private readonly bootstrapDeps: ITerraformDependable[] = [];
+
+  get bootstrapDependencies(): readonly ITerraformDependable[] {
+    return [...this.bootstrapDeps];
+  }
+
+  addBootstrapDependency(dependency: ITerraformDependable): void {
+    this.bootstrapDeps.push(dependency);
   }
 
   /** The zone of one of this cluster's namespaces; an unknown namespace is an error. */

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { ClusterAccess } from '../constructs/baseline/rbac';
 import { CertManager } from '../constructs/cert-manager';
+import { ClusterBootstrap } from '../constructs/cluster/bootstrap';
 import { grantDomainOwners } from './domains';
 import type { Catalogue } from '../environments/catalogue';
 import { ZonedNamespace } from '../constructs/network/zoned-namespace';
@@ -33,6 +34,8 @@ export function createNamespaces(stack: EnvironmentStack, plan: readonly Namespa
  */
 export class PlatformStack extends EnvironmentStack {
   readonly namespaceObjects: Map<string, ZonedNamespace>;
+  /** CNI, cloud provider and snapshot controller (constructs/cluster/bootstrap.ts). */
+  readonly bootstrap: ClusterBootstrap;
   readonly certManager: CertManager;
   /** Administrators, auditors and data-domain owners (constructs/baseline/rbac.ts): `access.grantDomainOwner(ns, group)`. */
   readonly access: ClusterAccess;
@@ -50,12 +53,15 @@ export class PlatformStack extends EnvironmentStack {
   constructor(scope: Construct, id: string, props: Omit<EnvironmentStackProps, 'layer'> & { readonly catalogue?: Catalogue }) {
     super(scope, id, { ...props, layer: 'platform' });
     this.namespaceObjects = createNamespaces(this, this.namespaces);
+    // First: the CNI and cloud provider every later chart waits for, and the snapshot controller.
+    this.bootstrap = new ClusterBootstrap(this, 'bootstrap');
     this.certManager = new CertManager(this, 'cert-manager');
     this.access = new ClusterAccess(this, 'access');
     // The data domains' tenant namespaces are administered by their owners' groups.
     if (props.catalogue) grantDomainOwners(this.access, props.catalogue);
     this.cloudnativePg = new CloudNativePg(this, 'cloudnative-pg', { certManager: this.certManager });
-    this.objectStorage = new CephPlatform(this, 'object-storage');
+    // The RBD driver's snapshotter and the VolumeSnapshotClass need the snapshot CRDs.
+    this.objectStorage = new CephPlatform(this, 'object-storage', { dependsOn: [this.bootstrap.snapshotController] });
     this.strimzi = installStrimzi(this);
     this.admission = new AdmissionPolicies(this, 'admission', {
       params: {

@@ -55,6 +55,29 @@ function problemsOf(config: EnvironmentInput): string[] {
 }
 
 describe('cluster settings in environment files', () => {
+  it('requires an https issuer without query or fragment, at least one audience, and claim names', () => {
+    const config = configOf('prod') as any;
+    config.clusterBaseline.identityProvider = { issuerUrl: 'http://sso.moit.gov.vn/realms/dc?x=1', audiences: [], usernameClaim: 'user name' };
+    const problems = problemsOf(config);
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/clusterBaseline\.identityProvider\.issuerUrl.*https/),
+        expect.stringMatching(/clusterBaseline\.identityProvider\.issuerUrl.*query or fragment/),
+        expect.stringMatching(/clusterBaseline\.identityProvider\.audiences.*at least one audience/),
+        expect.stringMatching(/clusterBaseline\.identityProvider\.usernameClaim.*claim name/),
+      ]),
+    );
+    delete config.clusterBaseline.identityProvider;
+    expect(problemsOf(config)).toEqual(expect.arrayContaining([expect.stringMatching(/clusterBaseline\.identityProvider/)]));
+  });
+
+  it('refuses access groups without the oidc: prefix the API server gives every identity-provider group', () => {
+    const config = configOf('prod') as any;
+    config.clusterBaseline.access.auditors = 'dc-auditors';
+    expect(problemsOf(config)).toEqual([expect.stringMatching(/clusterBaseline\.access\.auditors: must start with "oidc:".*match nobody.*"oidc:dc-auditors"/)]);
+    expect(problemsOf(configOf('prod'))).toEqual([]);
+  });
+
   const cases: Array<[string, string, (c: any) => void, string]> = [
     ['an even control plane', 'prod', (c) => (c.clusters[0].controlPlane.replicas = 4), 'clusters[0].controlPlane.replicas: must be odd'],
     ['a single control-plane node in staging', 'staging', (c) => (c.clusters[0].controlPlane.replicas = 1), 'clusters[0].controlPlane.replicas: must be >= 3 outside development'],
@@ -144,7 +167,7 @@ describe.each(CAPI_ENVS)('%s: Cluster API objects on the management cluster', (e
     const manifests = manifestsOf(json);
     expect(manifests.map((m) => m.kind).sort()).toEqual(expect.arrayContaining(CAPI_KINDS));
     for (const m of manifests) {
-      expect(m.apiVersion).toMatch(/^(cluster|controlplane\.cluster|bootstrap\.cluster|infrastructure\.cluster)\.x-k8s\.io\/v1beta2$/);
+      expect(m.apiVersion).toMatch(/^(cluster|controlplane\.cluster|bootstrap\.cluster|infrastructure\.cluster|addons\.cluster)\.x-k8s\.io\/v1beta2$/);
       if (m.kind !== 'VSphereClusterIdentity') expect(m.metadata.namespace).toBe(namespace);
     }
   });
@@ -178,7 +201,8 @@ describe.each(CAPI_ENVS)('%s: Cluster API objects on the management cluster', (e
       metadata: { name: cluster.vsphere.identity.name },
       spec: { secretName: cluster.vsphere.identity.secretName, allowedNamespaces: { selector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } } } },
     });
-    const text = JSON.stringify(json);
+    // The JWT authenticator's claim mapping names a `username` claim, which is no credential.
+    const text = JSON.stringify(json).replace(/\\n\s*username:\\n\s*claim:/g, '');
     expect(text).not.toMatch(/\bpassword\b|\busername\b|sshAuthorizedKeys|PRIVATE KEY/i);
   });
 
@@ -295,15 +319,38 @@ describe('control-plane hardening', () => {
     }
   });
 
-  it('refuses anonymous requests except the health probes kubeadm\'s static-pod probes make', () => {
+  it('refuses anonymous requests except the health probes and the cluster-info discovery joining nodes need', () => {
     expect(argValue(apiArgs, 'authentication-config')).toBe('/etc/kubernetes/apiserver/authentication.yaml');
     // --anonymous-auth cannot be combined with an anonymous section; the section is what applies.
     expect(argValue(apiArgs, 'anonymous-auth')).toBeUndefined();
-    expect(fileYaml('/etc/kubernetes/apiserver/authentication.yaml')).toEqual({
-      apiVersion: 'apiserver.config.k8s.io/v1',
-      kind: 'AuthenticationConfiguration',
-      anonymous: { enabled: true, conditions: [{ path: '/livez' }, { path: '/readyz' }, { path: '/healthz' }] },
+    const config = fileYaml('/etc/kubernetes/apiserver/authentication.yaml');
+    expect(config).toMatchObject({ apiVersion: 'apiserver.config.k8s.io/v1', kind: 'AuthenticationConfiguration' });
+    // kubeadm join (bootstrap-token discovery) reads exactly this ConfigMap anonymously; without it no node joins.
+    expect(config.anonymous).toEqual({
+      enabled: true,
+      conditions: [{ path: '/livez' }, { path: '/readyz' }, { path: '/healthz' }, { path: '/api/v1/namespaces/kube-public/configmaps/cluster-info' }],
     });
+  });
+
+  it('trusts user tokens of the identity provider named in the environment file, mapping username and groups with the oidc: prefix', () => {
+    const [jwt, ...more] = fileYaml('/etc/kubernetes/apiserver/authentication.yaml').jwt;
+    expect(more).toEqual([]);
+    expect(jwt).toEqual({
+      issuer: { url: 'https://sso.moit.gov.vn/realms/dc', audiences: ['kubernetes'] },
+      claimMappings: { username: { claim: 'preferred_username', prefix: 'oidc:' }, groups: { claim: 'groups', prefix: 'oidc:' } },
+    });
+    // The flags would make the API server refuse to start next to an authentication config.
+    expect(apiArgs.filter((a: Json) => a.name.startsWith('oidc-'))).toEqual([]);
+    const staging = parse(kcpOf(estate.stack('staging-mgmt-clusters')).spec.kubeadmConfigSpec.files.find((f: Json) => f.path === '/etc/kubernetes/apiserver/authentication.yaml').content);
+    expect(staging.jwt[0].issuer.url).toBe('https://sso.moit.gov.vn/realms/dc-staging');
+  });
+
+  it('matches several audiences with MatchAny, as the API server requires', () => {
+    const config = configOf('prod') as any;
+    config.clusterBaseline.identityProvider.audiences = ['kubernetes', 'kubectl'];
+    const kcp = kcpOf(synthConfig(config).stack('prod-mgmt-clusters'));
+    const jwt = parse(kcp.spec.kubeadmConfigSpec.files.find((f: Json) => f.path === '/etc/kubernetes/apiserver/authentication.yaml').content).jwt[0];
+    expect(jwt.issuer).toEqual({ url: 'https://sso.moit.gov.vn/realms/dc', audiences: ['kubernetes', 'kubectl'], audienceMatchPolicy: 'MatchAny' });
   });
 
   it('encrypts Secrets at rest with a configuration read from a pre-provisioned Secret, never written in code', () => {
@@ -331,7 +378,10 @@ describe('control-plane hardening', () => {
       { name: 'apiserver-config', hostPath: '/etc/kubernetes/apiserver', mountPath: '/etc/kubernetes/apiserver', readOnly: true, pathType: 'DirectoryOrCreate' },
       { name: 'audit-log', hostPath: '/var/log/kubernetes/audit', mountPath: '/var/log/kubernetes/audit', readOnly: false, pathType: 'DirectoryOrCreate' },
     ]);
-    for (const f of spec.files) expect(f.permissions).toBe('0600');
+    // The API server's configuration is readable by root only; kube-vip's files hold no secret
+    // and are written as CAPV writes them.
+    for (const f of spec.files.filter((x: Json) => x.path.startsWith('/etc/kubernetes/apiserver/'))) expect(f.permissions).toBe('0600');
+    for (const f of spec.files.filter((x: Json) => !x.path.startsWith('/etc/kubernetes/apiserver/'))) expect(f.path).toMatch(/kube-vip/);
   });
 });
 
@@ -460,22 +510,27 @@ describe('the Cluster API operator on the management cluster', () => {
   });
 
   it('pins the providers: CAPI v1.13.5 core, kubeadm bootstrap and control plane, CAPV v1.16.1, into namespaces it does not create', () => {
-    expect(values.core).toEqual({ 'cluster-api': { namespace: 'capi-system', version: 'v1.13.5', createNamespace: false } });
-    expect(values.bootstrap).toEqual({ kubeadm: { namespace: 'capi-kubeadm-bootstrap-system', version: 'v1.13.5', createNamespace: false } });
-    expect(values.controlPlane).toEqual({ kubeadm: { namespace: 'capi-kubeadm-control-plane-system', version: 'v1.13.5', createNamespace: false } });
-    expect(values.infrastructure).toEqual({ vsphere: { namespace: 'capv-system', version: 'v1.16.1', createNamespace: false } });
+    const reg = 'registry.mgmt.dc.moit.gov.vn/capi';
+    expect(values.core).toEqual({ 'cluster-api': { namespace: 'capi-system', version: 'v1.13.5', createNamespace: false, fetchConfig: { oci: `${reg}/cluster-api:v1.13.5` } } });
+    expect(values.bootstrap).toEqual({ kubeadm: { namespace: 'capi-kubeadm-bootstrap-system', version: 'v1.13.5', createNamespace: false, fetchConfig: { oci: `${reg}/cluster-api:v1.13.5` } } });
+    expect(values.controlPlane).toEqual({ kubeadm: { namespace: 'capi-kubeadm-control-plane-system', version: 'v1.13.5', createNamespace: false, fetchConfig: { oci: `${reg}/cluster-api:v1.13.5` } } });
+    expect(values.infrastructure).toEqual({ vsphere: { namespace: 'capv-system', version: 'v1.16.1', createNamespace: false, fetchConfig: { oci: `${reg}/infrastructure-vsphere:v1.16.1` } } });
   });
 
-  it('fetches everything from the environment\'s internal registry, never from GitHub', () => {
-    expect(values.fetchConfig).toEqual({
-      'cluster-api': { oci: 'registry.mgmt.dc.moit.gov.vn/capi/cluster-api:v1.13.5' },
-      kubeadm: { oci: 'registry.mgmt.dc.moit.gov.vn/capi/cluster-api:v1.13.5' },
-      vsphere: { oci: 'registry.mgmt.dc.moit.gov.vn/capi/infrastructure-vsphere:v1.16.1' },
-    });
+  it('fetches every provider from the environment\'s internal registry through its own fetchConfig (chart 0.28.0), never the deprecated top-level map', () => {
+    // The top-level map is deprecated in 0.28.0 and not read for core, bootstrap or control-plane providers.
+    expect(values.fetchConfig).toBeUndefined();
+    for (const section of ['core', 'bootstrap', 'controlPlane', 'infrastructure']) {
+      for (const provider of Object.values(values[section]) as Json[]) {
+        expect(provider.fetchConfig.oci.startsWith('registry.mgmt.dc.moit.gov.vn/capi/')).toBe(true);
+        // The chart renders `spec:` only with a version set; fetchConfig alone would lose its parent.
+        expect(provider.version).toMatch(/^v\d/);
+      }
+    }
     expect(values.image.manager.repository.startsWith('registry.mgmt.dc.moit.gov.vn/')).toBe(true);
     expect(release.values[0]).not.toMatch(/github\.com|registry\.k8s\.io|gcr\.io/);
     const dr = parse((Object.values(estate.stack('dr-mgmt-platform').resource.helm_release) as Json[]).find((r) => r.chart === 'cluster-api-operator')!.values[0]);
-    expect(dr.fetchConfig.vsphere.oci).toBe('registry.mgmt.hcm-1.dc.moit.gov.vn/capi/infrastructure-vsphere:v1.16.1');
+    expect(dr.infrastructure.vsphere.fetchConfig.oci).toBe('registry.mgmt.hcm-1.dc.moit.gov.vn/capi/infrastructure-vsphere:v1.16.1');
   });
 
   it('creates the management namespaces in the mgmt zone, restricted, with default deny', () => {

@@ -102,7 +102,7 @@ describe('the Postgres clusters of the environment files', () => {
     expect(writers.length).toBe(1);
     expect(store.s3Credentials.accessKeyId.name).toMatch(new RegExp(`^rook-ceph-object-user-.*${writers[0]!.metadata.name}$`));
     const into = policies(json).find((p) => p.metadata.name === 'flow-postgres-main-to-rgw-dc-objectstore-in')!;
-    expect(into.spec.ingress[0].from).toEqual([{ namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'postgres' } }, pod_selector: { match_labels: { 'cnpg.io/cluster': 'main' } } }]);
+    expect(into.spec.ingress[0].from).toEqual([{ namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'postgres' } }, pod_selector: { match_labels: { 'cnpg.io/cluster': 'main', 'cnpg.io/podRole': 'instance' } } }]);
   });
 
   it('writes no credential value anywhere: only Secret references', () => {
@@ -143,12 +143,14 @@ describe('the recovery site follows prod through its backup bucket', () => {
     const origins = manifest(dr, 'ObjectStore', 'main-origin').spec;
     expect(origins.configuration.destinationPath).toBe('s3://pg-prod-core-main/');
     expect(manifestsOf(stack('prod-core-services'), 'ObjectBucketClaim').map((c) => c.metadata.name)).toContain('pg-prod-core-main');
-    // Prod grants the recovery site's node network read-only access (its own user, read op-mask).
-    expect(origin!.readableBy).toEqual([{ environment: 'dr', cidr: drEnv!.clusters[0]!.nodeCidr }]);
+    // Prod grants the recovery site's one cross-site egress address read-only access (its own
+    // user, read op-mask), never the site's whole node range.
+    expect(origin!.readableBy).toEqual([{ environment: 'dr', cidr: '10.40.8.2/32' }]);
     const readers = manifestsOf(stack('prod-core-services'), 'CephObjectStoreUser').filter((u) => u.metadata.namespace === 'postgres' && !u.spec.opMask.includes('write'));
     expect(readers.map((u) => u.spec.opMask)).toEqual([['read']]);
     const ingress = policies(stack('prod-core-services')).find((p) => p.metadata.name === 'flow-dr-postgres-main-to-rgw-dc-objectstore-in')!;
-    expect(ingress.spec.ingress).toEqual([{ from: [{ ip_block: { cidr: drEnv!.clusters[0]!.nodeCidr } }], ports: [{ port: '443', protocol: 'TCP' }] }]);
+    expect(ingress.spec.ingress).toEqual([{ from: [{ ip_block: { cidr: '10.40.8.2/32' } }], ports: [{ port: '443', protocol: 'TCP' }] }]);
+    expect(JSON.stringify(policies(stack('prod-core-services')))).not.toContain(drEnv!.clusters[0]!.nodeCidr);
     // A reader never deletes the origin's backups.
     expect(origins.retentionPolicy).toBeUndefined();
     expect(origins.configuration.s3Credentials.accessKeyId).toEqual({ name: 'main-origin-s3-readonly', key: 'AWS_ACCESS_KEY_ID' });
@@ -158,7 +160,11 @@ describe('the recovery site follows prod through its backup bucket', () => {
     const egress = policies(dr).filter((p) => p.metadata.namespace === 'postgres' && p.spec.policy_types.includes('Egress'));
     const outside = egress.flatMap((p) => p.spec.egress.flatMap((e: Json) => e.to.filter((t: Json) => t.ip_block).map((t: Json) => ({ cidr: t.ip_block.cidr, ports: e.ports, policy: p.metadata.name }))));
     const nodeCidr = loadEnvironments(['dr'])[0]!.clusters[0]!.nodeCidr;
-    expect(outside.filter((o: Json) => o.cidr !== nodeCidr)).toEqual([{ cidr: '10.10.8.10/32', ports: [{ port: '443', protocol: 'TCP' }], policy: 'flow-postgres-main-to-prod-s3-out' }]);
+    // The instances (continuous recovery) and the recovery job that bootstraps them, nothing else.
+    expect(outside.filter((o: Json) => o.cidr !== nodeCidr)).toEqual([
+      { cidr: '10.10.8.10/32', ports: [{ port: '443', protocol: 'TCP' }], policy: 'flow-postgres-main-full-recovery-to-prod-s3-out' },
+      { cidr: '10.10.8.10/32', ports: [{ port: '443', protocol: 'TCP' }], policy: 'flow-postgres-main-to-prod-s3-out' },
+    ]);
     const services = estate.estate.find((e) => e.environment.name === 'dr')!.clusters[0]!.services;
     const flow = (services.node.tryFindChild('segmentation') as any).flows.find((f: any) => f.to.name === 'prod-s3');
     expect(flow.to.backupTarget).toBe(true);

@@ -366,7 +366,8 @@ describe('PostgresCluster network', () => {
   it('lets declared clients in on 5432, and nobody else', () => {
     const ingress = named('flow-ledger-api-to-postgres-ledger-in')!;
     expect(ingress.metadata.namespace).toBe('postgres');
-    expect(ingress.spec.pod_selector).toEqual({ match_labels: { 'cnpg.io/cluster': 'ledger' } });
+    // Instances only: `cnpg.io/cluster` alone would also select the cluster's PgBouncer pods.
+    expect(ingress.spec.pod_selector).toEqual({ match_labels: { 'cnpg.io/cluster': 'ledger', 'cnpg.io/podRole': 'instance' } });
     expect(ingress.spec.ingress).toEqual([
       {
         from: [{ namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'exchange' } }, pod_selector: { match_labels: { app: 'ledger-api' } } }],
@@ -377,7 +378,7 @@ describe('PostgresCluster network', () => {
       .filter((p) => p.metadata.namespace === 'postgres' && p.spec.policy_types.includes('Ingress') && p.spec.pod_selector.match_labels?.['cnpg.io/cluster'] === 'ledger')
       .map((p) => p.metadata.name)
       .sort();
-    expect(sources).toEqual(['flow-cnpg-operator-to-postgres-ledger-in', 'flow-ledger-api-to-postgres-ledger-in', 'flow-postgres-ledger-to-postgres-ledger-in']);
+    expect(sources).toEqual(['flow-cnpg-operator-to-postgres-ledger-in', 'flow-ledger-api-to-postgres-ledger-in', 'flow-postgres-ledger-join-to-postgres-ledger-in', 'flow-postgres-ledger-to-postgres-ledger-in']);
     expect(scope.node.tryFindChild('ledger')).toBeDefined();
   });
 

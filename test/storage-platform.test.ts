@@ -102,7 +102,7 @@ describe('the Ceph platform', () => {
     // The chart names the provisioner <operatorNamespace>.rbd.csi.ceph.com: the driver the CSI chart installs.
     expect(`${values.operatorNamespace}.rbd.csi.ceph.com`).toBe(RBD_DRIVER);
     const drivers = valuesOf(releases(stack('prod-core-platform'))['ceph-csi-drivers']!);
-    expect(drivers.drivers.rbd).toEqual({ enabled: true, name: RBD_DRIVER });
+    expect(drivers.drivers.rbd).toMatchObject({ enabled: true, name: RBD_DRIVER, snapshotPolicy: 'volumeSnapshot' });
     expect(drivers.drivers.cephfs.enabled).toBe(false);
     expect(drivers.operatorConfig.namespace).toBe('rook-ceph-system');
     expect(blockPool(loadEnvironments(['dev'])[0]!.objectStorage).spec).toMatchObject({ failureDomain: 'osd', replicated: { size: 1, requireSafeReplicaSize: false } });

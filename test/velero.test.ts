@@ -31,7 +31,15 @@ describe('the Velero chart', () => {
   it('declares no location from the chart (its template lacks caCertRef), loads the bucket keys from the claim Secret, and moves CSI snapshot data', () => {
     const values = parse(veleroRelease('prod').values[0]);
     expect(values).toMatchObject({ backupsEnabled: false, snapshotsEnabled: false, deployNodeAgent: true, upgradeCRDs: true, cleanUpCRDs: false });
-    expect(values.credentials).toEqual({ useSecret: false, extraSecretRef: 'velero-prod-core' });
+    // No envFrom of a Secret the services stack creates later (extraSecretRef would block the
+    // pods and roll the atomic release back): the keys are optional variables.
+    expect(values.credentials).toEqual({ useSecret: false });
+    const env = [
+      { name: 'AWS_ACCESS_KEY_ID', valueFrom: { secretKeyRef: { name: 'velero-prod-core', key: 'AWS_ACCESS_KEY_ID', optional: true } } },
+      { name: 'AWS_SECRET_ACCESS_KEY', valueFrom: { secretKeyRef: { name: 'velero-prod-core', key: 'AWS_SECRET_ACCESS_KEY', optional: true } } },
+    ];
+    expect(values.configuration.extraEnvVars).toEqual(env);
+    expect(values.nodeAgent.extraEnvVars).toEqual(env);
     expect(values.configuration).toMatchObject({ features: 'EnableCSI', uploaderType: 'kopia', defaultSnapshotMoveData: true });
     expect(values.initContainers[0].image).toMatch(/^velero\/velero-plugin-for-aws:v\d+\.\d+\.\d+$/);
   });

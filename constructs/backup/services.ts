@@ -18,6 +18,7 @@
 import { Construct } from 'constructs';
 import type { ReceiveConfig } from '../../environments/sections/backup';
 import { NS, tenantNamespace } from '../../policy/layout';
+import { Annotations } from '../../lib/providers';
 import { KafkaCluster } from '../kafka/kafka-cluster';
 import { Peer } from '../network/peer';
 import { Segmentation } from '../network/segmentation';
@@ -31,7 +32,7 @@ import { OffsiteCopier } from './offsite';
 import type { BackupMechanism } from '../../policy/backup/record';
 import { cronIntervalMinutes, fiveFieldOf } from '../../lib/cron';
 import { formatMinutes, resolveTiers, strictestTier, tierRank, type BackupTier, type BackupTierName } from '../../policy/backup/tiers';
-import { veleroBucketName, veleroPods, VeleroBackupLocation, VeleroSchedule, type NamespaceBackupScope } from './velero';
+import { veleroBucketName, veleroPods, VELERO_WORKLOADS, VeleroBackupLocation, VeleroSchedule, type NamespaceBackupScope } from './velero';
 
 export { veleroBucketName };
 
@@ -119,6 +120,19 @@ export class BackupServices extends Construct {
     this.location.manifest.dependsOn = [this.bucket.claim.manifest.fqn, ca.certificate.manifest.fqn];
     // Velero uses the claim's own keys (its Secret has the AWS_* names the AWS SDK reads).
     Segmentation.of(this).allow(veleroPods(), props.objectStore, { description: `Velero writes backups to bucket ${bucketName}`, declaredBy: this });
+    // The chart was installed before the claim existed, with those keys as optional variables:
+    // once the bucket is configured (its Secret exists), restart the server and node agents
+    // once, so they start with the keys.
+    for (const w of VELERO_WORKLOADS) {
+      new Annotations(this, `reload-${w.name}`, {
+        provider: stack.kubernetes,
+        apiVersion: w.apiVersion,
+        kind: w.kind,
+        metadata: { name: w.name, namespace: NS.velero },
+        templateAnnotations: { 'moit.gov.vn/restarted-for-bucket': bucketName },
+        dependsOn: [this.bucket.configurator],
+      });
+    }
 
     // One Schedule per namespace that may hold state.
     const namespaceTiers: BackupTierName[] = [];

@@ -51,10 +51,29 @@ export interface VeleroChartProps {
   /**
    * The Secret, in the velero namespace, whose keys AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY
    * the server and node agents load as environment variables: the backup bucket's claim
-   * Secret, which Rook generates in-cluster. The AWS plugin reads them through the SDK's default
-   * credential chain, so the BackupStorageLocation names no credential file.
+   * Secret, which Rook generates in-cluster once the services stack has declared the claim.
+   * The AWS plugin reads them through the SDK's default credential chain, so the
+   * BackupStorageLocation names no credential file.
    */
   readonly credentialsSecret: string;
+}
+
+/** The Deployment and DaemonSet the chart names after its release (`velero`, `node-agent`). */
+export const VELERO_WORKLOADS = [
+  { apiVersion: 'apps/v1', kind: 'Deployment', name: 'velero' },
+  { apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'node-agent' },
+] as const;
+
+/**
+ * The bucket keys as environment variables that may be missing: the Secret appears only when the
+ * services stack's claim is bound, after this chart is installed. The chart's
+ * `credentials.extraSecretRef` renders a non-optional `envFrom`, so a pod would wait for the
+ * Secret, the atomic release would time out and roll back, and the services stack that creates
+ * the claim would never run. The services stack restarts both workloads once the Secret exists
+ * (VeleroCredentialsReload).
+ */
+export function veleroCredentialEnv(secretName: string): Array<Record<string, unknown>> {
+  return ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'].map((key) => ({ name: key, valueFrom: { secretKeyRef: { name: secretName, key, optional: true } } }));
 }
 
 /**
@@ -65,8 +84,12 @@ export interface VeleroChartProps {
  * - No BackupStorageLocation or VolumeSnapshotLocation from the chart: its 12.1.0 BSL template
  *   renders only the deprecated base64 `caCert`, and CSI snapshots need no VSL. The BSL is a
  *   custom resource in the services stack with `caCertRef` (VeleroBackupLocation).
- * - CSI snapshots with the data mover (`EnableCSI`, kopia): volume data leaves the cluster's
- *   block storage for the object store.
+ * - CSI snapshots with the data mover (`EnableCSI`, still required in 1.18; kopia): volume data
+ *   leaves the cluster's block storage for the object store. The snapshots are cut through the
+ *   VolumeSnapshotClass labelled for Velero (ceph-platform.ts); `snapshotsEnabled: false`, as
+ *   CSI needs no VolumeSnapshotLocation and the chart's default one has no provider.
+ * - Installable before its bucket exists: the bucket's keys come as optional environment
+ *   variables (veleroCredentialEnv), and the services stack restarts Velero once they exist.
  * - The server runs non-root, read-only, without privileges; the chart binds it to
  *   cluster-admin, which backing up and restoring every kind of object requires (Velero docs).
  *
@@ -108,9 +131,12 @@ export class VeleroChart extends OperatorChart {
           // Volumes live on every zone's nodes: the agents tolerate every zone's taint.
           tolerations: [{ key: ZONE_LABEL, operator: 'Exists', effect: 'NoSchedule' }],
           resources: { requests: { cpu: '500m', memory: '512Mi' }, limits: { memory: '2Gi' } },
+          extraEnvVars: veleroCredentialEnv(props.credentialsSecret),
         },
-        credentials: { useSecret: false, extraSecretRef: props.credentialsSecret },
+        // No credentials file and no envFrom (see veleroCredentialEnv).
+        credentials: { useSecret: false },
         configuration: {
+          extraEnvVars: veleroCredentialEnv(props.credentialsSecret),
           features: 'EnableCSI',
           uploaderType: 'kopia',
           defaultSnapshotMoveData: true,

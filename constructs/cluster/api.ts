@@ -7,6 +7,7 @@ export const API_GROUPS = {
   bootstrap: 'bootstrap.cluster.x-k8s.io',
   infrastructure: 'infrastructure.cluster.x-k8s.io',
   operator: 'operator.cluster.x-k8s.io',
+  addons: 'addons.cluster.x-k8s.io',
 } as const;
 
 type ApiGroup = (typeof API_GROUPS)[keyof typeof API_GROUPS];

@@ -61,7 +61,7 @@ export const CLUSTER_API_PROVIDERS: readonly ClusterApiProvider[] = [
     artifact: `cluster-api:${capi}`,
     podLabel: 'cluster-api',
     peerName: 'capi-core',
-    reachesWorkloadClusters: 'watches each workload cluster\'s nodes to match them to machines and drains nodes before deleting machines',
+    reachesWorkloadClusters: 'watches each workload cluster\'s nodes to match them to machines, drains nodes before deleting machines, and applies ClusterResourceSets (the cloud provider\'s credentials)',
   },
   {
     type: 'bootstrap',
@@ -143,8 +143,21 @@ export class ClusterApiOperator extends Construct {
     const variablesSecret = props.variablesSecret ?? { name: 'capi-provider-variables', namespace: OPERATORS.clusterApiOperator.namespace };
     const repository = registry.repository.replace(/\/+$/, '');
 
+    // Air-gapped: each provider's components come from the internal registry, never from GitHub.
+    // Chart 0.28.0 reads `fetchConfig` under each provider: its values.schema.json marks the
+    // top-level map deprecated ("Prefer declaring fetchConfig under the individual providers"),
+    // that map is keyed by provider name only (`kubeadm` would hit both the bootstrap and the
+    // control-plane provider) and prints values as scalars. UNVERIFIED: the 0.28.0 core,
+    // bootstrap and control-plane templates themselves are not in the stored index (the addon
+    // template of a later commit renders `$addon.fetchConfig` with toYaml); re-check at the tag.
+    // `version` stays set: the templates emit `spec:` only when a version, configSecret or
+    // manager is given, never for fetchConfig alone.
     const section = (type: ProviderType) =>
-      Object.fromEntries(this.providers.filter((p) => p.type === type).map((p) => [p.name, { namespace: p.namespace, version: p.version, createNamespace: false }]));
+      Object.fromEntries(
+        this.providers
+          .filter((p) => p.type === type)
+          .map((p) => [p.name, { namespace: p.namespace, version: p.version, createNamespace: false, fetchConfig: { oci: `${repository}/${p.artifact}` } }]),
+      );
 
     this.chart = new OperatorChart(this, 'chart', {
       operator: 'clusterApiOperator',
@@ -155,8 +168,6 @@ export class ClusterApiOperator extends Construct {
         bootstrap: section('bootstrap'),
         controlPlane: section('controlPlane'),
         infrastructure: section('infrastructure'),
-        // Air-gapped: components come from the internal registry, never from GitHub.
-        fetchConfig: Object.fromEntries(this.providers.map((p) => [p.name, { oci: `${repository}/${p.artifact}` }])),
         configSecret: variablesSecret,
         image: { manager: { repository: `${repository}/capi-operator/cluster-api-operator` } },
         insecureDiagnostics: false,

@@ -7,13 +7,16 @@
  *   retention of the environment's security level;
  * - encryption at rest of Secrets: an EncryptionConfiguration read from a Secret provisioned
  *   on the management cluster beforehand, so the key never passes through code or state;
- * - no anonymous requests except the health probes kubeadm's static-pod probes make (see
- *   `authenticationConfiguration`), `authorization-mode=Node,RBAC`, NodeRestriction;
+ * - no anonymous requests except the health probes kubeadm's static-pod probes make and the
+ *   cluster-info discovery of joining nodes (see `authenticationConfiguration`), user tokens
+ *   from the ministry's identity provider only (`jwtAuthenticator`), `authorization-mode=Node,RBAC`,
+ *   NodeRestriction;
  * - Pod Security admission defaulting every namespace to `restricted`, only kube-system exempt;
  * - TLS 1.2 or newer with forward-secret AEAD suites only, and no profiling endpoints, on the
  *   API server, controller manager, scheduler and kubelets.
  */
 import { stringify } from 'yaml';
+import { OIDC_PREFIX, type IdentityProvider } from '../../environments/sections/clusters';
 import { AUDIT_PATHS, auditPolicy } from './audit-policy';
 
 /** One `{name, value}` argument of a v1beta2 kubeadm component. */
@@ -61,6 +64,8 @@ export interface ControlPlaneHardeningProps {
    * platform team before the cluster, like the vCenter credentials.
    */
   readonly encryptionConfig: SecretKeyRef;
+  /** The identity provider the API server trusts for user tokens (the environment's `clusterBaseline.identityProvider`). */
+  readonly identityProvider: IdentityProvider;
 }
 
 /** TLS 1.2 suites with forward secrecy and AEAD; TLS 1.3 suites are not configurable and all strong. */
@@ -84,8 +89,20 @@ export const APISERVER_FILES = {
   encryption: `${APISERVER_CONFIG_DIR}/encryption.yaml`,
 } as const;
 
-/** The only paths an anonymous request may reach: what kubelet's probes of the API server call. */
-export const ANONYMOUS_PATHS = ['/livez', '/readyz', '/healthz'] as const;
+/**
+ * kubeadm's bootstrap-token discovery: `kubeadm join` reads this ConfigMap anonymously (RBAC
+ * allows `system:anonymous` to get exactly it, Role `kubeadm:bootstrap-signer-clusterinfo`),
+ * checks its signature with the token and learns the cluster CA. Cluster API's bootstrap
+ * provider uses token discovery for every joining node.
+ */
+export const CLUSTER_INFO_PATH = '/api/v1/namespaces/kube-public/configmaps/cluster-info';
+
+/**
+ * The only paths an anonymous request may reach (exact matches, no wildcards): what kubelet's
+ * probes of the API server call (`/livez`, `/readyz`; `/healthz` for load-balancer checks), and
+ * the cluster-info ConfigMap a joining node discovers the cluster from.
+ */
+export const ANONYMOUS_PATHS = ['/livez', '/readyz', '/healthz', CLUSTER_INFO_PATH] as const;
 
 /** Namespaces exempt from the cluster-wide Pod Security default. */
 export const POD_SECURITY_EXEMPT_NAMESPACES = ['kube-system'] as const;
@@ -128,11 +145,33 @@ export function admissionConfiguration(): Record<string, unknown> {
  * API server fail its probes and restart in a loop. The two cannot be combined (the API server
  * refuses `--anonymous-auth` next to an `anonymous` section), so the flag is not set.
  */
-export function authenticationConfiguration(): Record<string, unknown> {
+export function authenticationConfiguration(identityProvider: IdentityProvider): Record<string, unknown> {
   return {
     apiVersion: 'apiserver.config.k8s.io/v1',
     kind: 'AuthenticationConfiguration',
     anonymous: { enabled: true, conditions: ANONYMOUS_PATHS.map((path) => ({ path })) },
+    jwt: [jwtAuthenticator(identityProvider)],
+  };
+}
+
+/**
+ * The JWT authenticator of the ministry's identity provider: tokens issued by `issuerUrl` for
+ * one of `audiences`, the username and groups taken from the configured claims with the prefix
+ * `oidc:` (the prefix is required once a claim is named, and it keeps a token from claiming a
+ * Kubernetes user or a `system:` group). RBAC bindings name `oidc:` groups (ClusterAccess).
+ */
+export function jwtAuthenticator(idp: IdentityProvider): Record<string, unknown> {
+  return {
+    issuer: {
+      url: idp.issuerUrl,
+      audiences: [...idp.audiences],
+      // Required by the API server as soon as more than one audience is listed.
+      ...(idp.audiences.length > 1 ? { audienceMatchPolicy: 'MatchAny' } : {}),
+    },
+    claimMappings: {
+      username: { claim: idp.usernameClaim, prefix: OIDC_PREFIX },
+      groups: { claim: idp.groupsClaim, prefix: OIDC_PREFIX },
+    },
   };
 }
 
@@ -183,12 +222,12 @@ export function kubeletArgs(extra: readonly KubeadmArg[] = []): KubeadmArg[] {
 }
 
 /** The files the hardening writes on every control-plane node. */
-export function controlPlaneFiles(encryptionConfig: SecretKeyRef): KubeadmFile[] {
+export function controlPlaneFiles(encryptionConfig: SecretKeyRef, identityProvider: IdentityProvider): KubeadmFile[] {
   const yaml = (o: unknown) => stringify(o, { lineWidth: 0 });
   return [
     { path: APISERVER_FILES.auditPolicy, owner: 'root:root', permissions: '0600', content: yaml(auditPolicy()) },
     { path: APISERVER_FILES.admission, owner: 'root:root', permissions: '0600', content: yaml(admissionConfiguration()) },
-    { path: APISERVER_FILES.authentication, owner: 'root:root', permissions: '0600', content: yaml(authenticationConfiguration()) },
+    { path: APISERVER_FILES.authentication, owner: 'root:root', permissions: '0600', content: yaml(authenticationConfiguration(identityProvider)) },
     // Holds the data-encryption key: its content comes from the Secret, never from code.
     { path: APISERVER_FILES.encryption, owner: 'root:root', permissions: '0600', contentFrom: { secret: { name: encryptionConfig.name, key: encryptionConfig.key } } },
   ];
@@ -214,7 +253,7 @@ export function hardenedKubeadmConfigSpec(props: ControlPlaneHardeningProps): Re
     },
     initConfiguration: { nodeRegistration },
     joinConfiguration: { nodeRegistration },
-    files: controlPlaneFiles(props.encryptionConfig),
+    files: controlPlaneFiles(props.encryptionConfig, props.identityProvider),
   };
 }
 

@@ -6,7 +6,9 @@
  * - `clusterApi`: a cluster declared on the environment's management cluster with Cluster API
  *   v1beta2 and the vSphere provider (CAPV): a `Cluster`, its `VSphereCluster` (credentials
  *   through a cluster-scoped `VSphereClusterIdentity`, vCenter's certificate pinned), a hardened
- *   `KubeadmControlPlane`, and one `NodePool` per configured pool, each in one network zone.
+ *   `KubeadmControlPlane` with the kube-vip static pod for its endpoint, one `NodePool` per
+ *   configured pool, each in one network zone, and a `ClusterResourceSet` delivering the cloud
+ *   provider's credentials. The rest of its bootstrap (CNI, CPI) is its platform stack's.
  */
 import { Construct } from 'constructs';
 import type { ClusterApiClusterConfig, ClusterConfig, Environment, ZoneName } from '../../environments/schema';
@@ -15,7 +17,8 @@ import { ConstructPropsError } from '../../lib/errors';
 import { retain } from '../../lib/markers';
 import { CustomResource } from '../k8s-object';
 import { ClusterContext } from '../context';
-import { AuditLogSettings, hardenedKubeadmConfigSpec, SecretKeyRef } from './control-plane-hardening';
+import { AuditLogSettings, type ControlPlaneHardeningProps, hardenedKubeadmConfigSpec, type KubeadmFile, SecretKeyRef } from './control-plane-hardening';
+import { kubeVipFiles, kubeVipPostKubeadmCommands, kubeVipPreKubeadmCommands } from './kube-vip';
 import { dependOn, machineTemplateSpec, rollByReplacement } from './machine';
 import { versionedName } from './names';
 import { NodePool } from './node-pool';
@@ -35,6 +38,13 @@ export interface KubernetesClusterProps {
    * @default { name: "<cluster>-apiserver-encryption", key: "encryption.yaml" }
    */
   readonly encryptionConfig?: SecretKeyRef;
+  /**
+   * The Secret (in the management namespace, type `addons.cluster.x-k8s.io/resource-set`) whose
+   * one key holds the manifest of Secret `vsphere-cloud-secret` in kube-system with the keys
+   * `<vcenter>.username` and `<vcenter>.password`. Created by the platform team beforehand.
+   * @default "<cluster>-vsphere-cpi-credentials"
+   */
+  readonly cpiCredentialsSecret?: string;
 }
 
 /** The Cluster API objects of a `clusterApi` cluster. */
@@ -44,6 +54,22 @@ export interface ClusterApiObjects {
   readonly controlPlane: CustomResource;
   readonly controlPlaneTemplate: CustomResource;
   readonly nodePools: readonly NodePool[];
+  /** The ClusterResourceSet carrying the CPI's vCenter credentials into the cluster. */
+  readonly cpiCredentials: CustomResource;
+}
+
+/**
+ * The control plane's kubeadmConfigSpec: the hardening (control-plane-hardening.ts) and the
+ * kube-vip static pod that announces the control-plane endpoint (kube-vip.ts).
+ */
+export function controlPlaneKubeadmConfigSpec(config: ClusterApiClusterConfig, hardening: ControlPlaneHardeningProps): Record<string, unknown> {
+  const spec = hardenedKubeadmConfigSpec(hardening);
+  return {
+    ...spec,
+    files: [...(spec.files as KubeadmFile[]), ...kubeVipFiles(config.controlPlane.endpoint)],
+    preKubeadmCommands: kubeVipPreKubeadmCommands(),
+    postKubeadmCommands: kubeVipPostKubeadmCommands(),
+  };
 }
 
 /** Audit-log rotation for an environment: its overrides, else the minimum of its security level. */
@@ -126,7 +152,7 @@ export class KubernetesCluster extends Construct {
           machineTemplate: { spec: { infrastructureRef: ref(API_GROUPS.infrastructure, 'VSphereMachineTemplate', controlPlaneTemplate.object.metadata.name) } },
           // One new machine at a time, then one old one removed: etcd keeps its quorum throughout.
           rollout: { strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1 } } },
-          kubeadmConfigSpec: hardenedKubeadmConfigSpec({ auditLog, encryptionConfig }),
+          kubeadmConfigSpec: controlPlaneKubeadmConfigSpec(config, { auditLog, encryptionConfig, identityProvider: environment.clusterBaseline.identityProvider }),
         },
       },
     });
@@ -152,7 +178,28 @@ export class KubernetesCluster extends Construct {
     const pools = new Construct(this, 'node-pools');
     const nodePools = config.nodePools.map((pool) => new NodePool(pools, pool.name, { cluster: config, pool, namespace, labels }));
 
-    this.clusterApi = { cluster, infrastructure, controlPlane, controlPlaneTemplate, nodePools };
+    // vCenter's credentials for the cloud provider reach the new cluster from the management
+    // cluster as soon as its API answers, before its platform stack installs the CPI: the
+    // platform team's Secret (type addons.cluster.x-k8s.io/resource-set, holding the manifest of
+    // Secret vsphere-cloud-secret in kube-system) never passes through code or state.
+    const cpiCredentials = props.cpiCredentialsSecret ?? `${config.name}-vsphere-cpi-credentials`;
+    const resourceSet = new CustomResource(this, 'cpi-credentials', {
+      object: {
+        apiVersion: apiVersionOf(API_GROUPS.addons),
+        kind: 'ClusterResourceSet',
+        metadata: { name: `${config.name}-cpi-credentials`, namespace, labels },
+        spec: {
+          clusterSelector: { matchLabels: { 'cluster.x-k8s.io/cluster-name': config.name } },
+          resources: [{ kind: 'Secret', name: cpiCredentials }],
+          // Applied again when the platform team rotates the credentials.
+          strategy: 'Reconcile',
+        },
+      },
+    });
+    // In place before the Cluster, so it applies at the cluster's first reachable moment.
+    dependOn(cluster, resourceSet);
+
+    this.clusterApi = { cluster, infrastructure, controlPlane, controlPlaneTemplate, nodePools, cpiCredentials: resourceSet };
   }
 }
 

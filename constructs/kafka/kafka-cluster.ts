@@ -6,6 +6,7 @@ import { Lazy } from '../../lib/tf';
 import { NS, STORAGE_CLASSES } from '../../policy/layout';
 import { CustomResource } from '../k8s-object';
 import { ClusterContext } from '../context';
+import { TOPOLOGY_ZONE_LABEL } from '../cluster/bootstrap';
 import { Peer, WorkloadPeer } from '../network/peer';
 import { Port } from '../network/port';
 import { checkExposure, Connections, Flow, IConnectable, Segmentation } from '../network/segmentation';
@@ -89,8 +90,11 @@ export interface KafkaClusterProps {
   readonly cruiseControl?: boolean;
   /**
    * Rack awareness by zone (`topology.kubernetes.io/zone`): replicas of a partition are spread
-   * over zones. Nodes must carry the label, or brokers cannot be scheduled.
-   * @default true outside development (adopted development clusters rarely label zones)
+   * over zones. Every node a broker may land on must carry the label: Strimzi's broker init
+   * container exits when its node lacks it, and brokers get a required node affinity on it.
+   * On a Cluster API cluster the vSphere CPI sets it from the hosts' `k8s-zone` tags
+   * (constructs/cluster/bootstrap.ts); an adopted cluster gives no such guarantee.
+   * @default true on a Cluster API cluster, false on an adopted (`existing`) one
    */
   readonly rack?: boolean;
   /**
@@ -249,7 +253,7 @@ export class KafkaCluster extends Construct implements IConnectable {
     }));
     this.superUsers = superUsers;
     this.cruiseControl = cruiseControl;
-    const rack = props.rack ?? this.environmentClass !== 'development';
+    const rack = props.rack ?? nodesCarryZoneLabel(stack);
 
     // Network identity, and the exposure rules of each listener.
     // `allowFrom` opens the in-cluster listeners by default; a tlsroute listener is for its gateway.
@@ -276,7 +280,7 @@ export class KafkaCluster extends Construct implements IConnectable {
           kafka: {
             version: this.version,
             metadataVersion: this.metadataVersion,
-            ...(rack ? { rack: { type: 'topology-label', topologyKey: 'topology.kubernetes.io/zone' } } : {}),
+            ...(rack ? { rack: { type: 'topology-label', topologyKey: TOPOLOGY_ZONE_LABEL } } : {}),
             // Rendered when the stack is written: the peers come from the flows declared by then.
             listeners: Lazy.anyValue({ produce: () => this.listeners.map((l) => this.renderListener(l)) }),
             authorization: { type: 'simple', superUsers: [...superUsers] },
@@ -593,4 +597,13 @@ class BrokerConnections extends Connections {
     if (problem) throw new ConstructPropsError(this.kafka.node.path, 'connections.allowFrom', problem, from.describe());
     return super.allowFrom(other, options);
   }
+}
+
+/**
+ * True when every node of the stack's cluster gets `topology.kubernetes.io/zone`: a Cluster API
+ * cluster, whose vSphere CPI sets it. An adopted cluster (dev: kind or similar) may not label its
+ * nodes at all, and a broker on an unlabelled node never starts, so rack awareness is off there.
+ */
+function nodesCarryZoneLabel(stack: ClusterContext): boolean {
+  return stack.environment.clusters.find((c) => c.name === stack.cluster)?.mode === 'clusterApi';
 }

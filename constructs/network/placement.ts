@@ -1,5 +1,6 @@
 import type { Construct } from 'constructs';
 import type { ZoneName } from '../../environments/schema';
+import { ConstructPropsError } from '../../lib/errors';
 import { ClusterContext } from '../context';
 import { ZONE_LABEL } from './peer';
 
@@ -21,12 +22,24 @@ export function zoneTaint(zone: ZoneName): { key: string; value: string; effect:
   return { key: ZONE_LABEL, value: zone, effect: 'NoSchedule' };
 }
 
-/** Where workloads of `zone` run in the cluster of the stack `scope` belongs to. */
+/**
+ * Where workloads of `zone` run in the cluster of the stack `scope` belongs to. On a Cluster API
+ * cluster every node pool is tainted with its zone (and control-plane nodes with their own
+ * taint), so a zone without a pool has no node its workloads could run on: that is an error
+ * here, never an unconstrained (and unschedulable) placement.
+ */
 export function placementFor(scope: Construct, zone: ZoneName): ZonePlacement {
   const stack = ClusterContext.of(scope);
   const cluster = stack.environment.clusters.find((c) => c.name === stack.cluster);
   if (!cluster || cluster.mode !== 'clusterApi') return {};
-  if (!cluster.nodePools.some((p) => p.zone === zone)) return {};
+  if (!cluster.nodePools.some((p) => p.zone === zone)) {
+    throw new ConstructPropsError(
+      scope.node.path,
+      `clusters "${cluster.name}" nodePools`,
+      `has no pool in zone "${zone}", where this workload runs; every pool is tainted with its zone, so it could not be scheduled anywhere. Add a node pool with zone "${zone}"`,
+      cluster.nodePools.map((p) => `${p.name} (${p.zone})`),
+    );
+  }
   return {
     nodeSelector: { [ZONE_LABEL]: zone },
     tolerations: [{ key: ZONE_LABEL, operator: 'Equal', value: zone, effect: 'NoSchedule' }],

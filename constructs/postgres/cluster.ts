@@ -27,6 +27,8 @@ import { DATABASE_CRD_FILE, PostgresDatabase } from './database';
 import {
   BARMAN_CLOUD_PLUGIN,
   CNPG_LABELS,
+  type CnpgJobRole,
+  INSTANCE_POD_ROLE,
   clusterNames,
   INSTANCE_STATUS_PORT,
   ownerRoleOf,
@@ -401,6 +403,32 @@ export class PostgresCluster extends Construct implements IConnectable {
       });
     }
 
+    // The operator's jobs carry `cnpg.io/cluster` but no podRole: each kind gets what it needs.
+    // All read the Cluster and its Secrets; a joining instance clones the primary; the bootstrap
+    // job checks that its own archive is empty and, when recovering, reads the origin.
+    const bootstrapRole: CnpgJobRole = bootstrap.kind === 'initdb' ? 'initdb' : 'full-recovery';
+    const jobs = [bootstrapRole, ...(instances > 1 ? (['join'] as const) : [])];
+    for (const role of jobs) {
+      const job = postgresJobPeer(props.name, namespace, zone, role);
+      segmentation.allow(job, apiServerPeer(this), { ports: API_SERVER_PORTS, description: `CloudNativePG ${role} job reads its Cluster and Secrets`, declaredBy: this });
+      if (role === 'join') {
+        segmentation.allow(job, peer, { ports: [Port.tcp(POSTGRES_PORT)], description: 'A joining instance clones the primary (pg_basebackup over TLS)', declaredBy: this });
+      } else {
+        segmentation.allow(job, backup.destination.peer, {
+          ports: backup.destination.ports,
+          description: `The ${role} job checks that bucket ${backup.destination.bucket} holds no other cluster's WAL before archiving starts`,
+          declaredBy: this,
+        });
+      }
+      if (role === 'full-recovery' && source) {
+        segmentation.allow(job, source.destination.peer, {
+          ports: source.destination.ports,
+          description: `The recovery job restores origin "${source.serverName}" from bucket ${source.destination.bucket} (https)`,
+          declaredBy: this,
+        });
+      }
+    }
+
     if (props.pooler) {
       this.pooler = new PostgresPooler(this, 'pooler', {
         ...props.pooler,
@@ -523,12 +551,25 @@ export class PostgresCluster extends Construct implements IConnectable {
 }
 
 /**
- * The pods of a Postgres cluster (instances and their bootstrap and join jobs) as a network
- * peer, serving 5432. Other constructs that must name them before the cluster exists (the
- * backup bucket's grant) use this, so the flows merge with the cluster's own.
+ * The Postgres instances of a cluster as a network peer, serving 5432: `cnpg.io/cluster` and
+ * `cnpg.io/podRole: instance`, because `cnpg.io/cluster` alone also selects the cluster's
+ * PgBouncer pods (which have their own peer and flows). Other constructs that must name them
+ * before the cluster exists (the backup bucket's grant) use this, so the flows merge with the
+ * cluster's own.
  */
 export function postgresPeer(cluster: string, namespace: string, zone: ZoneName): WorkloadPeer {
-  return Peer.workload({ name: `postgres-${cluster}`, namespace, zone, selector: { [CNPG_LABELS.cluster]: cluster }, ports: [Port.tcp(POSTGRES_PORT)] });
+  return Peer.workload({
+    name: `postgres-${cluster}`,
+    namespace,
+    zone,
+    selector: { [CNPG_LABELS.cluster]: cluster, [CNPG_LABELS.podRole]: INSTANCE_POD_ROLE },
+    ports: [Port.tcp(POSTGRES_PORT)],
+  });
+}
+
+/** The pods of one kind of job CloudNativePG runs for a cluster (they carry no podRole). */
+export function postgresJobPeer(cluster: string, namespace: string, zone: ZoneName, role: CnpgJobRole): WorkloadPeer {
+  return Peer.workload({ name: `postgres-${cluster}-${role}`, namespace, zone, selector: { [CNPG_LABELS.cluster]: cluster, [CNPG_LABELS.jobRole]: role } });
 }
 
 /** The pg_hba lines every cluster gets: TLS with SCRAM, and nothing else over TCP. */

@@ -13,13 +13,31 @@ export const POSTGRES_PORT = 5432;
 /** The instance manager's status endpoint, which the operator polls. */
 export const INSTANCE_STATUS_PORT = 8000;
 
-/** Labels CloudNativePG puts on the pods of a cluster and of a pooler. */
+/**
+ * Labels CloudNativePG 1.30 puts on pods (`pkg/utils/labels_annotations.go`). `cnpg.io/cluster`
+ * is on the instances, on their bootstrap and join jobs, and on the pods of every Pooler of the
+ * cluster: select instances with `podRole: instance` as well, jobs with their `jobRole`.
+ */
 export const CNPG_LABELS = {
-  /** On every pod of a cluster: instances and their bootstrap/join jobs. */
+  /** On every pod of a cluster and of its poolers: never select with it alone. */
   cluster: 'cnpg.io/cluster',
+  /** `instance` on the Postgres instances, `pooler` on PgBouncer pods; absent on jobs. */
+  podRole: 'cnpg.io/podRole',
+  /** On the pods of the operator's jobs: `initdb`, `full-recovery`, `join`, ... */
+  jobRole: 'cnpg.io/jobRole',
   /** On every pod of a pooler. */
   pooler: 'cnpg.io/poolerName',
 } as const;
+
+/** The value of `cnpg.io/podRole` on a cluster's Postgres instances. */
+export const INSTANCE_POD_ROLE = 'instance';
+
+/**
+ * The jobs CloudNativePG runs for the clusters of this estate: `initdb` creates a new cluster,
+ * `full-recovery` restores a recovery or replica cluster from its origin's object store, `join`
+ * clones the primary into each further instance.
+ */
+export type CnpgJobRole = 'initdb' | 'full-recovery' | 'join';
 
 /** The names of a cluster's objects. */
 export function clusterNames(cluster: string, namespace: string) {

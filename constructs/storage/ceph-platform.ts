@@ -4,7 +4,7 @@ import { retain } from '../../lib/markers';
 import { StorageClassV1 } from '../../lib/providers';
 import { NS, STORAGE_CLASSES } from '../../policy/layout';
 import { ZONE_LABEL } from '../network/peer';
-import { placementFor } from '../network/placement';
+import { placementFor, type ZonePlacement } from '../network/placement';
 import { ClusterContext } from '../context';
 import { OperatorChart } from '../operator-chart';
 import { CephNetwork } from './ceph-network';
@@ -50,6 +50,11 @@ export const CEPH_RESOURCES = {
   cleanup: { limits: { memory: '1Gi' }, requests: { cpu: '500m', memory: '100Mi' } },
   exporter: { limits: { memory: '128Mi' }, requests: { cpu: '50m', memory: '50Mi' } },
 } as const;
+
+/** The VolumeSnapshotClass of the RBD driver, written by the rook-ceph-cluster chart. */
+export const VOLUME_SNAPSHOT_CLASS = 'ceph-block';
+/** Velero 1.18 snapshots a CSI driver's volumes with the class of that driver carrying this label. */
+export const VELERO_SNAPSHOT_CLASS_LABEL = 'velero.io/csi-volumesnapshot-class';
 
 /** Ceph messenger v2 (port 3300) only, and every connection encrypted (secure mode). */
 const CEPH_NETWORK = { connections: { encryption: { enabled: true }, compression: { enabled: false }, requireMsgr2: true } };
@@ -109,6 +114,9 @@ export class CephPlatform extends Construct {
         crds: { enabled: true },
         priorityClassName: 'system-cluster-critical',
         ...mgmt,
+        // The Ceph-CSI operator comes with this chart (subchart ceph-csi-operator 1.0.4): its
+        // controller manager runs in the mgmt zone like the Rook operator.
+        ...(Object.keys(mgmt).length > 0 ? { 'ceph-csi-operator': { controllerManager: { ...mgmt } } } : {}),
         containerSecurityContext: {
           runAsNonRoot: true,
           runAsUser: 2016,
@@ -133,19 +141,24 @@ export class CephPlatform extends Construct {
     this.csiDrivers = new OperatorChart(this, 'csi-drivers', {
       operator: 'cephCsiDrivers',
       namespace: NS.rookSystem,
-      dependsOn: [this.operator],
+      dependsOn: [this.operator, ...(props.dependsOn ?? [])],
       values: {
         operatorConfig: {
           namespace: NS.rookSystem,
           driverSpecDefaults: {
             imageSet: { name: 'rook-csi-operator-image-set-configmap' },
-            // Node plugins mount volumes wherever a pod using one runs: every zone's nodes.
-            nodePlugin: { priorityClassName: 'system-node-critical', tolerations: [{ key: ZONE_LABEL, operator: 'Exists', effect: 'NoSchedule' }] },
-            controllerPlugin: { priorityClassName: 'system-cluster-critical', ...rookPlacement(mgmt) },
+            nodePlugin: { priorityClassName: 'system-node-critical' },
+            controllerPlugin: { priorityClassName: 'system-cluster-critical' },
           },
         },
         drivers: {
-          rbd: { enabled: true, name: RBD_DRIVER },
+          // Placement per driver: chart 1.0.4 writes each driver's `tolerations` (`[]` when unset)
+          // into its Driver resource, and the operator copies the defaults' tolerations only into
+          // a driver that has none, so tolerations among the defaults would never apply. The
+          // chart reads `affinity` (a whole corev1.Affinity), not `nodeAffinity`.
+          // `snapshotPolicy: volumeSnapshot` deploys the csi-snapshotter sidecar; without it (the
+          // chart's "none") no VolumeSnapshot of an RBD volume is ever cut.
+          rbd: { enabled: true, name: RBD_DRIVER, snapshotPolicy: 'volumeSnapshot', ...rbdPlacement(mgmt) },
           cephfs: { enabled: false, name: `${PROVISIONER_PREFIX}.cephfs.csi.ceph.com` },
           nfs: { enabled: false, name: `${PROVISIONER_PREFIX}.nfs.csi.ceph.com` },
           nvmeof: { enabled: false, name: `${PROVISIONER_PREFIX}.nvmeof.csi.ceph.com` },
@@ -156,7 +169,7 @@ export class CephPlatform extends Construct {
     this.cluster = new OperatorChart(this, 'cluster', {
       operator: 'rookCephCluster',
       namespace: NS.rookCluster,
-      dependsOn: [this.operator, this.csiDrivers],
+      dependsOn: [this.operator, this.csiDrivers, ...(props.dependsOn ?? [])],
       values: {
         operatorNamespace: NS.rookSystem,
         clusterName: CEPH_CLUSTER_NAME,
@@ -168,7 +181,17 @@ export class CephPlatform extends Construct {
         // No CephFS, and the object store is the services stack's CephObjectStore.
         cephFileSystems: [],
         cephObjectStores: [],
-        cephBlockPoolsVolumeSnapshotClass: { enabled: false },
+        // The class Velero snapshots RBD volumes with (it picks the class of a driver by this
+        // label). Deletion policy Delete: a snapshot lives only until the data mover has copied
+        // it to the backup bucket; Retain would leave one Ceph snapshot per volume and backup.
+        // The volumes themselves are retained by their StorageClass.
+        cephBlockPoolsVolumeSnapshotClass: {
+          enabled: true,
+          name: VOLUME_SNAPSHOT_CLASS,
+          isDefault: true,
+          deletionPolicy: 'Delete',
+          labels: { [VELERO_SNAPSHOT_CLASS_LABEL]: 'true' },
+        },
         cephFileSystemVolumeSnapshotClass: { enabled: false },
       },
     });
@@ -190,6 +213,22 @@ export class CephPlatform extends Construct {
 
     this.network = new CephNetwork(this, 'network');
   }
+}
+
+/**
+ * Where the RBD driver's pods run: node plugins on every zone's nodes (they mount volumes
+ * wherever a pod using one runs, so they tolerate every zone's taint), controller plugins (the
+ * provisioner, attacher, resizer and snapshotter) in the mgmt zone.
+ */
+export function rbdPlacement(mgmt: ZonePlacement): Record<string, unknown> {
+  const controller = rookPlacement(mgmt);
+  return {
+    nodePlugin: { tolerations: [{ key: ZONE_LABEL, operator: 'Exists', effect: 'NoSchedule' }] },
+    controllerPlugin: {
+      ...(controller.nodeAffinity ? { affinity: { nodeAffinity: controller.nodeAffinity } } : {}),
+      ...(controller.tolerations ? { tolerations: controller.tolerations } : {}),
+    },
+  };
 }
 
 /**

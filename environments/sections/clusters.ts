@@ -47,7 +47,54 @@ export const rbacGroup = z
     message: 'must be a group of your identity provider; "system:" groups are built into Kubernetes and cover whole classes of users',
   });
 
+/**
+ * The prefix the API server puts before every username and group its JWT authenticator takes
+ * from the identity provider. RBAC subjects name groups with it (`oidc:dc-platform-admins`), so
+ * a token can never claim a Kubernetes user or a `system:` group.
+ */
+export const OIDC_PREFIX = 'oidc:';
+
+/** A JWT claim name: letters, digits, `_`, `-`, `.` or `:` (as Keycloak mappers name them). */
+const claimName = (example: string) =>
+  z.string().regex(/^[A-Za-z_][A-Za-z0-9_.:-]{0,127}$/, { message: `must be a JWT claim name such as "${example}"` });
+
+/**
+ * The ministry's identity provider, which the API server of every Cluster API cluster trusts
+ * for user tokens (`AuthenticationConfiguration.jwt`, Kubernetes 1.34+). Usernames and groups
+ * are mapped with the prefix `oidc:` (OIDC_PREFIX), the prefix every RBAC subject of the
+ * environment carries. The nodes must trust the certificate of the issuer's host (the
+ * ministry's internal CA in the machine template's trust store): no `certificateAuthority` is
+ * written into the cluster.
+ */
+export const identityProviderSection = z.strictObject({
+  /**
+   * The issuer URL, exactly as the tokens' `iss` claim says it: https, no query or fragment,
+   * e.g. "https://sso.moit.gov.vn/realms/dc" (Keycloak: `https://<host>/realms/<realm>`).
+   */
+  issuerUrl: z
+    .string()
+    .refine((u) => URL.canParse(u), { message: 'must be an absolute URL such as "https://sso.moit.gov.vn/realms/dc"' })
+    .refine((u) => !URL.canParse(u) || new URL(u).protocol === 'https:', { message: 'must use https: the API server fetches the signing keys from it and refuses anything else' })
+    .refine((u) => !URL.canParse(u) || (new URL(u).search === '' && new URL(u).hash === '' && !u.includes('#') && !u.includes('?')), {
+      message: 'must not carry a query or fragment; use the issuer exactly as the `iss` claim of a token says it',
+    }),
+  /** Client IDs a token must be issued for (its `aud`); more than one is matched with "MatchAny". */
+  audiences: z
+    .array(z.string().min(1, { message: 'must not be empty' }).regex(/^\S+$/, { message: 'must not contain spaces' }))
+    .min(1, { message: 'name at least one audience, the client ID the identity provider issues Kubernetes tokens for, such as "kubernetes"' })
+    .refine((a) => new Set(a).size === a.length, { message: 'lists an audience twice' }),
+  /** The claim holding the username. @default "preferred_username" */
+  usernameClaim: claimName('preferred_username').default('preferred_username'),
+  /** The claim holding the user's groups (a Keycloak group-membership mapper). @default "groups" */
+  groupsClaim: claimName('groups').default('groups'),
+});
+
+export type IdentityProviderInput = z.input<typeof identityProviderSection>;
+export type IdentityProvider = z.output<typeof identityProviderSection>;
+
 export const clusterBaselineSection = z.strictObject({
+  /** The identity provider the API servers trust for user tokens; RBAC groups carry its `oidc:` prefix. */
+  identityProvider: identityProviderSection,
   /** Identity-provider groups bound on every cluster of the environment. */
   access: z.strictObject({
     /** Bound to `cluster-admin`: the platform team. */
@@ -106,11 +153,19 @@ interface CheckedEnvironment {
         readonly name: string;
         readonly nodeCidr: string;
         readonly controlPlane: { readonly machine: { readonly diskGiB: number }; readonly endpoint: { readonly host: string } };
+        readonly nodePools: ReadonlyArray<{ readonly name: string; readonly zone: string }>;
       }
   >;
 }
 
 type Report = (path: (string | number)[], message: string, input: unknown) => void;
+
+/** The zones a Cluster API cluster's platform runs its own workloads in, each needing a pool. */
+export const PLATFORM_ZONES = ['mgmt', 'data'] as const;
+const PLATFORM_ZONE_PURPOSE: Record<(typeof PLATFORM_ZONES)[number], string> = {
+  mgmt: 'the operators, cert-manager, the snapshot controller, the CSI controllers and the Velero server',
+  data: 'Ceph, Postgres and Kafka',
+};
 
 /** Share of a control-plane node's disk the audit log may take at most. */
 export const AUDIT_LOG_DISK_SHARE = 0.25;
@@ -131,6 +186,16 @@ export function checkClusterSettings(env: CheckedEnvironment, problem: Report): 
       maxAge,
     );
   }
+  for (const role of ['platformAdmins', 'auditors'] as const) {
+    const group = baseline.access[role];
+    if (!group.startsWith(OIDC_PREFIX)) {
+      problem(
+        ['clusterBaseline', 'access', role],
+        `must start with "${OIDC_PREFIX}": the API server maps the identity provider's groups with that prefix, so a binding to "${group}" would match nobody; write "${OIDC_PREFIX}${group}"`,
+        group,
+      );
+    }
+  }
   if (baseline.access.platformAdmins === baseline.access.auditors) {
     problem(['clusterBaseline', 'access', 'auditors'], 'must differ from platformAdmins: auditors check the administrators and are a separate team', baseline.access.auditors);
   }
@@ -145,6 +210,16 @@ export function checkClusterSettings(env: CheckedEnvironment, problem: Report): 
           'lower maxBackups or maxSizeMiB, or give the control plane a bigger disk',
         { maxBackups: baseline.auditLog.maxBackups, maxSizeMiB: baseline.auditLog.maxSizeMiB },
       );
+    }
+    const zones = new Set(c.nodePools.map((p) => p.zone));
+    for (const zone of PLATFORM_ZONES) {
+      if (!zones.has(zone)) {
+        problem(
+          ['clusters', ci, 'nodePools'],
+          `needs a node pool in zone "${zone}": ${PLATFORM_ZONE_PURPOSE[zone]} run there, and every pool is tainted with its zone, so they could be scheduled nowhere else; add one`,
+          c.nodePools.map((p) => `${p.name} (${p.zone})`),
+        );
+      }
     }
     const host = c.controlPlane.endpoint.host;
     if (!isIpv4(host)) {

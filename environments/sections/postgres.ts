@@ -120,8 +120,14 @@ const postgresCluster = z.strictObject({
       z.strictObject({
         /** The reading environment, e.g. "dr". */
         environment: checked((v) => checkObjectName(v, 20)),
-        /** The node network of its Postgres pods, as seen by this site's gateways. */
-        cidr,
+        /**
+         * The one address the reading site's traffic arrives from at this site's S3 gateways
+         * (its cross-site egress address), as a /32: it becomes an ingress rule of the object
+         * store, which must admit that endpoint and not the reading site's whole node range.
+         */
+        cidr: cidr.refine((c) => c.endsWith('/32'), {
+          message: 'must be the single address the reading site\'s traffic arrives from (its cross-site egress address), written as a /32 such as "10.40.8.2/32"; a wider block admits every node of that site',
+        }),
       }),
     )
     .default([]),
