@@ -181,7 +181,8 @@ const prerequisites = new WeakMap<TerraformResource, PrerequisiteRecord[]>();
  * rewrites the whole `"//".prerequisites` list of the resource.
  */
 export function declarePrerequisite(resource: TerraformResource, record: PrerequisiteRecord): void {
-  const list = prerequisites.get(resource) ?? [];
+  // Declared again (a construct re-rendering), the same object replaces its earlier entry.
+  const list = (prerequisites.get(resource) ?? []).filter((r) => !(r.kind === record.kind && r.name === record.name && r.namespace === record.namespace));
   list.push({ ...record, ...(record.keys ? { keys: [...record.keys] } : {}) });
   prerequisites.set(resource, list);
   resource.addOverride('//.prerequisites', list.map((r) => ({ ...r })));

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import type { EnvironmentClass, ZoneName } from '../../environments/schema';
 import { ConstructPropsError } from '../../lib/errors';
-import { markSharing, retain } from '../../lib/markers';
+import { declarePrerequisite, markSharing, retain } from '../../lib/markers';
 import { OPERATORS, type CrdFileSource } from '../../lib/versions';
 import { NS, STORAGE_CLASSES } from '../../policy/layout';
 import { InternalCaIssuer } from '../cert-manager';
@@ -338,6 +338,14 @@ export class PostgresCluster extends Construct implements IConnectable {
     if (source) {
       // Read only: no retention here, so the reader never deletes its origin's backups.
       this.originStore = new BarmanObjectStore(this, 'origin-store', { name: names.originStore, namespace, destination: source.destination });
+      declarePrerequisite(this.originStore.manifest, {
+        kind: 'secret',
+        name: source.destination.credentials.secretName,
+        namespace,
+        providedBy: 'peer-site',
+        purpose: `Read-only S3 credentials for the origin's backup bucket ${source.destination.bucket}, issued by the origin site, so this replica cluster can follow it.`,
+        keys: [source.destination.credentials.accessKeyIdKey ?? 'AWS_ACCESS_KEY_ID', source.destination.credentials.secretAccessKeyKey ?? 'AWS_SECRET_ACCESS_KEY'],
+      });
     }
 
     // The cluster.
@@ -638,6 +646,17 @@ export class PostgresCluster extends Construct implements IConnectable {
         };
       });
     this.spec.managed = { roles };
+    for (const r of this.roles.values()) {
+      if (!r.login) continue;
+      declarePrerequisite(this.resource.manifest, {
+        kind: 'secret',
+        name: r.passwordSecret!,
+        namespace: this.namespace,
+        providedBy: 'secret-management',
+        purpose: `The password of Postgres role ${r.name} on cluster ${this.name}, which CloudNativePG sets from this Secret (a basic-auth Secret).`,
+        keys: ['username', 'password'],
+      });
+    }
   }
 }
 
