@@ -57,7 +57,7 @@ export function unknownKeys(values: unknown, defaults: unknown, freeForm: readon
     for (const [k, v] of Object.entries(values)) {
       const next = [...at, k];
       if (!(k in defaults)) {
-        if (!allowed.includes(pattern(next))) out.push({ path: pathOf(next), value: v });
+        if (!allowed.includes(pattern(next)) && !freeForm.includes(pattern(next))) out.push({ path: pathOf(next), value: v });
         continue;
       }
       out.push(...unknownKeys(v, defaults[k], freeForm, allowed, next));

@@ -24,6 +24,8 @@ export interface ChartComponent {
   readonly runsOn: 'any' | 'every';
   /** The component runs only when this values path is true. @default always */
   readonly enabledBy?: string;
+  /** The chart's default of `enabledBy`, used when values.yaml is not available. @default false */
+  readonly enabledDefault?: boolean;
   /** Its default when values.yaml is not available (CHART_VALUES_DIR unset). @default no tolerations, no selector */
   readonly fallback?: { readonly tolerations?: readonly Record<string, string>[]; readonly nodeSelector?: Readonly<Record<string, string>> };
 }
@@ -56,8 +58,8 @@ export const CHARTS: Readonly<Record<string, ChartFacts>> = {
     components: [
       { name: 'controller', tolerations: 'tolerations', nodeSelector: 'nodeSelector', affinity: 'affinity', runsOn: 'any' },
       { name: 'webhook', tolerations: 'webhook.tolerations', nodeSelector: 'webhook.nodeSelector', affinity: 'webhook.affinity', runsOn: 'any' },
-      { name: 'cainjector', tolerations: 'cainjector.tolerations', nodeSelector: 'cainjector.nodeSelector', affinity: 'cainjector.affinity', runsOn: 'any', enabledBy: 'cainjector.enabled' },
-      { name: 'startupapicheck', tolerations: 'startupapicheck.tolerations', nodeSelector: 'startupapicheck.nodeSelector', affinity: 'startupapicheck.affinity', runsOn: 'any', enabledBy: 'startupapicheck.enabled' },
+      { name: 'cainjector', tolerations: 'cainjector.tolerations', nodeSelector: 'cainjector.nodeSelector', affinity: 'cainjector.affinity', runsOn: 'any', enabledBy: 'cainjector.enabled', enabledDefault: true },
+      { name: 'startupapicheck', tolerations: 'startupapicheck.tolerations', nodeSelector: 'startupapicheck.nodeSelector', affinity: 'startupapicheck.affinity', runsOn: 'any', enabledBy: 'startupapicheck.enabled', enabledDefault: true },
     ],
     freeForm: [],
     allow: [],
@@ -106,8 +108,8 @@ export const CHARTS: Readonly<Record<string, ChartFacts>> = {
   // (internal/controller/driver_controller.go): tolerations must be set per driver.
   'ceph-csi-drivers': {
     components: ['rbd', 'cephfs', 'nfs', 'nvmeof'].flatMap((d): ChartComponent[] => [
-      { name: `${d} node plugin`, tolerations: `drivers.${d}.nodePlugin.tolerations`, affinity: `drivers.${d}.nodePlugin.affinity`, affinityDefault: 'operatorConfig.driverSpecDefaults.nodePlugin.affinity', runsOn: 'every', enabledBy: `drivers.${d}.enabled` },
-      { name: `${d} controller plugin`, tolerations: `drivers.${d}.controllerPlugin.tolerations`, affinity: `drivers.${d}.controllerPlugin.affinity`, affinityDefault: 'operatorConfig.driverSpecDefaults.controllerPlugin.affinity', runsOn: 'any', enabledBy: `drivers.${d}.enabled` },
+      { name: `${d} node plugin`, tolerations: `drivers.${d}.nodePlugin.tolerations`, affinity: `drivers.${d}.nodePlugin.affinity`, affinityDefault: 'operatorConfig.driverSpecDefaults.nodePlugin.affinity', runsOn: 'every', enabledBy: `drivers.${d}.enabled`, enabledDefault: d !== 'nfs' },
+      { name: `${d} controller plugin`, tolerations: `drivers.${d}.controllerPlugin.tolerations`, affinity: `drivers.${d}.controllerPlugin.affinity`, affinityDefault: 'operatorConfig.driverSpecDefaults.controllerPlugin.affinity', runsOn: 'any', enabledBy: `drivers.${d}.enabled`, enabledDefault: d !== 'nfs' },
     ]),
     freeForm: [],
     allow: [

@@ -204,7 +204,7 @@ export function chartWorkloads(resource: Resource, defaults: unknown): Workload[
   const pick = (path: string | undefined) => (path === undefined ? undefined : at(values, path) ?? at(defaults, path));
   const out: Workload[] = [];
   for (const c of facts.components) {
-    if (c.enabledBy && pick(c.enabledBy) !== true) continue;
+    if (c.enabledBy && (pick(c.enabledBy) ?? (defaults === undefined ? c.enabledDefault === true : false)) !== true) continue;
     const fromDefaults = defaults !== undefined;
     const tolerations = (at(values, c.tolerations) ?? (fromDefaults ? at(defaults, c.tolerations) : c.fallback?.tolerations)) as unknown;
     const nodeSelector = c.nodeSelector ? (at(values, c.nodeSelector) ?? (fromDefaults ? at(defaults, c.nodeSelector) : c.fallback?.nodeSelector)) : undefined;
