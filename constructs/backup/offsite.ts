@@ -171,7 +171,7 @@ export class OffsiteCopier extends Construct {
       name: t.credentialsSecret,
       namespace: NS.velero,
       providedBy: 'peer-site',
-      purpose: `Write-only S3 credentials for bucket ${t.bucket} at ${t.environment} (${t.site}), issued by that site, for the off-site copy of the ${props.tier.name}-tier buckets.`,
+      purpose: `Write-only S3 credentials for bucket ${t.bucket} at ${t.environment} (${t.site}), issued by that site, for the off-site copies of the backup buckets.`,
       keys: [t.credentialKeys.accessKeyId, t.credentialKeys.secretAccessKey],
     });
     // The other site's object store: outside the cluster, declared as a backup target.
