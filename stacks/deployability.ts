@@ -92,9 +92,8 @@ export function chartFilesLoader(dir: string): ChartFilesLoader {
 
 /** The stacks of `stack`'s environment in the app, in construct (deploy) order. */
 function siblingsOf(stack: CheckedStack): CheckedStack[] {
-  const root = stack.node.root;
-  return root.node
-    .findAll()
+  // Stacks are the app's children (stacks/estate.ts), so the rest of the tree is not walked.
+  return stack.node.root.node.children
     .filter((c): c is CheckedStack => (c as Partial<CheckedStack>).environment !== undefined && 'toTerraform' in c && (c as CheckedStack).environment.name === stack.environment.name);
 }
 

