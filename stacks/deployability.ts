@@ -46,9 +46,10 @@ const produced = new WeakMap<TerraformStack, Json>();
 const reports = new WeakMap<Construct, DeployabilityReport[]>();
 const announced = new Set<string>();
 
-function announce(line: string): void {
-  if (announced.has(line)) return;
-  announced.add(line);
+/** Writes a line to stderr once per process for each `key` (default: the line itself). */
+function announce(line: string, key = line): void {
+  if (announced.has(key)) return;
+  announced.add(key);
   process.stderr.write(`${line}\n`);
 }
 
@@ -123,7 +124,7 @@ export function stackProduced(stack: CheckedStack, json: Json): void {
   reports.set(stack.node.root, list);
   if (result.findings.length === 0) return;
   if (mode === 'enforce') throw new DeployabilityError(environment, result.findings);
-  announce(`deployability (report only): environment ${environment} has ${result.findings.length} problem${result.findings.length === 1 ? '' : 's'} that would stop a first install; ${MODE_VARIABLE}=enforce lists them and stops the synth.`);
+  announce(`deployability (report only): environment ${environment} has ${result.findings.length} problem${result.findings.length === 1 ? '' : 's'} that would stop a first install; ${MODE_VARIABLE}=enforce lists them and stops the synth.`, `report ${environment}`);
 }
 
 /** The reports of the environments synthesized in `app` (in synth order). */
