@@ -12,7 +12,7 @@ import { Release } from '../lib/providers';
 import { CustomResource } from '../constructs/k8s-object';
 import { buildEnvironment, buildEstate, type EnvironmentStacks } from '../stacks/estate';
 import { CHART_VALUES_DIR_VARIABLE, deployabilityReports, MODE_CONTEXT } from '../stacks/deployability';
-import { DeployabilityError, formatFinding, type Finding } from '../policy/deploy';
+import { checkDeployability, DeployabilityError, formatFinding, type Finding } from '../policy/deploy';
 import { CNI_CHARTS } from '../policy/deploy/cluster';
 import { coalesce, unknownKeys } from '../policy/deploy/chart-values';
 import { tolerates } from '../policy/deploy/placement';
@@ -193,5 +193,34 @@ describe('the model', () => {
     const all = [...verdict(['staging']).values()].flat();
     expect(all.some((f) => f.value === 'dc-intermediate-ca-keypair')).toBe(false);
     expect(all.filter((f) => f.check === 'references' && f.field.includes('passwordSecret'))).toEqual([]);
+  });
+});
+
+describe('the checks on hand-made stacks', () => {
+  const env = (cluster: string) => ({ name: 'lab', class: 'staging', securityLevel: 3, ephemeral: false, site: 'x', cluster, layer: 'platform', namespaces: {} });
+  const stack = (name: string, cluster: string, resource: Record<string, Record<string, unknown>>, dependsOn: string[] = []) => ({ name, json: { '//': { environment: env(cluster) }, resource }, dependsOn });
+  const check = (stacks: ReturnType<typeof stack>[]) => checkDeployability(stacks).findings;
+
+  it('points at the Velero chart values entry whose credential names a missing Secret', () => {
+    const values = dump({ configuration: { backupStorageLocation: [{ name: 'a', provider: 'aws' }, { name: 'b', provider: 'aws', credential: { name: 'bsl-keys', key: 'cloud' } }] } });
+    const found = check([stack('lab-platform', 'core', { helm_release: { velero: { chart: 'velero', version: '12.1.0', namespace: 'velero', create_namespace: true, values: [values] } } })]);
+    expect(found.map((f) => `${f.field} ${f.value}`)).toEqual(['values.configuration.backupStorageLocation[1].credential.name bsl-keys']);
+  });
+
+  it('accepts an object produced by an earlier stack of the same cluster, not one of another cluster', () => {
+    const secret = { kubernetes_secret_v1: { s: { metadata: { name: 'keys', namespace: 'default' } } } };
+    const consumer = { helm_release: { v: { chart: 'velero', version: '12.1.0', namespace: 'default', values: [dump({ credentials: { useSecret: false, extraSecretRef: 'keys' } })] } } };
+    expect(check([stack('a', 'core', secret), stack('b', 'core', consumer, ['a'])])).toEqual([]);
+    expect(check([stack('a', 'other', secret), stack('b', 'core', consumer, ['a'])]).map((f) => f.message)).toEqual([expect.stringContaining('Secret default/keys is produced by no stack of this cluster')]);
+  });
+
+  it('lets nodes join through file discovery or an anonymous cluster-info path', () => {
+    const kcp = (spec: object) => ({ kubernetes_manifest: { kcp: { manifest: { apiVersion: 'controlplane.cluster.x-k8s.io/v1beta2', kind: 'KubeadmControlPlane', metadata: { name: 'c-cp', namespace: 'ns' }, spec: { kubeadmConfigSpec: spec } } } } });
+    const auth = (paths: string[]) => ({ files: [{ path: '/etc/kubernetes/authn.yaml', content: dump({ apiVersion: 'apiserver.config.k8s.io/v1', kind: 'AuthenticationConfiguration', anonymous: { enabled: true, conditions: paths.map((path) => ({ path })) } }) }] });
+    const cluster = { apiVersion: 'cluster.x-k8s.io/v1beta2', kind: 'Cluster', metadata: { name: 'c', namespace: 'ns' }, spec: { controlPlaneRef: { name: 'c-cp' } } };
+    const join = (spec: object) => check([stack('m', 'mgmt', { kubernetes_manifest: { ...kcp(spec).kubernetes_manifest, cl: { manifest: cluster } } })]).filter((f) => f.message.includes('no node can join'));
+    expect(join(auth(['/livez', '/readyz']))).toHaveLength(1);
+    expect(join(auth(['/livez', '/readyz', '/api/v1/namespaces/kube-public/configmaps/cluster-info']))).toEqual([]);
+    expect(join({ ...auth(['/livez']), joinConfiguration: { discovery: { file: { kubeConfig: {} } } } })).toEqual([]);
   });
 });

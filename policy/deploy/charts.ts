@@ -26,6 +26,8 @@ export interface ChartComponent {
   readonly enabledBy?: string;
   /** The chart's default of `enabledBy`, used when values.yaml is not available. @default false */
   readonly enabledDefault?: boolean;
+  /** Why its scheduling comes from where it does, added to findings. @default none */
+  readonly note?: string;
   /** Its default when values.yaml is not available (CHART_VALUES_DIR unset). @default no tolerations, no selector */
   readonly fallback?: { readonly tolerations?: readonly Record<string, string>[]; readonly nodeSelector?: Readonly<Record<string, string>> };
 }
@@ -48,6 +50,9 @@ const CONTROL_PLANE_TOLERATIONS = [
   { key: 'node.cloudprovider.kubernetes.io/uninitialized', operator: 'Exists', effect: 'NoSchedule' },
   { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoSchedule' },
 ];
+
+const CSI_DRIVER_TOLERATIONS =
+  "the chart writes each driver's own tolerations (an empty list by default) into its Driver CR, and ceph-csi-operator fills only unset fields from operatorConfig.driverSpecDefaults, so tolerations set there do not reach the driver's pods";
 
 /** Keyed by chart name; the version is the pinned one (the values files are per version). */
 export const CHARTS: Readonly<Record<string, ChartFacts>> = {
@@ -108,8 +113,8 @@ export const CHARTS: Readonly<Record<string, ChartFacts>> = {
   // (internal/controller/driver_controller.go): tolerations must be set per driver.
   'ceph-csi-drivers': {
     components: ['rbd', 'cephfs', 'nfs', 'nvmeof'].flatMap((d): ChartComponent[] => [
-      { name: `${d} node plugin`, tolerations: `drivers.${d}.nodePlugin.tolerations`, affinity: `drivers.${d}.nodePlugin.affinity`, affinityDefault: 'operatorConfig.driverSpecDefaults.nodePlugin.affinity', runsOn: 'every', enabledBy: `drivers.${d}.enabled`, enabledDefault: d !== 'nfs' },
-      { name: `${d} controller plugin`, tolerations: `drivers.${d}.controllerPlugin.tolerations`, affinity: `drivers.${d}.controllerPlugin.affinity`, affinityDefault: 'operatorConfig.driverSpecDefaults.controllerPlugin.affinity', runsOn: 'any', enabledBy: `drivers.${d}.enabled`, enabledDefault: d !== 'nfs' },
+      { name: `${d} node plugin`, tolerations: `drivers.${d}.nodePlugin.tolerations`, affinity: `drivers.${d}.nodePlugin.affinity`, affinityDefault: 'operatorConfig.driverSpecDefaults.nodePlugin.affinity', runsOn: 'every', enabledBy: `drivers.${d}.enabled`, enabledDefault: d !== 'nfs', note: CSI_DRIVER_TOLERATIONS },
+      { name: `${d} controller plugin`, tolerations: `drivers.${d}.controllerPlugin.tolerations`, affinity: `drivers.${d}.controllerPlugin.affinity`, affinityDefault: 'operatorConfig.driverSpecDefaults.controllerPlugin.affinity', runsOn: 'any', enabledBy: `drivers.${d}.enabled`, enabledDefault: d !== 'nfs', note: CSI_DRIVER_TOLERATIONS },
     ]),
     freeForm: [],
     allow: [

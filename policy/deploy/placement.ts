@@ -139,6 +139,8 @@ export interface Workload {
   readonly affinityField?: string;
   /** Node label keys the workload needs on its node (Strimzi's rack key), with the field naming it. */
   readonly requiredLabels?: ReadonlyArray<{ readonly key: string; readonly field: string; readonly resource: Resource }>;
+  /** Why the scheduling is read where it is (charts.ts `note`). */
+  readonly note?: string;
 }
 
 /** True when `t` (a toleration) tolerates `taint`. */
@@ -212,6 +214,7 @@ export function chartWorkloads(resource: Resource, defaults: unknown): Workload[
     out.push({
       name: `${resource.body.chart} ${c.name}`,
       resource,
+      ...(c.note ? { note: c.note } : {}),
       runsOn: c.runsOn,
       tolerations: asArray(tolerations).filter(isObject),
       tolerationsField: `values.${c.tolerations}`,
@@ -346,7 +349,7 @@ export function checkWorkloads(stack: StackView, nodes: ClusterNodes, workloads:
           ...base,
           field: w.tolerationsField,
           value: w.tolerations,
-          message: `${w.name} must run on every node, but does not tolerate the taints of node pool${missed.length === 1 ? '' : 's'} ${missed.map(describeGroup).join(', ')}`,
+          message: `${w.name} must run on every node, but does not tolerate the taints of node pool${missed.length === 1 ? '' : 's'} ${missed.map(describeGroup).join(', ')}${w.note ? ` (${w.note})` : ''}`,
           fix: `add tolerations for those taints at ${w.tolerationsField} (for the zone taints: {key: "moit.gov.vn/zone", operator: "Exists", effect: "NoSchedule"})`,
         });
       }
@@ -358,7 +361,7 @@ export function checkWorkloads(stack: StackView, nodes: ClusterNodes, workloads:
         ...base,
         field: w.tolerationsField,
         value: w.tolerations,
-        message: `${w.name} tolerates the taints of no node group of cluster ${nodes.cluster}: ${nodes.groups.map(describeGroup).join(', ')}; its pods would stay Pending`,
+        message: `${w.name} tolerates the taints of no node group of cluster ${nodes.cluster}: ${nodes.groups.map(describeGroup).join(', ')}; its pods would stay Pending${w.note ? ` (${w.note})` : ''}`,
         fix: `tolerate the taint of the pool it should run on at ${w.tolerationsField} (e.g. {key: "moit.gov.vn/zone", operator: "Equal", value: "mgmt", effect: "NoSchedule"}) and select that pool with the label moit.gov.vn/zone`,
       });
       continue;

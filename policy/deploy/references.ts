@@ -14,7 +14,7 @@ import { asArray, asString, chartValues, groupOf, isObject, type Json, type Kube
 import { declaredPrerequisites, referenceKindOf, type DeclaredPrerequisite } from '../prerequisites';
 import { chartProducts, isBuiltIn, isClusterScoped, operatorProducts, type Product, type RefKind } from './operators';
 import type { Finding } from './types';
-import { joinPath, objectRoot, waitsFor, type EnvironmentView, type StackView } from './view';
+import { at, joinPath, objectRoot, waitsFor, type EnvironmentView, type StackView } from './view';
 
 /** A name an object or a chart's values refer to. */
 export interface Reference {
@@ -185,9 +185,14 @@ export function objectReferences(o: KubeObject, context: { readonly capvNamespac
       ref('Secret', named(c.endpointCA), 'spec.configuration.endpointCA.name');
       break;
     }
-    case 'BackupStorageLocation.velero.io':
-      ref('Secret', named(s.credential), o.origin === 'chart-values' ? 'credential.name' : 'spec.credential.name');
+    case 'BackupStorageLocation.velero.io': {
+      // From a Velero chart's values: the location's place in configuration.backupStorageLocation.
+      const list = o.origin === 'chart-values' ? asArray(at(chartValues(o.resource), 'configuration.backupStorageLocation')) : [];
+      const i = list.findIndex((l) => isObject(l) && l.name === o.name);
+      const field = o.origin === 'chart-values' ? `configuration.backupStorageLocation[${i}].credential.name` : 'spec.credential.name';
+      ref('Secret', named(s.credential), field);
       break;
+    }
     case 'CephObjectStore.ceph.rook.io': {
       const gw = isObject(s.gateway) ? s.gateway : {};
       ref('Secret', gw.sslCertificateRef, 'spec.gateway.sslCertificateRef');
