@@ -54,7 +54,8 @@ const KAFKA_USER_SECRET_PREFIX = '';
  * - KafkaUser → Secret `<prefix><name>`: Strimzi `KafkaUserModel.getSecretName(secretPrefix, username)`
  *   returns `secretPrefix + username`.
  * - Kafka → `<name>-cluster-ca-cert`, `<name>-clients-ca-cert`, `<name>-cluster-ca`, `<name>-clients-ca`:
- *   Strimzi `KafkaResources.clusterCaCertificateSecretName` and siblings.
+ *   Strimzi `KafkaResources` `clusterCaCertificateSecretName`, `clientsCaCertificateSecretName`,
+ *   `clusterCaKeySecretName`, `clientsCaKeySecretName` (`clusterName + "-cluster-ca-cert"` etc.).
  * - CephObjectStoreUser → Secret `rook-ceph-object-user-<spec.store>-<name>` in its namespace:
  *   rook/rook `pkg/operator/ceph/object/user/controller.go` `generateCephUserSecretName`.
  * - CloudNativePG Cluster → `<name>-app`, `<name>-ca`, `<name>-server`, `<name>-replication`, and
