@@ -256,3 +256,22 @@ describe('the checks on hand-made stacks', () => {
     expect(join({ ...auth(['/livez']), joinConfiguration: { discovery: { file: { kubeConfig: {} } } } })).toEqual([]);
   });
 });
+
+describe('Velero credentials a later stack creates', () => {
+  const env = { name: 'lab', class: 'staging', securityLevel: 3, ephemeral: false, site: 'x', cluster: 'core', layer: 'platform', namespaces: {} };
+  const obc = { kubernetes_manifest: { obc: { manifest: { apiVersion: 'objectbucket.io/v1alpha1', kind: 'ObjectBucketClaim', metadata: { name: 'velero-s3', namespace: 'velero' }, spec: {} } } } };
+  const run = (values: object) =>
+    checkDeployability([
+      { name: 'p', json: { '//': { environment: env }, resource: { helm_release: { v: { chart: 'velero', version: '12.1.0', namespace: 'velero', create_namespace: true, values: [dump(values)] } } } }, dependsOn: [] },
+      { name: 's', json: { '//': { environment: { ...env, layer: 'services' } }, resource: obc }, dependsOn: ['p'] },
+    ]).findings.filter((f) => f.check === 'references');
+
+  it('stop the install when the Velero pods mount them (extraSecretRef)', () => {
+    expect(run({ credentials: { useSecret: false, extraSecretRef: 'velero-s3' } }).map((f) => f.field)).toEqual(['values.credentials.extraSecretRef']);
+  });
+
+  it('do not when only the BackupStorageLocation names them (read when the location is used)', () => {
+    expect(run({ credentials: { useSecret: false }, configuration: { backupStorageLocation: [{ name: 'default', provider: 'aws', credential: { name: 'velero-s3', key: 'cloud' } }] } })).toEqual([]);
+    expect(run({ credentials: { useSecret: false }, configuration: { backupStorageLocation: [{ name: 'default', provider: 'aws', credential: { name: 'nobody-makes-this', key: 'cloud' } }] } }).map((f) => f.value)).toEqual(['nobody-makes-this']);
+  });
+});

@@ -5,10 +5,12 @@
  * with the consumer waiting for it (`depends_on`), or made by an operator from something declared
  * there (operators.ts), or declared an operational prerequisite (policy/prerequisites.ts).
  *
- * In the same stack the explicit dependency is demanded only where the object missing at apply
- * time fails the apply (`blocksOnMissing`): an object in a namespace not yet created, a chart
- * release (installed atomically, with --wait), a Job Terraform waits for. A custom resource or a
- * CronJob is retried by its controller until what it names exists, so the same stack suffices.
+ * The order matters only where the object missing at apply time fails the apply
+ * (`blocksOnMissing`): an object in a namespace not yet created, a chart release (installed
+ * atomically, with --wait), a Job Terraform waits for. A custom resource (also one a chart creates
+ * from its values, such as Velero's BackupStorageLocation) or a CronJob is retried by its
+ * controller until what it names exists: for those a producer in the same or a later stack of the
+ * cluster suffices, and only a name nothing produces is reported.
  */
 import { asArray, asString, chartValues, groupOf, isObject, type Json, type KubeObject, type Resource } from '../audit/model';
 import { declaredPrerequisites, referenceKindOf, type DeclaredPrerequisite } from '../prerequisites';
@@ -24,6 +26,12 @@ export interface Reference {
   readonly resource: Resource;
   /** Where in the resource body: `values.credentials.extraSecretRef`. */
   readonly field: string;
+  /**
+   * False when the consumer is a custom resource a chart creates from its values (a Velero
+   * BackupStorageLocation): its operator reads the object when it uses it, so the release does not
+   * wait for it. @default decided by the consuming resource (blocksOnMissing)
+   */
+  readonly blocking?: boolean;
 }
 
 /** Kinds that are themselves one of the followed kinds produce themselves. */
@@ -109,7 +117,9 @@ export function objectReferences(o: KubeObject, context: { readonly capvNamespac
   const root = objectRoot(o);
   const ns = o.namespace;
   const ref = (kind: RefKind, name: unknown, field: string, namespace = ns) => {
-    if (typeof name === 'string' && name !== '' && !name.includes('${')) out.push({ kind, name, ...(isClusterScoped(kind) ? {} : { namespace }), resource: o.resource, field: joinPath(root, field) });
+    if (typeof name === 'string' && name !== '' && !name.includes('${')) {
+      out.push({ kind, name, ...(isClusterScoped(kind) ? {} : { namespace }), resource: o.resource, field: joinPath(root, field), ...(o.origin === 'chart-values' ? { blocking: false } : {}) });
+    }
   };
   if (ns && o.origin !== 'chart-values') ref('Namespace', ns, 'metadata.namespace');
   const s = o.spec;
@@ -281,6 +291,7 @@ function describe(r: { kind: RefKind; name: string; namespace?: string }): strin
  * pods), and a Job Terraform waits to complete. Anything else is retried by its controller.
  */
 function blocksOnMissing(ref: Reference): boolean {
+  if (ref.blocking === false) return false;
   if (ref.kind === 'Namespace') return true;
   if (ref.resource.type === 'helm_release') return true;
   return ref.resource.type.startsWith('kubernetes_job') && ref.resource.body.wait_for_completion !== false;
@@ -362,6 +373,8 @@ export function checkReferences(view: EnvironmentView): Finding[] {
         continue;
       }
       const producedLater = later.find((s) => index(s.name).has(k));
+      // Retried by its controller until the later stack creates it: the install goes on.
+      if (producedLater && !blocksOnMissing(ref)) continue;
       if (producedLater) {
         const producer = index(producedLater.name).get(k)![0]!;
         findings.push({
