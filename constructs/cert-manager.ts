@@ -1,5 +1,7 @@
 import { Construct } from 'constructs';
 import { allowCertManagerTraffic } from './cluster/cert-manager-flows';
+import { declarePrerequisite } from '../lib/markers';
+import { OPERATORS } from '../lib/versions';
 import { CustomResource } from './k8s-object';
 import type { ExternalPeer } from './network/peer';
 import { placementFor } from './network/placement';
@@ -68,5 +70,13 @@ export class InternalCaIssuer extends CustomResource {
       },
     });
     this.issuerName = name;
+    declarePrerequisite(this.manifest, {
+      kind: 'secret',
+      name: props.caSecretName ?? 'dc-intermediate-ca-keypair',
+      namespace: OPERATORS.certManager.namespace,
+      providedBy: 'pki-team',
+      purpose: 'The data centre intermediate CA keypair the internal ClusterIssuer signs every service certificate with.',
+      keys: ['tls.crt', 'tls.key', 'ca.crt'],
+    });
   }
 }

@@ -149,3 +149,47 @@ export function recordRestoreDrills(stack: TerraformStack, drills: readonly Rest
 export function stackCommentOf(stackJson: unknown): Record<string, unknown> {
   return comment(stackJson) ?? {};
 }
+
+// ---------------------------------------------------------------------------------------------
+// Operational prerequisites (issue 17). A construct that consumes something made outside
+// Terraform (a Secret the secret-management process creates, a CA keypair the PKI team issues)
+// says so on the resource that consumes it; the deployability check counts it as provided, and
+// `npm run prereqs` lists it with who provides it (policy/prerequisites.ts).
+//
+//   "//": { "prerequisites": [ { "kind": "secret", "name": "...", "namespace": "...", ... } ] } resource
+// ---------------------------------------------------------------------------------------------
+
+/** Something a resource needs that is made outside this repository, and who makes it. */
+export interface PrerequisiteRecord {
+  /** `secret`, `configmap`, ... (policy/prerequisites.ts PREREQUISITE_KINDS). */
+  readonly kind: string;
+  readonly name: string;
+  /** The namespace, for namespaced objects. @default cluster-scoped */
+  readonly namespace?: string;
+  /** Who provides it (policy/prerequisites.ts PROVIDERS), e.g. `secret-management`. */
+  readonly providedBy: string;
+  /** Why it is needed, in one sentence. */
+  readonly purpose: string;
+  /** The keys it must hold (never their values). @default [] */
+  readonly keys?: readonly string[];
+}
+
+const prerequisites = new WeakMap<TerraformResource, PrerequisiteRecord[]>();
+
+/**
+ * Declares that `resource` consumes something made outside Terraform. Calls add up: each
+ * rewrites the whole `"//".prerequisites` list of the resource.
+ */
+export function declarePrerequisite(resource: TerraformResource, record: PrerequisiteRecord): void {
+  // Declared again (a construct re-rendering), the same object replaces its earlier entry.
+  const list = (prerequisites.get(resource) ?? []).filter((r) => !(r.kind === record.kind && r.name === record.name && r.namespace === record.namespace));
+  list.push({ ...record, ...(record.keys ? { keys: [...record.keys] } : {}) });
+  prerequisites.set(resource, list);
+  resource.addOverride('//.prerequisites', list.map((r) => ({ ...r })));
+}
+
+/** The prerequisites recorded on a synthesized resource body (not validated). */
+export function prerequisitesOf(body: unknown): unknown[] {
+  const list = comment(body)?.prerequisites;
+  return Array.isArray(list) ? list : [];
+}

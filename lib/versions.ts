@@ -335,3 +335,48 @@ export const KUBERNETES_OPENAPI = {
   path: 'gen-resourcesdocs/api/v1.35/swagger.json',
   sha256: '9898530bdae02924',
 } as const;
+
+/**
+ * Where the pinned charts' values.yaml and values.schema.json come from, for the deployability
+ * check's chart-values and placement checks (`npm run schemas:fetch` downloads them into
+ * `.schema-cache/charts/<chart>/<version>/`; CI reads ../shared/charts through CHART_VALUES_DIR).
+ * Facts from ../shared/charts/SOURCES.md: the files at the tag that released each chart version;
+ * `sha256` is the first 16 hex digits of the file.
+ */
+export interface ChartValuesSource {
+  readonly chart: string;
+  readonly version: string;
+  /** GitHub `owner/name`. */
+  readonly upstream: string;
+  readonly tag: string;
+  /** The chart's folder in the repository at the tag. */
+  readonly path: string;
+  readonly files: ReadonlyArray<{ readonly file: 'values.yaml' | 'values.schema.json'; readonly sha256: string }>;
+}
+
+const values = (sha256: string, schema?: string) => [{ file: 'values.yaml' as const, sha256 }, ...(schema ? [{ file: 'values.schema.json' as const, sha256: schema }] : [])];
+
+/**
+ * Pinned charts whose values files are published only inside the chart archive, not as raw files
+ * at a tag, so `npm run schemas:fetch` cannot get them; the deployability check reads them from
+ * CHART_VALUES_DIR (CI: ../shared/charts) and says loudly when it could not.
+ */
+export const CHART_VALUES_ARCHIVE_ONLY: Readonly<Record<string, string>> = {
+  'cilium@1.19.6': 'helm.cilium.io publishes cilium-1.19.6.tgz; the cilium/cilium repository at v1.19.6 holds a values.yaml not compared with the archive (../shared/charts/SOURCES.md)',
+};
+
+export const CHART_VALUES_SOURCES: readonly ChartValuesSource[] = [
+  { chart: 'cert-manager', version: 'v1.21.1', upstream: 'cert-manager/cert-manager', tag: 'v1.21.1', path: 'deploy/charts/cert-manager', files: values('4d818a0facf6c846', '47730ad9154f6cde') },
+  { chart: 'cloudnative-pg', version: '0.29.0', upstream: 'cloudnative-pg/charts', tag: 'cloudnative-pg-v0.29.0', path: 'charts/cloudnative-pg', files: values('ace42f8958c68f4e', 'b9fd2c036e961aee') },
+  { chart: 'plugin-barman-cloud', version: '0.7.0', upstream: 'cloudnative-pg/charts', tag: 'plugin-barman-cloud-v0.7.0', path: 'charts/plugin-barman-cloud', files: values('98213f09b95248f5', 'f06f753fb236f59c') },
+  { chart: 'strimzi-kafka-operator', version: '1.2.0', upstream: 'strimzi/strimzi-kafka-operator', tag: '1.2.0', path: 'packaging/helm-charts/helm3/strimzi-kafka-operator', files: values('daad8911c0bd0a77') },
+  { chart: 'rook-ceph', version: 'v1.20.6', upstream: 'rook/rook', tag: 'v1.20.6', path: 'deploy/charts/rook-ceph', files: values('d29fe08beb96aba1') },
+  { chart: 'rook-ceph-cluster', version: 'v1.20.6', upstream: 'rook/rook', tag: 'v1.20.6', path: 'deploy/charts/rook-ceph-cluster', files: values('0b72bcd2b902b1a7') },
+  { chart: 'ceph-csi-drivers', version: '1.0.4', upstream: 'ceph/ceph-csi-operator', tag: 'v1.0.4', path: 'deploy/charts/ceph-csi-drivers', files: values('980bb85074b76780') },
+  { chart: 'velero', version: '12.1.0', upstream: 'vmware-tanzu/helm-charts', tag: 'velero-12.1.0', path: 'charts/velero', files: values('cddd350f3fdcdf8f', '3ea8040262a908a7') },
+  { chart: 'cluster-api-operator', version: '0.28.0', upstream: 'kubernetes-sigs/cluster-api-operator', tag: 'v0.28.0', path: 'hack/charts/cluster-api-operator', files: values('580c6ba9f842eb7a', 'e24b54c328598a1c') },
+  // Platform add-ons (../shared/reference/platform-addons.md). Cilium's files come from the published
+  // chart archive, not a raw file at a tag, so schemas:fetch cannot get them: use CHART_VALUES_DIR.
+  { chart: 'vsphere-cpi', version: '1.35.1', upstream: 'kubernetes/cloud-provider-vsphere', tag: 'v1.35.1', path: 'charts/vsphere-cpi', files: values('035daffb35474969') },
+  { chart: 'snapshot-controller', version: '5.2.0', upstream: 'piraeusdatastore/helm-charts', tag: 'snapshot-controller-5.2.0', path: 'charts/snapshot-controller', files: values('fd24d22ef73cea2a') },
+];

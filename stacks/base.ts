@@ -6,6 +6,7 @@ import { NamespacePlan, zoneOf } from '../policy/layout';
 import { HelmProvider, KubernetesProvider } from '../lib/providers';
 import { Aspects, type ITerraformDependable, LocalBackend, PgBackend, S3Backend, TerraformStack } from '../lib/tf';
 import { SecurityAudit } from './audit/aspect';
+import { stackProduced } from './deployability';
 import { suppress } from './audit/suppressions';
 import { today } from '../environments/catalogue';
 import { recordEnvironment } from '../lib/markers';
@@ -91,7 +92,10 @@ export class EnvironmentStack extends TerraformStack implements ClusterContext {
     (this as unknown as { ensureBackendExists(): void }).ensureBackendExists();
   }
 
-  /** The stack's Terraform JSON, refused if it refers to a resource it does not declare. */
+  /**
+   * The stack's Terraform JSON, refused if it refers to a resource it does not declare; the last
+   * stack of an environment also runs the deployability check over all of them.
+   */
   toTerraform(): any {
     const tf = super.toTerraform();
     const dangling = danglingReferences(tf);
@@ -100,6 +104,8 @@ export class EnvironmentStack extends TerraformStack implements ClusterContext {
         `${this.node.id}: refers to resources it does not declare: ${dangling.join(', ')}. Stacks must not share tokens (a cross-stack reference); pass plain values from the environment or the layout instead.`,
       );
     }
+    // Once the environment's last stack is produced, its stacks are checked together (deployability.ts).
+    stackProduced(this, tf);
     return tf;
   }
 

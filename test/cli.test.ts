@@ -47,6 +47,7 @@ const CLIS: Array<[string, number]> = [
   ['drift-issue', 1],
   ['allow-destroy', 1],
   ['deploy-approved', 1],
+  ['prereqs', 1],
 ];
 
 describe('every CLI', () => {

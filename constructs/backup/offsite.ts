@@ -24,6 +24,7 @@
  */
 import { Construct } from 'constructs';
 import type { OffsiteTarget } from '../../environments/sections/backup';
+import { declarePrerequisite } from '../../lib/markers';
 import { CronJobV1 } from '../../lib/providers';
 import { NS } from '../../policy/layout';
 import { Peer } from '../network/peer';
@@ -164,6 +165,14 @@ export class OffsiteCopier extends Construct {
           },
         },
       },
+    });
+    declarePrerequisite(this.cronJob, {
+      kind: 'secret',
+      name: t.credentialsSecret,
+      namespace: NS.velero,
+      providedBy: 'peer-site',
+      purpose: `Write-only S3 credentials for bucket ${t.bucket} at ${t.environment} (${t.site}), issued by that site, for the off-site copies of the backup buckets.`,
+      keys: [t.credentialKeys.accessKeyId, t.credentialKeys.secretAccessKey],
     });
     // The other site's object store: outside the cluster, declared as a backup target.
     const remote = Peer.external({ name: `offsite-${t.environment}`, cidr: t.cidr, backupTarget: true });

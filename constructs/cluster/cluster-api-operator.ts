@@ -12,6 +12,7 @@ import { Construct } from 'constructs';
 import type { Environment } from '../../environments/schema';
 import type { NamespacePlan } from '../../policy/layout';
 import { ConstructPropsError } from '../../lib/errors';
+import { declarePrerequisite } from '../../lib/markers';
 import { OPERATORS } from '../../lib/versions';
 import { ExternalPeer, Peer, WorkloadPeer } from '../network/peer';
 import { Port } from '../network/port';
@@ -175,6 +176,15 @@ export class ClusterApiOperator extends Construct {
         securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
         containerSecurityContext: { manager: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } } },
       },
+    });
+    declarePrerequisite(this.chart.release, {
+      kind: 'secret',
+      name: variablesSecret.name,
+      namespace: variablesSecret.namespace,
+      providedBy: 'secret-management',
+      // OCI_* per the operator's air-gapped guide (docs/book/src/03_topics/02_configuration/01_air-gapped-environtment.md).
+      purpose: `The Cluster API provider variables the operator passes to every provider, among them the credentials of the registry ${repository} the providers are fetched from.`,
+      keys: ['OCI_USERNAME', 'OCI_PASSWORD'],
     });
 
     const peer = (name: string, namespace: string, selector: Record<string, string>) => Peer.workload({ name, namespace, zone: 'mgmt', selector });

@@ -14,7 +14,8 @@ import { Construct } from 'constructs';
 import type { ClusterApiClusterConfig, ClusterConfig, Environment, ZoneName } from '../../environments/schema';
 import { auditRetentionDaysFor } from '../../environments/sections/clusters';
 import { ConstructPropsError } from '../../lib/errors';
-import { retain } from '../../lib/markers';
+import { declarePrerequisite, retain } from '../../lib/markers';
+import { OPERATORS } from '../../lib/versions';
 import { CustomResource } from '../k8s-object';
 import { ClusterContext } from '../context';
 import { AuditLogSettings, type ControlPlaneHardeningProps, hardenedKubeadmConfigSpec, type KubeadmFile, SecretKeyRef } from './control-plane-hardening';
@@ -157,6 +158,14 @@ export class KubernetesCluster extends Construct {
       },
     });
     dependOn(controlPlane, controlPlaneTemplate);
+    declarePrerequisite(controlPlane.manifest, {
+      kind: 'secret',
+      name: encryptionConfig.name,
+      namespace,
+      providedBy: 'secret-management',
+      purpose: `The API server's EncryptionConfiguration of cluster ${config.name} (encryption at rest of Secrets in etcd), written to the control-plane nodes.`,
+      keys: [encryptionConfig.key],
+    });
     // The control plane holds etcd, the whole state of the cluster.
     retain(controlPlane.manifest, 'cluster', stack.ephemeral);
 
@@ -219,7 +228,7 @@ function vsphereIdentity(scope: Construct, config: ClusterApiClusterConfig, name
     }
     return existing;
   }
-  return new CustomResource(holder, name, {
+  const identity = new CustomResource(holder, name, {
     object: {
       apiVersion: apiVersionOf(API_GROUPS.infrastructure),
       kind: 'VSphereClusterIdentity',
@@ -227,6 +236,16 @@ function vsphereIdentity(scope: Construct, config: ClusterApiClusterConfig, name
       spec: { secretName, allowedNamespaces: { selector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } } } },
     },
   });
+  // CAPV reads an identity's Secret from its own namespace.
+  declarePrerequisite(identity.manifest, {
+    kind: 'secret',
+    name: secretName,
+    namespace: OPERATORS.capv.namespace,
+    providedBy: 'vsphere-admins',
+    // Its two keys are CAPV's identity Secret format; not listed, so no credential word lands in the output.
+    purpose: `The vCenter service account (${config.vsphere.server}) Cluster API uses to create the machines of the clusters allowed to use identity ${name}, in CAPV's identity Secret format.`,
+  });
+  return identity;
 }
 
 function validate(scope: Construct, config: ClusterApiClusterConfig, environment: Environment, layer: string): void {

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { PropsProblems } from '../../lib/errors';
+import { declarePrerequisite } from '../../lib/markers';
 import { Lazy } from '../../lib/tf';
 import { CustomResource } from '../k8s-object';
 import { ClusterContext } from '../context';
@@ -201,6 +202,24 @@ export class KafkaMirrorMaker2 extends Construct {
           template: { pod: strimziPodPlacement(this, kafka.zone) },
         },
       },
+    });
+
+    // Issued by the source site and copied here by its operators: the source user's certificate and the source cluster's CA.
+    declarePrerequisite(this.resource.manifest, {
+      kind: 'secret',
+      name: props.credentialsSecret,
+      namespace: kafka.namespace,
+      providedBy: 'peer-site',
+      purpose: `The credentials of Kafka user "${props.sourceUser}" at "${props.sourceAlias}", with which MirrorMaker 2 reads the topics marked for the off-site copy.`,
+      keys: authentication === 'tls' ? ['user.crt', 'user.key'] : ['password'],
+    });
+    declarePrerequisite(this.resource.manifest, {
+      kind: 'secret',
+      name: props.caSecret,
+      namespace: kafka.namespace,
+      providedBy: 'peer-site',
+      purpose: `The cluster CA certificate of Kafka at "${props.sourceAlias}", which MirrorMaker 2 trusts when it connects there.`,
+      keys: ['ca.crt'],
     });
 
     // Network.

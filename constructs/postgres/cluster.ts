@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import type { EnvironmentClass, ZoneName } from '../../environments/schema';
 import { ConstructPropsError, propsError, type PropsProblem } from '../../lib/errors';
-import { markSharing, retain } from '../../lib/markers';
+import { declarePrerequisite, markSharing, retain } from '../../lib/markers';
 import { dependOn, Lazy } from '../../lib/tf';
 import { OPERATORS, type CrdFileSource } from '../../lib/versions';
 import { NS, STORAGE_CLASSES } from '../../policy/layout';
@@ -302,6 +302,14 @@ export class PostgresCluster extends Construct implements IConnectable {
     if (source) {
       // Read only: no retention here, so the reader never deletes its origin's backups.
       this.originStore = new BarmanObjectStore(this, 'origin-store', { name: names.originStore, namespace, destination: source.destination });
+      declarePrerequisite(this.originStore.manifest, {
+        kind: 'secret',
+        name: source.destination.credentials.secretName,
+        namespace,
+        providedBy: 'peer-site',
+        purpose: `Read-only S3 credentials for the origin's backup bucket ${source.destination.bucket}, issued by the origin site, so this replica cluster can follow it.`,
+        keys: [source.destination.credentials.accessKeyIdKey ?? 'AWS_ACCESS_KEY_ID', source.destination.credentials.secretAccessKeyKey ?? 'AWS_SECRET_ACCESS_KEY'],
+      });
     }
 
     // The cluster.
@@ -496,7 +504,16 @@ export class PostgresCluster extends Construct implements IConnectable {
    */
   addUser(options: AddUserOptions): string {
     this.refuseOnReplica('addUser');
-    return this.roles.addUser(options);
+    const role = this.roles.addUser(options);
+    declarePrerequisite(this.resource.manifest, {
+      kind: 'secret',
+      name: this.roles.passwordSecretOf(role)!,
+      namespace: this.namespace,
+      providedBy: 'secret-management',
+      purpose: `The password of Postgres role ${role} on cluster ${this.name}, which CloudNativePG sets from this Secret (a basic-auth Secret).`,
+      keys: ['username', 'password'],
+    });
+    return role;
   }
 
   /**

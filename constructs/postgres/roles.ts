@@ -175,6 +175,11 @@ export class PostgresRoles {
     return readRole;
   }
 
+  /** The Secret holding a login role's password (undefined for a NOLOGIN role or an unknown name). */
+  passwordSecretOf(name: string): string | undefined {
+    return this.roles.get(name)?.passwordSecret;
+  }
+
   /** CloudNativePG's `spec.managed` for the roles, sorted so the output is stable; undefined when there are none. */
   render(): { roles: Array<Record<string, unknown>> } | undefined {
     if (this.roles.size === 0) return undefined;

@@ -81,9 +81,15 @@ export class CephNetwork extends Construct {
     const labels = { 'app.kubernetes.io/managed-by': 'moit-datacentre', 'moit.gov.vn/policy': 'ceph-messenger' };
     const daemons = { podSelector: { matchLabels: { ...CEPH_DAEMON_LABELS } } };
     const inNamespace = (ns: string) => ({ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: ns } } });
+    // A policy in a namespace this same stack creates waits for the namespace.
+    const dependsOn = (ns: string) => {
+      const created = stack.createdNamespace(ns);
+      return created ? { dependsOn: [created.namespace] } : {};
+    };
 
     new NetworkPolicyV1(this, 'daemons-in', {
       provider,
+      ...dependsOn(NS.rookCluster),
       metadata: {
         name: 'ceph-messenger-in',
         namespace: NS.rookCluster,
@@ -103,6 +109,7 @@ export class CephNetwork extends Construct {
 
     new NetworkPolicyV1(this, 'daemons-out', {
       provider,
+      ...dependsOn(NS.rookCluster),
       metadata: { name: 'ceph-messenger-out', namespace: NS.rookCluster, labels, annotations: { 'moit.gov.vn/purpose': 'Ceph daemons (monitors, OSDs, managers, gateways) reach each other over messenger v2.' } },
       spec: {
         podSelector: { matchLabels: { ...CEPH_DAEMON_LABELS } },
@@ -113,6 +120,7 @@ export class CephNetwork extends Construct {
 
     new NetworkPolicyV1(this, 'system-out', {
       provider,
+      ...dependsOn(NS.rookSystem),
       metadata: {
         name: 'ceph-messenger-out',
         namespace: NS.rookSystem,

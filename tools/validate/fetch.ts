@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
-import { KUBERNETES_OPENAPI, OPERATORS, type CrdFileSource, type OperatorRelease } from '../../lib/versions';
+import { CHART_VALUES_SOURCES, KUBERNETES_OPENAPI, OPERATORS, type ChartValuesSource, type CrdFileSource, type OperatorRelease } from '../../lib/versions';
 import { KUBERNETES_OPENAPI_FOLDER } from './built-in';
 
 /** A download failed, a file did not match its pin, or lib/versions.ts lacks what is needed. */
@@ -225,4 +225,78 @@ function describeNetworkError(error: unknown): string {
   if (e?.name === 'TimeoutError') return 'timed out after 60 s';
   const cause = e?.cause?.code ?? e?.cause?.message;
   return cause ? `${e.message ?? 'failed'} (${cause})` : (e?.message ?? String(error));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The pinned charts' values.yaml and values.schema.json (CHART_VALUES_SOURCES), for the
+// deployability check: written as `<dest>/<chart>/<version>/<file>`, every file sha256-checked,
+// nothing written unless all arrived and matched.
+// ---------------------------------------------------------------------------------------------
+
+export interface PlannedChartFile {
+  readonly url: string;
+  /** `<chart>/<version>/<file>`, relative to the destination. */
+  readonly relative: string;
+  readonly sha256: string;
+}
+
+/** One download per pinned chart file. */
+export function planChartFetch(sources: readonly ChartValuesSource[] = CHART_VALUES_SOURCES): PlannedChartFile[] {
+  return sources.flatMap((s) => s.files.map((f) => ({ url: rawGithubUrl(s.upstream, s.tag, `${s.path}/${f.file}`), relative: `${s.chart}/${s.version}/${f.file}`, sha256: f.sha256 })));
+}
+
+export interface FetchChartValuesOptions {
+  /** The folder to fill (`.schema-cache/charts`), replaced as a whole on success. */
+  readonly dest: string;
+  /** @default CHART_VALUES_SOURCES */
+  readonly sources?: readonly ChartValuesSource[];
+  /** @default global fetch with a 60 s timeout */
+  readonly fetchText?: FetchText;
+  readonly log?: (line: string) => void;
+}
+
+/** Downloads, verifies and writes every pinned chart file; throws SchemaFetchError listing every failure. */
+export async function fetchChartValues(options: FetchChartValuesOptions): Promise<FetchSchemasResult> {
+  const dest = resolve(options.dest);
+  const get: FetchText = options.fetchText ?? ((url) => fetch(url, { signal: AbortSignal.timeout(60_000) }));
+  const plan = planChartFetch(options.sources);
+  const results = await Promise.all(
+    plan.map(async (p) => {
+      try {
+        const response = await get(p.url);
+        if (!response.ok) return { p, reason: `HTTP ${response.status} ${response.statusText}: the tag or the path may have changed upstream; check CHART_VALUES_SOURCES in lib/versions.ts` };
+        const text = await response.text();
+        options.log?.(`  fetched ${p.url}`);
+        const actual = sha256Prefix(text);
+        if (actual !== p.sha256) return { p, reason: `sha256 starts ${actual}, pinned ${p.sha256}: the tag may have been moved upstream; compare with ../shared/charts/SOURCES.md before changing a pin` };
+        return { p, text };
+      } catch (error) {
+        return { p, reason: describeNetworkError(error) };
+      }
+    }),
+  );
+  const failed = results.filter((r) => r.reason !== undefined);
+  if (failed.length > 0) {
+    throw new SchemaFetchError(
+      `Could not get ${failed.length} of ${results.length} chart values files; nothing was written.\n` +
+        failed.map((r) => `  - ${r.p.relative} (${r.p.url}): ${r.reason}`).join('\n') +
+        `\nOffline, set CHART_VALUES_DIR to a copy of the pinned chart files instead (the team's is ../shared/charts).`,
+    );
+  }
+  mkdirSync(dirname(dest), { recursive: true });
+  const staging = mkdtempSync(join(dirname(dest), `.${basename(dest)}-`));
+  try {
+    for (const r of results) {
+      mkdirSync(dirname(join(staging, r.p.relative)), { recursive: true });
+      writeFileSync(join(staging, r.p.relative), r.text!);
+    }
+    const previous = `${dest}.previous-${process.pid}`;
+    if (existsSync(dest)) renameSync(dest, previous);
+    renameSync(staging, dest);
+    rmSync(previous, { recursive: true, force: true });
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    throw error;
+  }
+  return { dest, files: plan.map((p) => p.relative).sort() };
 }

@@ -1,0 +1,133 @@
+/**
+ * The deployability check at synth (issue 17; the model is policy/deploy/). When the last stack of
+ * an environment has produced its JSON, the stacks of that environment are checked together, in
+ * deploy order: references, placement, chart values and cluster completeness. In `enforce` mode a
+ * finding stops the synth with a DeployabilityError listing all of them; in `report` mode they are
+ * kept for `deployabilityReports(app)` and summarised in one stderr line per environment.
+ *
+ * The mode: the app's context `moit:deployability`, else the MOIT_DEPLOYABILITY variable, else
+ * DEFAULT_MODE. Chart values come from CHART_VALUES_DIR (`<chart>/<version>/values.yaml` and
+ * `values.schema.json`, CI: ../shared/charts) or the cache `npm run schemas:fetch` fills; without
+ * either, the chart-values check is skipped and says so on stderr.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Construct } from 'constructs';
+import { UserError } from '../lib/errors';
+import type { TerraformStack } from '../lib/tf';
+import { checkDeployability, DeployabilityError, type ChartFiles, type ChartFilesLoader, type DeployabilityResult } from '../policy/deploy';
+import type { Json } from '../policy/audit/model';
+import { projectRoot } from './audit/sources';
+
+export type DeployabilityMode = 'enforce' | 'report';
+
+/**
+ * The mode when nothing else is set: `enforce`, a finding stops the synth. `report` (context or
+ * MOIT_DEPLOYABILITY) only prints them, for investigating several at once.
+ */
+export const DEFAULT_MODE: DeployabilityMode = 'enforce';
+export const MODE_CONTEXT = 'moit:deployability';
+export const MODE_VARIABLE = 'MOIT_DEPLOYABILITY';
+export const CHART_VALUES_DIR_VARIABLE = 'CHART_VALUES_DIR';
+/** Where `npm run schemas:fetch` writes the pinned chart files, under the project root. */
+export const CHART_CACHE_DIR = '.schema-cache/charts';
+
+/** The stack surface the pass needs (EnvironmentStack implements it). */
+export interface CheckedStack extends TerraformStack {
+  readonly environment: { readonly name: string };
+}
+
+export interface DeployabilityReport extends DeployabilityResult {
+  readonly environment: string;
+  readonly mode: DeployabilityMode;
+}
+
+const produced = new WeakMap<TerraformStack, Json>();
+const reports = new WeakMap<Construct, DeployabilityReport[]>();
+const announced = new Set<string>();
+
+/** Writes a line to stderr once per process for each `key` (default: the line itself). */
+function announce(line: string, key = line): void {
+  if (announced.has(key)) return;
+  announced.add(key);
+  process.stderr.write(`${line}\n`);
+}
+
+export function modeOf(scope: Construct): DeployabilityMode {
+  const value = scope.node.tryGetContext(MODE_CONTEXT) ?? process.env[MODE_VARIABLE] ?? DEFAULT_MODE;
+  if (value !== 'enforce' && value !== 'report') {
+    throw new UserError(`${MODE_VARIABLE} (or context ${MODE_CONTEXT}): must be "enforce" or "report", got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+/** The folder of pinned chart files: CHART_VALUES_DIR (must exist), else the fetch cache if present. */
+export function chartValuesDir(env: NodeJS.ProcessEnv = process.env): { dir: string; origin: string } | undefined {
+  const named = env[CHART_VALUES_DIR_VARIABLE];
+  if (named) {
+    const dir = resolve(named);
+    if (!existsSync(dir)) throw new UserError(`${CHART_VALUES_DIR_VARIABLE}=${named}: no such folder. Point it at a folder laid out <chart>/<version>/values.yaml (the team's is ../shared/charts), or unset it and run \`npm run schemas:fetch\`.`);
+    return { dir, origin: CHART_VALUES_DIR_VARIABLE };
+  }
+  const cache = join(projectRoot(), CHART_CACHE_DIR);
+  return existsSync(cache) ? { dir: cache, origin: CHART_CACHE_DIR } : undefined;
+}
+
+const files = new Map<string, ChartFiles | undefined>();
+
+/** Reads `<dir>/<chart>/<version>/values.yaml` (+ values.schema.json), once per process. */
+export function chartFilesLoader(dir: string): ChartFilesLoader {
+  return (chart, version) => {
+    const folder = join(dir, chart, version);
+    if (!files.has(folder)) {
+      const values = join(folder, 'values.yaml');
+      const schema = join(folder, 'values.schema.json');
+      files.set(
+        folder,
+        existsSync(values) ? { valuesYaml: readFileSync(values, 'utf8'), ...(existsSync(schema) ? { schema: JSON.parse(readFileSync(schema, 'utf8')) } : {}) } : undefined,
+      );
+    }
+    return files.get(folder);
+  };
+}
+
+/** The stacks of `stack`'s environment in the app, in construct (deploy) order. */
+function siblingsOf(stack: CheckedStack): CheckedStack[] {
+  // Stacks are the app's children (stacks/estate.ts), so the rest of the tree is not walked.
+  return stack.node.root.node.children
+    .filter((c): c is CheckedStack => (c as Partial<CheckedStack>).environment !== undefined && 'toTerraform' in c && (c as CheckedStack).environment.name === stack.environment.name);
+}
+
+/**
+ * Called by each EnvironmentStack with the JSON it produced. When it is the last stack of its
+ * environment and every sibling produced JSON in this synth, the environment is checked.
+ */
+export function stackProduced(stack: CheckedStack, json: Json): void {
+  produced.set(stack, json);
+  const siblings = siblingsOf(stack);
+  if (siblings[siblings.length - 1] !== stack || siblings.some((s) => !produced.has(s))) return;
+  const mode = modeOf(stack);
+  const source = chartValuesDir();
+  if (!source) {
+    announce(
+      `deployability: chart values NOT checked (skipped): set ${CHART_VALUES_DIR_VARIABLE} to the pinned chart files (../shared/charts) or run \`npm run schemas:fetch\`; references, placement and cluster completeness were checked.`,
+    );
+  }
+  const result = checkDeployability(
+    siblings.map((s) => ({ name: s.node.id, json: produced.get(s)!, dependsOn: s.dependencies.map((d) => d.node.id) })),
+    source ? { chartFiles: chartFilesLoader(source.dir) } : {},
+  );
+  if (result.unchecked.length > 0) announce(`deployability: chart values NOT checked for ${result.unchecked.join(', ')}: no pinned files in ${source!.dir}.`);
+  const environment = stack.environment.name;
+  const list = reports.get(stack.node.root) ?? [];
+  list.push({ ...result, environment, mode });
+  reports.set(stack.node.root, list);
+  if (result.findings.length === 0) return;
+  if (mode === 'enforce') throw new DeployabilityError(environment, result.findings);
+  announce(`deployability (report only): environment ${environment} has ${result.findings.length} problem${result.findings.length === 1 ? '' : 's'} that would stop a first install; ${MODE_VARIABLE}=enforce lists them and stops the synth.`, `report ${environment}`);
+}
+
+/** The reports of the environments synthesized in `app` (in synth order). */
+export function deployabilityReports(app: Construct): readonly DeployabilityReport[] {
+  return reports.get(app.node.root) ?? [];
+}
