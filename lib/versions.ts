@@ -258,6 +258,38 @@ export const OPERATORS = {
       ],
     },
   },
+  kubePrometheusStack: {
+    // Prometheus Operator v0.93.1, Prometheus, Alertmanager, Grafana, kube-state-metrics and the
+    // node exporter (../shared/reference/platform-addons.md "Pins"). The CRDs are the operator's
+    // own files at v0.93.1, which the chart's CRD subchart copies (../shared/crds/MANIFEST.md).
+    repository: 'https://prometheus-community.github.io/helm-charts',
+    chart: 'kube-prometheus-stack',
+    chartVersion: '88.5.3',
+    appVersion: 'v0.93.1',
+    namespace: 'monitoring',
+    apiVersions: ['monitoring.coreos.com/v1'],
+    crdSource: {
+      project: 'prometheus-operator',
+      version: 'v0.93.1',
+      upstream: 'prometheus-operator/prometheus-operator',
+      tag: 'v0.93.1',
+      files: [
+        { file: 'servicemonitors.monitoring.coreos.com.yaml', path: 'example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml', sha256: '7dd4206947c94bc7' },
+        { file: 'podmonitors.monitoring.coreos.com.yaml', path: 'example/prometheus-operator-crd/monitoring.coreos.com_podmonitors.yaml', sha256: 'eef45bb50df838a8' },
+        { file: 'prometheusrules.monitoring.coreos.com.yaml', path: 'example/prometheus-operator-crd/monitoring.coreos.com_prometheusrules.yaml', sha256: '2d72928f7ceb99d1' },
+        { file: 'alertmanagerconfigs.monitoring.coreos.com.yaml', path: 'example/prometheus-operator-crd/monitoring.coreos.com_alertmanagerconfigs.yaml', sha256: '405d1e8f8c7f99cc' },
+      ],
+    },
+  },
+  fluentBit: {
+    // Ships the API servers' audit logs off the control-plane nodes (platform-addons.md "Audit logs").
+    repository: 'https://fluent.github.io/helm-charts',
+    chart: 'fluent-bit',
+    chartVersion: '0.58.1',
+    appVersion: '5.1.1',
+    namespace: 'monitoring',
+    apiVersions: [],
+  },
 } as const satisfies Record<string, OperatorRelease>;
 
 export type OperatorName = keyof typeof OPERATORS;

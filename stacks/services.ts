@@ -11,6 +11,9 @@ import type { DataDomains } from '../constructs/domains';
 import type { Catalogue } from '../environments/catalogue';
 import { EnvironmentStack, EnvironmentStackProps } from './base';
 import type { PlatformStack } from './platform';
+import { AlertRules } from '../constructs/monitoring/alert-rules';
+import { preparedBackupRecord } from '../constructs/backup/coverage';
+import { monitoringInput } from './monitoring';
 
 export interface ServicesStackProps extends Omit<EnvironmentStackProps, 'layer'> {
   /** The platform stack of the same cluster; this stack deploys after it. */
@@ -32,6 +35,9 @@ export class ServicesStack extends EnvironmentStack {
   readonly backup: BackupServices;
   /** The data domains' resources and the grants of the sharing agreements in force (constructs/domains). */
   readonly domains?: DataDomains;
+  /** The alerts of the cluster, compiled from its backup records when the stack is prepared (constructs/monitoring). */
+  readonly alerts: AlertRules;
+  private readonly platform: PlatformStack;
 
   constructor(scope: Construct, id: string, props: ServicesStackProps) {
     super(scope, id, { ...props, layer: 'services' });
@@ -42,5 +48,18 @@ export class ServicesStack extends EnvironmentStack {
     this.postgres = postgresClusters(this);
     this.backup = new BackupServices(this, 'backup', { objectStore: this.objectStore });
     if (props.catalogue) this.domains = compileDataDomains(this, this, props.catalogue);
+    this.platform = props.platform;
+    this.alerts = new AlertRules(this, 'alerts');
+  }
+
+  /**
+   * After the backups are prepared (the records exist), compiles the cluster's alerts and
+   * records who receives each severity, for `npm run alerts`.
+   */
+  prepareStack(): void {
+    super.prepareStack();
+    this.alerts.compile(monitoringInput({ stack: this, siblings: [this.platform], postgres: this.postgres, kafka: this.kafka, record: preparedBackupRecord(this) }));
+    const route = this.environment.monitoring.route;
+    this.addOverride('//.alerting', { receivers: route ? { critical: route.critical, warning: route.warning } : {} });
   }
 }
