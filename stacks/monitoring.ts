@@ -20,19 +20,33 @@ export interface MonitoredCluster {
   readonly postgres: ReadonlyMap<string, PostgresCluster>;
   readonly kafka: ReadonlyMap<string, KafkaCluster>;
   readonly record?: BackupRecord;
+  /** The management cluster's stack that declares this cluster (Cluster API), if any. */
+  readonly management?: EnvironmentStack;
+}
+
+/** The services of a management stack's record that are the cluster itself (`<mgmt>/<ns>/<cluster>[-...]`). */
+function clusterServicesOf(record: BackupRecord | undefined, cluster: string): string[] {
+  return (record?.services ?? []).map((s) => s.service).filter((id) => {
+    const name = id.split('/')[2] ?? '';
+    return name === cluster || name === `${cluster}-control-plane`;
+  });
 }
 
 /** The input of a workload cluster's alerts, once its stacks' backups are prepared. */
 export function monitoringInput(c: MonitoredCluster): MonitoringInput {
   const { stack } = c;
   const env = stack.environment;
+  const management = c.management ? preparedBackupRecord(c.management as unknown as BackupStackView) : undefined;
+  const clusterServices = clusterServicesOf(management, stack.cluster);
   const records = [c.record, ...c.siblings.map((s) => preparedBackupRecord(s as unknown as BackupStackView))].filter((r): r is BackupRecord => r !== undefined);
+  const own = management ? management.services.filter((s) => clusterServices.includes(s.service)) : [];
   const namespaceDomains = Object.fromEntries(stack.namespaces.filter((n) => n.labels?.[DOMAIN_LABEL]).map((n) => [n.name, n.labels![DOMAIN_LABEL]!]));
   return {
     environment: env.name,
     cluster: stack.cluster,
     tiers: c.record?.tiers ?? resolveTiers(env.backup.tiers),
-    services: records.flatMap((r) => r.services),
+    services: [...records.flatMap((r) => r.services), ...own],
+    clusterServices,
     requireDrills: records.some((r) => r.requireDrills),
     required: records.flatMap((r) => r.required),
     drills: c.record?.drills ?? [],

@@ -18,6 +18,8 @@ import { monitoringInput } from './monitoring';
 export interface ServicesStackProps extends Omit<EnvironmentStackProps, 'layer'> {
   /** The platform stack of the same cluster; this stack deploys after it. */
   readonly platform: PlatformStack;
+  /** The management cluster's stack that declares this cluster, whose record lists the cluster itself. @default none */
+  readonly management?: EnvironmentStack;
   /** The data domains and agreements, compiled here when this cluster hosts the tenants. @default none */
   readonly catalogue?: Catalogue;
 }
@@ -38,6 +40,7 @@ export class ServicesStack extends EnvironmentStack {
   /** The alerts of the cluster, compiled from its backup records when the stack is prepared (constructs/monitoring). */
   readonly alerts: AlertRules;
   private readonly platform: PlatformStack;
+  private readonly management?: EnvironmentStack;
 
   constructor(scope: Construct, id: string, props: ServicesStackProps) {
     super(scope, id, { ...props, layer: 'services' });
@@ -49,6 +52,7 @@ export class ServicesStack extends EnvironmentStack {
     this.backup = new BackupServices(this, 'backup', { objectStore: this.objectStore });
     if (props.catalogue) this.domains = compileDataDomains(this, this, props.catalogue);
     this.platform = props.platform;
+    this.management = props.management;
     this.alerts = new AlertRules(this, 'alerts');
   }
 
@@ -58,7 +62,7 @@ export class ServicesStack extends EnvironmentStack {
    */
   prepareStack(): void {
     super.prepareStack();
-    this.alerts.compile(monitoringInput({ stack: this, siblings: [this.platform], postgres: this.postgres, kafka: this.kafka, record: preparedBackupRecord(this) }));
+    this.alerts.compile(monitoringInput({ stack: this, siblings: [this.platform], postgres: this.postgres, kafka: this.kafka, record: preparedBackupRecord(this), ...(this.management ? { management: this.management } : {}) }));
     const route = this.environment.monitoring.route;
     this.addOverride('//.alerting', { receivers: route ? { critical: route.critical, warning: route.warning } : {} });
   }

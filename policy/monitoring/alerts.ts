@@ -115,6 +115,11 @@ export interface MonitoringInput {
   readonly namespaceDomains: Readonly<Record<string, string>>;
   readonly postgres: readonly MonitoredPostgres[];
   readonly kafka: readonly MonitoredKafka[];
+  /**
+   * Services that are this cluster itself, as the management cluster records it (the Cluster API
+   * Cluster and control plane): their data is each service's, and their alert is the API server's.
+   */
+  readonly clusterServices?: readonly string[];
   /** The namespace of the Ceph cluster (its mgr exporter), if the cluster runs one. */
   readonly cephNamespace?: string;
   /** The namespace Velero runs in, if it does. */
@@ -243,8 +248,26 @@ function mechanismAlerts(input: MonitoringInput, s: BackupServiceRecord, m: Back
 
 /** The RPO alert of a service kept only in place: the health of the store that keeps it. */
 function storeAlert(input: MonitoringInput, s: BackupServiceRecord): AlertRule | undefined {
-  if (!input.cephNamespace) return undefined;
   const tier = input.tiers[s.tier];
+  if (input.clusterServices?.includes(s.service)) {
+    return {
+      alert: 'ClusterApiServerDown',
+      kind: 'rpo',
+      service: s.service,
+      domain: 'platform',
+      tier: s.tier,
+      rpo: tier.rpo,
+      condition: `no API server of cluster ${input.cluster} (declared as ${s.service}) answers its scrape: the cluster holding every service's data is unreachable`,
+      threshold: 'no API server up for 5m',
+      source: `the cluster holds other services' data, each watched by its own RPO alerts; tier ${s.tier} RPO ${tier.rpo}`,
+      expr: '(count(up{job="apiserver"} == 1) or vector(0)) < 1',
+      for: '5m',
+      severity: rpoSeverity(s.tier),
+      runbook: runbookAnchor('ClusterApiServerDown'),
+      summary: `cluster ${input.cluster}: no API server is up`,
+    };
+  }
+  if (!input.cephNamespace) return undefined;
   const kinds = [...new Set(s.mechanisms.map((m) => m.kind))].join(', ');
   return {
     alert: 'StoreUnhealthy',
