@@ -158,8 +158,8 @@ export const dr: EnvironmentInput = {
   monitoring: {
     prometheus: { retention: '30d', storage: '100Gi', replicas: 2 },
     receivers: [
-      { name: 'dc-oncall', type: 'webhook', urlSecret: { name: 'alertmanager-oncall', key: 'url' } },
-      { name: 'dc-platform', type: 'email', to: ['dc-platform@moit.gov.vn'], from: 'alertmanager@moit.gov.vn', smarthost: 'smtp.moit.gov.vn:587', passwordSecret: { name: 'alertmanager-smtp', key: 'password' } },
+      { name: 'dc-oncall', type: 'webhook', urlSecret: { name: 'alertmanager-oncall', key: 'url' }, cidr: '10.40.8.40/32' },
+      { name: 'dc-platform', type: 'email', to: ['dc-platform@moit.gov.vn'], from: 'alertmanager@moit.gov.vn', smarthost: 'smtp.moit.gov.vn:587', passwordSecret: { name: 'alertmanager-smtp', key: 'password' }, cidr: '10.40.8.41/32' },
     ],
     route: { critical: 'dc-oncall', warning: 'dc-platform' },
   },

@@ -138,8 +138,8 @@ export const prod: EnvironmentInput = {
   monitoring: {
     prometheus: { retention: '30d', storage: '200Gi', replicas: 2 },
     receivers: [
-      { name: 'dc-oncall', type: 'webhook', urlSecret: { name: 'alertmanager-oncall', key: 'url' } },
-      { name: 'dc-platform', type: 'email', to: ['dc-platform@moit.gov.vn'], from: 'alertmanager@moit.gov.vn', smarthost: 'smtp.moit.gov.vn:587', passwordSecret: { name: 'alertmanager-smtp', key: 'password' } },
+      { name: 'dc-oncall', type: 'webhook', urlSecret: { name: 'alertmanager-oncall', key: 'url' }, cidr: '10.1.0.40/32' },
+      { name: 'dc-platform', type: 'email', to: ['dc-platform@moit.gov.vn'], from: 'alertmanager@moit.gov.vn', smarthost: 'smtp.moit.gov.vn:587', passwordSecret: { name: 'alertmanager-smtp', key: 'password' }, cidr: '10.1.0.41/32' },
     ],
     route: { critical: 'dc-oncall', warning: 'dc-platform' },
   },

@@ -109,8 +109,8 @@ export const staging: EnvironmentInput = {
   monitoring: {
     prometheus: { retention: '15d', storage: '100Gi', replicas: 1 },
     receivers: [
-      { name: 'dc-oncall', type: 'webhook', urlSecret: { name: 'alertmanager-oncall', key: 'url' } },
-      { name: 'dc-platform', type: 'email', to: ['dc-platform@moit.gov.vn'], from: 'alertmanager@moit.gov.vn', smarthost: 'smtp.moit.gov.vn:587', passwordSecret: { name: 'alertmanager-smtp', key: 'password' } },
+      { name: 'dc-oncall', type: 'webhook', urlSecret: { name: 'alertmanager-oncall', key: 'url' }, cidr: '10.1.0.40/32' },
+      { name: 'dc-platform', type: 'email', to: ['dc-platform@moit.gov.vn'], from: 'alertmanager@moit.gov.vn', smarthost: 'smtp.moit.gov.vn:587', passwordSecret: { name: 'alertmanager-smtp', key: 'password' }, cidr: '10.1.0.41/32' },
     ],
     route: { critical: 'dc-oncall', warning: 'dc-platform' },
   },

@@ -14,6 +14,7 @@ import { AdmissionPolicies } from '../constructs/admission/admission-policies';
 import { EXPOSED_ZONES } from '../policy/zones';
 import { RETAINED_ZONES, RETAINING_CLASSES } from '../policy/audit/rules/RET-003-data-claims-retained';
 import type { NamespacePlan } from '../policy/layout';
+import { MonitoringStack } from '../constructs/monitoring/monitoring-stack';
 
 /**
  * Creates the planned namespaces of a cluster, each with its zone and baseline, under a
@@ -46,6 +47,8 @@ export class PlatformStack extends EnvironmentStack {
   readonly velero: VeleroChart;
   /** The audit rules that also hold at admission (constructs/admission), bound per the environment's `admission`. */
   readonly admission: AdmissionPolicies;
+  /** kube-prometheus-stack and its scraping flows (constructs/monitoring/monitoring-stack.ts). */
+  readonly monitoring: MonitoringStack;
 
   constructor(scope: Construct, id: string, props: Omit<EnvironmentStackProps, 'layer'> & { readonly catalogue?: Catalogue }) {
     super(scope, id, { ...props, layer: 'platform' });
@@ -68,5 +71,6 @@ export class PlatformStack extends EnvironmentStack {
       deny: new Set(this.environment.admission.deny),
     });
     this.velero = new VeleroChart(this, 'velero', { credentialsSecret: veleroBucketName(this.environment.name, this.cluster) });
+    this.monitoring = new MonitoringStack(this, 'monitoring', { config: this.environment.monitoring });
   }
 }

@@ -12,6 +12,7 @@ import type { Catalogue } from '../environments/catalogue';
 import { EnvironmentStack, EnvironmentStackProps } from './base';
 import type { PlatformStack } from './platform';
 import { AlertRules } from '../constructs/monitoring/alert-rules';
+import { Monitors } from '../constructs/monitoring/monitors';
 import { preparedBackupRecord } from '../constructs/backup/coverage';
 import { monitoringInput } from './monitoring';
 
@@ -39,6 +40,8 @@ export class ServicesStack extends EnvironmentStack {
   readonly domains?: DataDomains;
   /** The alerts of the cluster, compiled from its backup records when the stack is prepared (constructs/monitoring). */
   readonly alerts: AlertRules;
+  /** The ServiceMonitors and PodMonitors of every operator and service (constructs/monitoring/monitors.ts). */
+  readonly monitors: Monitors;
   private readonly platform: PlatformStack;
   private readonly management?: EnvironmentStack;
 
@@ -53,6 +56,7 @@ export class ServicesStack extends EnvironmentStack {
     if (props.catalogue) this.domains = compileDataDomains(this, this, props.catalogue);
     this.platform = props.platform;
     this.management = props.management;
+    this.monitors = new Monitors(this, 'monitors');
     this.alerts = new AlertRules(this, 'alerts');
   }
 

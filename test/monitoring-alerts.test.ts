@@ -183,14 +183,14 @@ describe('a broken alert stops the synth, naming the service', () => {
 
 describe('the monitoring section of an environment file', () => {
   it('refuses a route to a receiver that is not declared, and receivers without a route', () => {
-    const withBadRoute: any = { ...configOf('dev'), monitoring: { receivers: [{ name: 'ops', type: 'webhook', urlSecret: { name: 'ops-hook', key: 'url' } }], route: { critical: 'ops', warning: 'nobody' } } };
+    const withBadRoute: any = { ...configOf('dev'), monitoring: { receivers: [{ name: 'ops', type: 'webhook', urlSecret: { name: 'ops-hook', key: 'url' }, cidr: '10.1.0.40/32' }], route: { critical: 'ops', warning: 'nobody' } } };
     expect(() => parseEnvironment(withBadRoute, 'environments/dev.ts')).toThrow(/monitoring\.route\.warning: must name one of monitoring\.receivers \(ops\)/);
-    const noRoute: any = { ...configOf('dev'), monitoring: { receivers: [{ name: 'ops', type: 'webhook', urlSecret: { name: 'ops-hook', key: 'url' } }] } };
+    const noRoute: any = { ...configOf('dev'), monitoring: { receivers: [{ name: 'ops', type: 'webhook', urlSecret: { name: 'ops-hook', key: 'url' }, cidr: '10.1.0.40/32' }] } };
     expect(() => parseEnvironment(noRoute, 'environments/dev.ts')).toThrow(/monitoring\.route: receivers are declared but no route/);
   });
 
   it('accepts receivers whose credentials are Secret references, and has no field for a literal URL or password', () => {
-    const ok: any = { ...configOf('dev'), monitoring: { receivers: [{ name: 'ops', type: 'webhook', urlSecret: { name: 'ops-hook', key: 'url' } }], route: { critical: 'ops', warning: 'ops' } } };
+    const ok: any = { ...configOf('dev'), monitoring: { receivers: [{ name: 'ops', type: 'webhook', urlSecret: { name: 'ops-hook', key: 'url' }, cidr: '10.1.0.40/32' }], route: { critical: 'ops', warning: 'ops' } } };
     expect(parseEnvironment(ok, 'environments/dev.ts').monitoring.route).toEqual({ critical: 'ops', warning: 'ops' });
     const literal: any = { ...configOf('dev'), monitoring: { receivers: [{ name: 'ops', type: 'webhook', url: 'https://hooks.example/T0KEN' }], route: { critical: 'ops', warning: 'ops' } } };
     expect(() => parseEnvironment(literal, 'environments/dev.ts')).toThrow(/url/);

@@ -16,12 +16,16 @@ const label = (what: string) => z.string().max(63).regex(DNS_LABEL, { message: `
 /** A key of a Secret in the monitoring namespace, delivered by the secret-management process. */
 const secretKey = z.strictObject({ name: label('a Secret name'), key: z.string().min(1).regex(/^[-._a-zA-Z0-9]+$/, { message: 'must be a Secret key: letters, digits, ".", "_" and "-"' }) });
 
+const cidr = z.string().regex(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d|[12]\d|3[0-2])$/, { message: 'must be an IPv4 CIDR block such as "10.1.0.25/32"' });
+
 const receiver = z.discriminatedUnion('type', [
   z.strictObject({
     name: label('a receiver name'),
     type: z.literal('webhook'),
     /** The Secret key holding the URL (it often carries a token): never written in this file. */
     urlSecret: secretKey,
+    /** The addresses the URL resolves to: Alertmanager's only egress for this receiver (port 443). */
+    cidr,
   }),
   z.strictObject({
     name: label('a receiver name'),
@@ -32,6 +36,8 @@ const receiver = z.discriminatedUnion('type', [
     smarthost: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?:\d{1,5}$/, { message: 'must be "host:port", such as "smtp.moit.gov.vn:587"' }),
     /** The Secret key holding the relay password. */
     passwordSecret: secretKey,
+    /** The addresses the relay resolves to: Alertmanager's only egress for this receiver (the smarthost's port). */
+    cidr,
   }),
 ]);
 
