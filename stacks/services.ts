@@ -13,6 +13,7 @@ import { EnvironmentStack, EnvironmentStackProps } from './base';
 import type { PlatformStack } from './platform';
 import { AlertRules } from '../constructs/monitoring/alert-rules';
 import { Monitors } from '../constructs/monitoring/monitors';
+import { AuditLogArchive } from '../constructs/monitoring/audit-logs';
 import { preparedBackupRecord } from '../constructs/backup/coverage';
 import { monitoringInput } from './monitoring';
 
@@ -42,6 +43,8 @@ export class ServicesStack extends EnvironmentStack {
   readonly alerts: AlertRules;
   /** The ServiceMonitors and PodMonitors of every operator and service (constructs/monitoring/monitors.ts). */
   readonly monitors: Monitors;
+  /** The locked bucket the API servers' audit logs are shipped to (constructs/monitoring/audit-logs.ts). */
+  readonly auditLogs: AuditLogArchive;
   private readonly platform: PlatformStack;
   private readonly management?: EnvironmentStack;
 
@@ -53,6 +56,7 @@ export class ServicesStack extends EnvironmentStack {
     this.kafka = kafkaClusters(this);
     this.postgres = postgresClusters(this);
     this.backup = new BackupServices(this, 'backup', { objectStore: this.objectStore });
+    this.auditLogs = new AuditLogArchive(this, 'audit-logs', { objectStore: this.objectStore });
     if (props.catalogue) this.domains = compileDataDomains(this, this, props.catalogue);
     this.platform = props.platform;
     this.management = props.management;
