@@ -66,7 +66,7 @@ describe('the estate', () => {
   });
 
   it('installs charts at the versions pinned in lib/versions.ts', () => {
-    const release = Object.values(stack('prod-core-platform').resource.helm_release)[0] as any;
+    const release = Object.values(stack('prod-core-platform').resource.helm_release).find((r: any) => r.chart === 'cert-manager') as any;
     expect(release).toMatchObject({ chart: 'cert-manager', version: 'v1.21.1', repository: 'https://charts.jetstack.io', atomic: true });
   });
 });

@@ -53,7 +53,8 @@ const configurator = (mode: string, days: number): Json => ({
 
 describe('LOG-002 audit logs leave the node for an immutable store', () => {
   it('fires on the seeded weakness: audit logs kept only on the node (no shipper tails them)', () => {
-    expectFires('LOG-002', on('platform', {}), /audit logs kept only on the node: no log shipper in cluster core tails \/var\/log\/kubernetes\/audit\/\*\.log/);
+    const certManager = { helm_release: { cm: { chart: 'cert-manager', namespace: 'cert-manager', values: ['{}'] } } };
+    expectFires('LOG-002', on('platform', certManager), /audit logs kept only on the node: no log shipper in cluster core tails \/var\/log\/kubernetes\/audit\/\*\.log/);
     expectFires('LOG-002', on('platform', shipper({ config: { inputs: '[INPUT]\n    Name tail\n    Path /var/log/containers/*.log\n', outputs: OUTPUT } })), /audit logs kept only on the node/);
   });
 

@@ -17,6 +17,8 @@ export default defineRule(__filename, {
     // The management cluster runs no object store; its audit logs are out of this rule's scope (docs/monitoring.md).
     if (!env || env.cluster === 'mgmt') return [];
     if (env.layer === 'platform') {
+      // A platform stack that installs nothing declares no cluster to judge.
+      if (!stack.resources.some((r) => r.type === 'helm_release')) return [];
       const shippers = stack.resources.filter((r) => r.type === 'helm_release').filter((r) => {
         const config = chartValues(r).config;
         const inputs = isObject(config) ? asString(config.inputs) ?? '' : '';
@@ -39,7 +41,10 @@ export default defineRule(__filename, {
     }
     if (env.layer !== 'services') return [];
     const required = AUDIT_LOG_DAYS[env.securityLevel] ?? 365;
-    const archives = stack.objectsOf('ObjectBucketClaim', 'objectbucket.io').filter((c) => isObject(c.resource.comment.auditLogs));
+    const claims = stack.objectsOf('ObjectBucketClaim', 'objectbucket.io');
+    // A services stack without an object store has nowhere to keep them; the platform side is judged there.
+    if (claims.length === 0) return [];
+    const archives = claims.filter((c) => isObject(c.resource.comment.auditLogs));
     if (archives.length === 0) return [fail(undefined, `cluster ${env.cluster} declares no audit-log bucket (an ObjectBucketClaim marked "//".auditLogs); audit logs would be kept only on the node`)];
     return archives.map((claim) => {
       const script = configuratorOf(stack, claim)?.script ?? '';
