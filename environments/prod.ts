@@ -132,4 +132,18 @@ export const prod: EnvironmentInput = {
   },
   auditSuppressions: [BEFORE_FIRST_DRILL, PLATFORM_ADMINS_CLUSTER_ADMIN],
   admission: DENY_AT_ADMISSION,
+  /*
+   * Monitoring (constructs/monitoring): Prometheus keeps 30d of metrics; Alertmanager pages the
+   * data centre's on-call for critical alerts (a gold service's RPO at risk, a synchronous
+   * standby missing, Ceph in HEALTH_ERR) and mails the platform team the warnings. The webhook
+   * URL and the mail relay password are Secrets delivered by the secret-management process.
+   */
+  monitoring: {
+    prometheus: { retention: '30d', storage: '200Gi', replicas: 2 },
+    receivers: [
+      { name: 'dc-oncall', type: 'webhook', urlSecret: { name: 'alertmanager-oncall', key: 'url' }, cidr: '10.1.0.40/32' },
+      { name: 'dc-platform', type: 'email', to: ['dc-platform@moit.gov.vn'], from: 'alertmanager@moit.gov.vn', smarthost: 'smtp.moit.gov.vn:587', passwordSecret: { name: 'alertmanager-smtp', key: 'password' }, cidr: '10.1.0.41/32' },
+    ],
+    route: { critical: 'dc-oncall', warning: 'dc-platform' },
+  },
 };

@@ -17,6 +17,7 @@ import { kafkaProblems, kafkaSection } from './sections/kafka';
 import { backupSection, checkBackup } from './sections/backup';
 import { auditSection } from './sections/audit';
 import { admissionSection } from './sections/admission';
+import { checkMonitoring, monitoringSection } from './sections/monitoring';
 
 const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const dnsLabel = (what: string) =>
@@ -183,6 +184,7 @@ export const environmentSchema = z
     auditSuppressions: auditSection,
     /** Which admission policies refuse requests instead of warning (sections/admission.ts). @default { deny: [] } */
     admission: admissionSection,
+    monitoring: monitoringSection,
   })
   .superRefine((env, ctx) => {
     const problem = (path: (string | number)[], message: string, input: unknown) =>
@@ -213,6 +215,7 @@ export const environmentSchema = z
     checkPostgres(env, problem);
     kafkaProblems(env, problem);
     checkBackup(env, problem);
+    checkMonitoring(env, problem);
 
     const clusterNames = env.clusters.map((c) => c.name);
     env.clusters.forEach((c, ci) => {

@@ -17,7 +17,8 @@
  * mode, ... (`secretName`, `secretKeyRef`, `passwordFile`, `privateKey.algorithm`), and the
  * fields that take a Secret's name by convention (`existingSecret`, CloudNativePG's
  * `serverTLSSecret`, `serverCASecret`, `clientCASecret`, `replicationTLSSecret`, Helm's
- * `useSecret`). A bare `key` is a key *name* in Kubernetes (tolerations, selectors,
+ * `useSecret`, and every `existingSecret…` field), and the fields that name the key inside an
+ * existing Secret (`passwordKey`, as Grafana's `admin.passwordKey`). A bare `key` is a key *name* in Kubernetes (tolerations, selectors,
  * `secretKeyRef.key`) and is not secret by itself.
  */
 
@@ -35,6 +36,8 @@ const DESCRIPTIVE_LAST_WORDS = new Set([
 ]);
 /** Fields (normalised: lower case, no `-`, `_`, `.`) that take the name of a Secret object. */
 const SECRET_NAME_FIELDS = new Set(['existingsecret', 'usesecret', 'servertlssecret', 'servercasecret', 'clientcasecret', 'replicationtlssecret']);
+/** Fields (normalised) that name the key inside an existing Secret where the value is read from. */
+const SECRET_KEY_NAME_FIELDS = new Set(['passwordkey']);
 
 /** Splits a key into lower-case words: `secretKeyRef` → secret, key, ref; `tls.key` → tls, key. */
 export function wordsOf(key: string): string[] {
@@ -54,7 +57,8 @@ function isAccessKeyId(words: readonly string[]): boolean {
 
 function describesWords(words: readonly string[]): boolean {
   if (words.length === 0 || isAccessKeyId(words)) return false;
-  return DESCRIPTIVE_LAST_WORDS.has(words[words.length - 1]!) || SECRET_NAME_FIELDS.has(words.join(''));
+  const joined = words.join('');
+  return DESCRIPTIVE_LAST_WORDS.has(words[words.length - 1]!) || SECRET_NAME_FIELDS.has(joined) || SECRET_KEY_NAME_FIELDS.has(joined) || joined.startsWith('existingsecret');
 }
 
 /**

@@ -303,6 +303,38 @@ export const OPERATORS = {
       ],
     },
   },
+  kubePrometheusStack: {
+    // Prometheus Operator v0.93.1, Prometheus, Alertmanager, Grafana, kube-state-metrics and the
+    // node exporter (../shared/reference/platform-addons.md "Pins"). The CRDs are the operator's
+    // own files at v0.93.1, which the chart's CRD subchart copies (../shared/crds/MANIFEST.md).
+    repository: 'https://prometheus-community.github.io/helm-charts',
+    chart: 'kube-prometheus-stack',
+    chartVersion: '88.5.3',
+    appVersion: 'v0.93.1',
+    namespace: 'monitoring',
+    apiVersions: ['monitoring.coreos.com/v1'],
+    crdSource: {
+      project: 'prometheus-operator',
+      version: 'v0.93.1',
+      upstream: 'prometheus-operator/prometheus-operator',
+      tag: 'v0.93.1',
+      files: [
+        { file: 'servicemonitors.monitoring.coreos.com.yaml', path: 'example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml', sha256: '7dd4206947c94bc7' },
+        { file: 'podmonitors.monitoring.coreos.com.yaml', path: 'example/prometheus-operator-crd/monitoring.coreos.com_podmonitors.yaml', sha256: 'eef45bb50df838a8' },
+        { file: 'prometheusrules.monitoring.coreos.com.yaml', path: 'example/prometheus-operator-crd/monitoring.coreos.com_prometheusrules.yaml', sha256: '2d72928f7ceb99d1' },
+        { file: 'alertmanagerconfigs.monitoring.coreos.com.yaml', path: 'example/prometheus-operator-crd/monitoring.coreos.com_alertmanagerconfigs.yaml', sha256: '405d1e8f8c7f99cc' },
+      ],
+    },
+  },
+  fluentBit: {
+    // Ships the API servers' audit logs off the control-plane nodes (platform-addons.md "Audit logs").
+    repository: 'https://fluent.github.io/helm-charts',
+    chart: 'fluent-bit',
+    chartVersion: '0.58.1',
+    appVersion: '5.1.1',
+    namespace: 'monitoring',
+    apiVersions: [],
+  },
 } as const satisfies Record<string, OperatorRelease>;
 
 /**
@@ -379,4 +411,6 @@ export const CHART_VALUES_SOURCES: readonly ChartValuesSource[] = [
   // chart archive, not a raw file at a tag, so schemas:fetch cannot get them: use CHART_VALUES_DIR.
   { chart: 'vsphere-cpi', version: '1.35.1', upstream: 'kubernetes/cloud-provider-vsphere', tag: 'v1.35.1', path: 'charts/vsphere-cpi', files: values('035daffb35474969') },
   { chart: 'snapshot-controller', version: '5.2.0', upstream: 'piraeusdatastore/helm-charts', tag: 'snapshot-controller-5.2.0', path: 'charts/snapshot-controller', files: values('fd24d22ef73cea2a') },
+  { chart: 'kube-prometheus-stack', version: '88.5.3', upstream: 'prometheus-community/helm-charts', tag: 'kube-prometheus-stack-88.5.3', path: 'charts/kube-prometheus-stack', files: values('659289e3cc0ff503') },
+  { chart: 'fluent-bit', version: '0.58.1', upstream: 'fluent/helm-charts', tag: 'fluent-bit-0.58.1', path: 'charts/fluent-bit', files: values('e562eb0094e123e3') },
 ];

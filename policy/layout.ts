@@ -48,6 +48,7 @@ export const NS = {
   kafka: 'kafka',
   gateway: 'gateway',
   exchange: 'exchange',
+  monitoring: 'monitoring',
 } as const;
 
 /** The platform namespaces every workload cluster has. */
@@ -83,6 +84,15 @@ export const PLATFORM_NAMESPACES: readonly NamespacePlan[] = [
     },
     // Ceph's limits in prod (12 OSDs x 4Gi, monitors, managers, gateways, log collectors) exceed the default quota.
     quota: { requestsCpu: '64', memory: '256Gi', pods: 150, persistentVolumeClaims: 20, storage: '1Ti' },
+  },
+  {
+    name: NS.monitoring,
+    zone: 'mgmt',
+    purpose: 'Prometheus, Alertmanager and Grafana (kube-prometheus-stack), the node exporter on every node, and the log shipper of the audit logs.',
+    podSecurityException: {
+      level: 'privileged',
+      reason: "The node exporter reads the host's /proc and /sys with the host's network and PID namespaces, and the log shipper reads /var/log on every node: both need host access.",
+    },
   },
   { name: NS.postgres, zone: 'data', purpose: 'CloudNativePG Postgres clusters of the data domains.' },
   { name: NS.kafka, zone: 'data', purpose: 'Strimzi Kafka clusters carrying data-domain events.' },

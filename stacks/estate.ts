@@ -44,7 +44,7 @@ export function buildEnvironment(scope: Construct, environment: Environment, cat
     const platform = new PlatformStack(scope, stackName(env, cluster.name, 'platform'), { ...common, ...(tenants.length > 0 ? { catalogue } : {}) });
     // A Cluster API cluster exists only once the management stack has created it.
     if (cluster.mode === 'clusterApi' && management) platform.addDependency(management.clusters);
-    const services = new ServicesStack(scope, stackName(env, cluster.name, 'services'), { ...common, platform, ...(tenants.length > 0 ? { catalogue } : {}) });
+    const services = new ServicesStack(scope, stackName(env, cluster.name, 'services'), { ...common, platform, ...(management ? { management: management.clusters } : {}), ...(tenants.length > 0 ? { catalogue } : {}) });
     return { name: cluster.name, platform, services };
   });
   // After every stack is prepared: each backup.assign entry must name a service that exists.

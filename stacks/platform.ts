@@ -15,6 +15,8 @@ import { AdmissionPolicies } from '../constructs/admission/admission-policies';
 import { EXPOSED_ZONES } from '../policy/zones';
 import { RETAINED_ZONES, RETAINING_CLASSES } from '../policy/audit/rules/RET-003-data-claims-retained';
 import type { NamespacePlan } from '../policy/layout';
+import { MonitoringStack } from '../constructs/monitoring/monitoring-stack';
+import { AuditLogShipper } from '../constructs/monitoring/audit-logs';
 
 /**
  * Creates the planned namespaces of a cluster, each with its zone and baseline, under a
@@ -49,6 +51,10 @@ export class PlatformStack extends EnvironmentStack {
   readonly velero: VeleroChart;
   /** The audit rules that also hold at admission (constructs/admission), bound per the environment's `admission`. */
   readonly admission: AdmissionPolicies;
+  /** kube-prometheus-stack and its scraping flows (constructs/monitoring/monitoring-stack.ts). */
+  readonly monitoring: MonitoringStack;
+  /** Fluent Bit shipping the API servers' audit logs off the control-plane nodes (constructs/monitoring/audit-logs.ts). */
+  readonly auditLogs: AuditLogShipper;
 
   constructor(scope: Construct, id: string, props: Omit<EnvironmentStackProps, 'layer'> & { readonly catalogue?: Catalogue }) {
     super(scope, id, { ...props, layer: 'platform' });
@@ -74,5 +80,7 @@ export class PlatformStack extends EnvironmentStack {
       deny: new Set(this.environment.admission.deny),
     });
     this.velero = new VeleroChart(this, 'velero', { credentialsSecret: veleroBucketName(this.environment.name, this.cluster) });
+    this.monitoring = new MonitoringStack(this, 'monitoring', { config: this.environment.monitoring });
+    this.auditLogs = new AuditLogShipper(this, 'audit-logs');
   }
 }

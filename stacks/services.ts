@@ -11,10 +11,17 @@ import type { DataDomains } from '../constructs/domains';
 import type { Catalogue } from '../environments/catalogue';
 import { EnvironmentStack, EnvironmentStackProps } from './base';
 import type { PlatformStack } from './platform';
+import { AlertRules } from '../constructs/monitoring/alert-rules';
+import { Monitors } from '../constructs/monitoring/monitors';
+import { AuditLogArchive } from '../constructs/monitoring/audit-logs';
+import { preparedBackupRecord } from '../constructs/backup/coverage';
+import { monitoringInput } from './monitoring';
 
 export interface ServicesStackProps extends Omit<EnvironmentStackProps, 'layer'> {
   /** The platform stack of the same cluster; this stack deploys after it. */
   readonly platform: PlatformStack;
+  /** The management cluster's stack that declares this cluster, whose record lists the cluster itself. @default none */
+  readonly management?: EnvironmentStack;
   /** The data domains and agreements, compiled here when this cluster hosts the tenants. @default none */
   readonly catalogue?: Catalogue;
 }
@@ -32,6 +39,14 @@ export class ServicesStack extends EnvironmentStack {
   readonly backup: BackupServices;
   /** The data domains' resources and the grants of the sharing agreements in force (constructs/domains). */
   readonly domains?: DataDomains;
+  /** The alerts of the cluster, compiled from its backup records when the stack is prepared (constructs/monitoring). */
+  readonly alerts: AlertRules;
+  /** The ServiceMonitors and PodMonitors of every operator and service (constructs/monitoring/monitors.ts). */
+  readonly monitors: Monitors;
+  /** The locked bucket the API servers' audit logs are shipped to (constructs/monitoring/audit-logs.ts). */
+  readonly auditLogs: AuditLogArchive;
+  private readonly platform: PlatformStack;
+  private readonly management?: EnvironmentStack;
 
   constructor(scope: Construct, id: string, props: ServicesStackProps) {
     super(scope, id, { ...props, layer: 'services' });
@@ -41,6 +56,22 @@ export class ServicesStack extends EnvironmentStack {
     this.kafka = kafkaClusters(this);
     this.postgres = postgresClusters(this);
     this.backup = new BackupServices(this, 'backup', { objectStore: this.objectStore });
+    this.auditLogs = new AuditLogArchive(this, 'audit-logs', { objectStore: this.objectStore });
     if (props.catalogue) this.domains = compileDataDomains(this, this, props.catalogue);
+    this.platform = props.platform;
+    this.management = props.management;
+    this.monitors = new Monitors(this, 'monitors');
+    this.alerts = new AlertRules(this, 'alerts');
+  }
+
+  /**
+   * After the backups are prepared (the records exist), compiles the cluster's alerts and
+   * records who receives each severity, for `npm run alerts`.
+   */
+  prepareStack(): void {
+    super.prepareStack();
+    this.alerts.compile(monitoringInput({ stack: this, siblings: [this.platform], postgres: this.postgres, kafka: this.kafka, record: preparedBackupRecord(this), ...(this.management ? { management: this.management } : {}) }));
+    const route = this.environment.monitoring.route;
+    this.addOverride('//.alerting', { receivers: route ? { critical: route.critical, warning: route.warning } : {} });
   }
 }

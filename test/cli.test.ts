@@ -48,6 +48,7 @@ const CLIS: Array<[string, number]> = [
   ['allow-destroy', 1],
   ['deploy-approved', 1],
   ['prereqs', 1],
+  ['alerts', 1],
 ];
 
 describe('every CLI', () => {

@@ -56,7 +56,7 @@ describe('the CloudNativePG operator in every platform stack', () => {
     expect(named('flow-barman-cloud-plugin-to-kube-apiserver-out')).toBeDefined();
     // Nothing else reaches the operator's namespace.
     const into = policies(json).filter((p) => p.metadata.namespace === 'cnpg-system' && p.spec.policy_types.includes('Ingress') && p.metadata.name !== 'default-deny');
-    expect(into.map((p) => p.metadata.name).sort()).toEqual(['flow-cnpg-operator-to-barman-cloud-plugin-in', 'flow-kube-apiserver-to-cnpg-operator-in']);
+    expect(into.map((p) => p.metadata.name).sort()).toEqual(['flow-cnpg-operator-to-barman-cloud-plugin-in', 'flow-kube-apiserver-to-cnpg-operator-in', 'flow-prometheus-to-cnpg-operator-in']);
   });
 });
 

@@ -17,7 +17,7 @@ describe('isSecretKey', () => {
   it.each([
     'secretName', 'caSecretName', 'key', 'keyRef', 'secretKeyRef', 'passwordFile', 'tokenTtl', 'name', 'retentionPolicy', 'tls', 'authentication', 'enableSuperuserAccess',
     // fields that take a Secret's name, and settings about secrets
-    'existingSecret', 'useSecret', 'serverTLSSecret', 'serverCASecret', 'clientCASecret', 'replicationTLSSecret', 'password_encryption', 'skip_credentials_validation', '',
+    'existingSecret', 'existingSecretPasswordKey', 'passwordKey', 'useSecret', 'serverTLSSecret', 'serverCASecret', 'clientCASecret', 'replicationTLSSecret', 'password_encryption', 'skip_credentials_validation', '',
   ])('does not treat %s as holding a secret (it names or describes one)', (key) => expect(isSecretKey(key)).toBe(false));
 
   it('lets a describing key under a secret one stay readable, but not an access key id', () => {

@@ -195,7 +195,7 @@ describeWithSchemas('a manifest without a schema is an error, never a silent pas
     ['an unknown kind of a known group', { apiVersion: 'cert-manager.io/v1', kind: 'ClusterIssuers' }, 'kind', 'the pinned CRDs of group "cert-manager.io" define kinds Certificate, ClusterIssuer, Issuer, not "ClusterIssuers"'],
     ['a version the pinned CRD does not serve', { apiVersion: 'cert-manager.io/v1alpha2', kind: 'ClusterIssuer' }, 'apiVersion', 'no such version in cert-manager/v1.21.1/clusterissuers.cert-manager.io.yaml; served versions: cert-manager.io/v1'],
     ['a served version the project does not pin', { apiVersion: 'cluster.x-k8s.io/v1beta1', kind: 'Cluster' }, 'apiVersion', '(deprecated) but not an apiVersion the project writes; lib/versions.ts (OPERATORS.clusterApi) pins cluster.x-k8s.io/v1beta2'],
-    ['a group no pinned CRD defines', { apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor' }, 'apiVersion', 'no CRD pinned in lib/versions.ts defines group "monitoring.coreos.com"; known groups: '],
+    ['a group no pinned CRD defines', { apiVersion: 'logging.banzaicloud.io/v1beta1', kind: 'Flow' }, 'apiVersion', 'no CRD pinned in lib/versions.ts defines group "logging.banzaicloud.io"; known groups: '],
     ['a core kind', { apiVersion: 'v1', kind: 'ConfigMap' }, 'apiVersion', 'is a built-in Kubernetes kind and the validator has CRD schemas only'],
     ['a built-in group kind', { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy' }, 'apiVersion', 'declare it with the typed provider resource'],
   ])('%s', (_what, header, path, message) => {

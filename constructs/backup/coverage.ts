@@ -262,7 +262,21 @@ export function backupServicesOf(stack: IConstruct): readonly string[] {
   return SERVICES.get(stack) ?? [];
 }
 
-export function prepareBackups(stack: BackupStackView): void {
+export function prepareBackups(stack: BackupStackView): BackupRecord | undefined {
+  if (prepared.has(stack)) return prepared.get(stack);
+  const record = prepare(stack);
+  prepared.set(stack, record);
+  return record;
+}
+
+const prepared = new WeakMap<BackupStackView, BackupRecord | undefined>();
+
+/** The backup record {@link prepareBackups} wrote for a stack, once it has run; undefined before or when the stack has no tiered service. */
+export function preparedBackupRecord(stack: BackupStackView): BackupRecord | undefined {
+  return prepared.get(stack);
+}
+
+function prepare(stack: BackupStackView): BackupRecord | undefined {
   const ledger = stack.node.tryFindChild(BackupLedger.ID) as BackupLedger | undefined;
   ledger?.runFinalizers();
   const env = stack.environment;
@@ -326,8 +340,8 @@ export function prepareBackups(stack: BackupStackView): void {
     );
   }
   if (problems.length > 0) throw new BackupCoverageError(stack.node.id, problems);
-  if (services.size === 0) return;
-  writeRecords(stack, tiers, minimum, services, ledger);
+  if (services.size === 0) return undefined;
+  return writeRecords(stack, tiers, minimum, services, ledger);
 }
 
 function offsiteLabel(env: Environment): string | undefined {
@@ -341,7 +355,7 @@ function writeRecords(
   minimum: ReturnType<typeof minimumsFor>,
   services: Map<string, { kind: ServiceKind; tier: BackupTierName; resources: string[] }>,
   ledger: BackupLedger | undefined,
-): void {
+): BackupRecord {
   const env = stack.environment;
   const offsite = offsiteLabel(env);
   recordBackupTiers(
@@ -380,4 +394,5 @@ function writeRecords(
     drills: drills.map((d) => ({ ...d })),
   };
   stack.addOverride('//.backup', record);
+  return record;
 }

@@ -79,6 +79,8 @@ export function copierScript(buckets: readonly string[], destination: string, pr
  */
 export class OffsiteCopier extends Construct {
   readonly cronJob: CronJobV1;
+  /** The CronJob's name (`offsite-copy-<tier>`): kube-state-metrics labels its runs with it. */
+  readonly cronJobName: string;
   readonly bucketNames: readonly string[];
 
   constructor(scope: Construct, id: string, props: OffsiteCopierProps) {
@@ -103,6 +105,7 @@ export class OffsiteCopier extends Construct {
       { name: `RCLONE_CONFIG_${remote}_FORCE_PATH_STYLE`, value: 'true' },
     ];
     const name = `offsite-copy-${props.tier.name}`;
+    this.cronJobName = name;
     this.cronJob = new CronJobV1(this, 'cron-job', {
       provider: stack.kubernetes,
       metadata: {

@@ -155,6 +155,7 @@ export class BackupServices extends Construct {
         schedule: this.tiers[tier].schedule,
         retentionDays: this.tiers[tier].retentionDays,
         target: `bucket ${bucketName}`,
+        watch: { schedule: ns.name },
         description: `Velero Schedule ${ns.name}: ${schedule.scope === 'objects-and-volumes' ? 'objects and volumes (CSI snapshots, data mover)' : 'objects only'}`,
       });
       this.schedules.set(ns.name, schedule);
@@ -231,6 +232,7 @@ export class BackupServices extends Construct {
           target: `${offsite.environment} (${offsite.site}): bucket ${offsite.bucket}/${prefix}/${b.bucketName}`,
           immutable: offsite.immutable,
           offsite: true,
+          watch: { namespace: NS.velero, cronjob: copier.cronJobName },
           description: `CronJob offsite-copy-${tier} mirrors bucket ${b.bucketName} to the other site`,
         };
         const service = resolveBackupTier(b.claim.manifest).service;
@@ -286,6 +288,7 @@ export class BackupServices extends Construct {
       ...(days !== undefined ? { retentionDays: days } : {}),
       target: `bucket ${pg.backup.destination.bucket}`,
       immutable,
+      watch: { namespace: pg.namespace, cnpg_io_cluster: pg.name },
       description: `CloudNativePG ScheduledBackup through the Barman Cloud plugin, retention ${pg.backup.retention}`,
     });
     this.ledger.addMechanism(service, {
@@ -293,6 +296,7 @@ export class BackupServices extends Construct {
       schedule: 'continuous',
       target: `bucket ${pg.backup.destination.bucket}`,
       immutable,
+      watch: { namespace: pg.namespace, cnpg_io_cluster: pg.name },
       description: 'WAL archived continuously (a segment at least every 5 minutes): point-in-time recovery',
     });
   }
@@ -308,6 +312,7 @@ export class BackupServices extends Construct {
         schedule: schedule.tier.schedule,
         retentionDays: schedule.tier.retentionDays,
         target: `bucket ${this.bucket.bucketName}`,
+        watch: { schedule: k.namespace },
         description: `with namespace ${k.namespace}: objects and broker volumes (crash-consistent per broker)`,
       });
     }

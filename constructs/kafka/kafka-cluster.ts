@@ -284,6 +284,9 @@ export class KafkaCluster extends Construct implements IConnectable {
             // Rendered when the stack is written: the peers come from the flows declared by then.
             listeners: Lazy.anyValue({ produce: () => this.listeners.map((l) => this.renderListener(l)) }),
             authorization: { type: 'simple', superUsers: [...superUsers] },
+            // Kafka's metrics in Prometheus format on port 9404 (tcp-prometheus), no JMX exporter
+            // rules to maintain; the monitoring stack scrapes them (constructs/monitoring).
+            metricsConfig: { type: 'strimziMetricsReporter' },
             config: {
               ...(props.config ?? {}),
               'auto.create.topics.enable': false,

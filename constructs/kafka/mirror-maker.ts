@@ -145,6 +145,8 @@ export class KafkaMirrorMaker2 extends Construct {
         spec: {
           version: kafka.version,
           replicas,
+          // Replication latency in Prometheus format on port 9404, for the MirrorMakerLag alert (constructs/monitoring).
+          metricsConfig: { type: 'strimziMetricsReporter' },
           target: {
             alias: targetAlias,
             bootstrapServers: kafka.bootstrapServers(this.targetListener.name),

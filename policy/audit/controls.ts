@@ -32,6 +32,7 @@ const TOOLS = '../shared/reference/review-and-audit-tools.md';
 export const CONTROLS: readonly Control[] = [
   { id: 'ISO-8.13', framework: ISO, ref: 'A.8.13', title: 'Information backup: copies maintained and regularly tested', source: `${GOV} 3.1 (M)` },
   { id: 'ISO-8.15', framework: ISO, ref: 'A.8.15', title: 'Logging: logs produced, stored, protected and analysed', source: `${GOV} 3.1 (M)` },
+  { id: 'ISO-8.16', framework: ISO, ref: 'A.8.16', title: 'Monitoring activities: networks, systems and applications monitored for anomalous behaviour', source: 'ISO/IEC 27001:2022 Annex A (M)' },
   { id: 'ISO-8.2', framework: ISO, ref: 'A.8.2', title: 'Privileged access rights restricted and managed', source: `${GOV} 3.1 (M)` },
   { id: 'ISO-8.3', framework: ISO, ref: 'A.8.3', title: 'Information access restriction', source: `${GOV} 3.1 (M)` },
   { id: 'ISO-8.5', framework: ISO, ref: 'A.8.5', title: 'Secure authentication', source: 'ISO/IEC 27001:2022 Annex A (M)' },
@@ -50,6 +51,7 @@ export const CONTROLS: readonly Control[] = [
   { id: 'NIST-CP-6', framework: NIST, ref: 'CP-6', title: 'Alternate storage site', source: `${GOV} 3.2 (M)` },
   { id: 'NIST-AU-11', framework: NIST, ref: 'AU-11', title: 'Audit record retention', source: `${GOV} 3.2 (M)` },
   { id: 'NIST-AU-9', framework: NIST, ref: 'AU-9(4)', title: 'Protection of audit information', source: `${GOV} 3.2 (M)` },
+  { id: 'NIST-SI-4', framework: NIST, ref: 'SI-4', title: 'System monitoring', source: 'NIST SP 800-53 Rev. 5 catalogue (M)' },
   { id: 'NIST-AC-3', framework: NIST, ref: 'AC-3', title: 'Access enforcement', source: 'NIST SP 800-53 Rev. 5 catalogue (M)' },
   { id: 'NIST-AC-4', framework: NIST, ref: 'AC-4', title: 'Information flow enforcement', source: `${GOV} 2.1 (M)` },
   { id: 'NIST-AC-6', framework: NIST, ref: 'AC-6', title: 'Least privilege', source: 'NIST SP 800-53 Rev. 5 catalogue (M)' },
@@ -75,6 +77,8 @@ export const CONTROLS: readonly Control[] = [
   { id: 'VN-B2', framework: VN, ref: 'TCVN 14423 6.11.2.4-6.11.2.5 (B2)', title: 'Level 4: backups on independent infrastructure; restore test every 6 months (level 5: quarterly)', source: `${GOV} 4 B2 (M, [R])` },
   { id: 'VN-A3', framework: VN, ref: 'TCVN 14423 level 4 (A3)', title: 'Privileged access managed; tokens and secrets managed', source: `${GOV} 4 A3 (M, [R])` },
   { id: 'VN-L1', framework: VN, ref: 'TCVN 14423 5.8 / 6.8 (L1)', title: 'Log retention: >= 3 months (level 3), >= 6 months (level 4), >= 12 months (level 5)', source: `${GOV} 4 L1 (M, [R])` },
+  { id: 'VN-L2', framework: VN, ref: 'TCVN 14423 level 4 (L2)', title: 'Logs from all assets; immutable logs on a separate system in a different zone', source: `${GOV} 4 L2 (M, [R])` },
+  { id: 'VN-L3', framework: VN, ref: 'TCVN 14423 level 4 (L3)', title: '24/7 security monitoring', source: `${GOV} 4 L3 (M, [R])` },
   { id: 'VN-SH', framework: VN, ref: 'Decree 278/2025; Decree 194/2025 Art. 16; Decree 165/2025 Art. 15 (SH1-SH5)', title: 'Data shared only under a recorded, approved, current agreement', source: `${GOV} 1.5, 2.4, 4 SH (M)` },
   { id: 'VN-C4', framework: VN, ref: 'Decree 331/2026 Art. 8 (C4)', title: 'Security level determined per system and applied to its controls', source: `${GOV} 4 C4 (M, [R])` },
 ];

@@ -24,6 +24,12 @@ export interface BackupMechanism {
   readonly offsite?: boolean;
   /** One sentence for people. */
   readonly description: string;
+  /**
+   * The metric labels that single out what does it (`{ schedule: "app-trade" }` for a Velero
+   * Schedule, `{ namespace: "velero", cronjob: "offsite-copy-gold" }` for a copier): its RPO
+   * alert (policy/monitoring/alerts.ts) selects on them. Absent for what no metric watches.
+   */
+  readonly watch?: Readonly<Record<string, string>>;
 }
 
 /** A tiered service of a stack, with the resources that make it up and how it is kept. */

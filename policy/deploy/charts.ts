@@ -179,6 +179,48 @@ export const CHARTS: Readonly<Record<string, ChartFacts>> = {
     freeForm: [],
     allow: [],
   },
+  // values.yaml 88.5.3: prometheusOperator.{nodeSelector,tolerations,affinity}; the admission webhooks'
+  // certificate patch Jobs prometheusOperator.admissionWebhooks.patch.* (enabled by default) and their
+  // optional Deployment .deployment.* (off by default); prometheus.prometheusSpec.*, alertmanager.alertmanagerSpec.*,
+  // crds.upgradeJob.* (off by default). grafana, kube-state-metrics and prometheus-node-exporter are subcharts
+  // (Chart.yaml dependencies): the parent values.yaml lists only some of their keys, the rest pass through.
+  'kube-prometheus-stack': {
+    components: [
+      { name: 'operator', tolerations: 'prometheusOperator.tolerations', nodeSelector: 'prometheusOperator.nodeSelector', affinity: 'prometheusOperator.affinity', runsOn: 'any' },
+      {
+        name: 'admission webhook patch jobs',
+        tolerations: 'prometheusOperator.admissionWebhooks.patch.tolerations',
+        nodeSelector: 'prometheusOperator.admissionWebhooks.patch.nodeSelector',
+        affinity: 'prometheusOperator.admissionWebhooks.patch.affinity',
+        runsOn: 'any',
+        enabledBy: 'prometheusOperator.admissionWebhooks.patch.enabled',
+        enabledDefault: true,
+      },
+      {
+        name: 'admission webhook',
+        tolerations: 'prometheusOperator.admissionWebhooks.deployment.tolerations',
+        nodeSelector: 'prometheusOperator.admissionWebhooks.deployment.nodeSelector',
+        affinity: 'prometheusOperator.admissionWebhooks.deployment.affinity',
+        runsOn: 'any',
+        enabledBy: 'prometheusOperator.admissionWebhooks.deployment.enabled',
+      },
+      { name: 'prometheus', tolerations: 'prometheus.prometheusSpec.tolerations', nodeSelector: 'prometheus.prometheusSpec.nodeSelector', affinity: 'prometheus.prometheusSpec.affinity', runsOn: 'any' },
+      { name: 'alertmanager', tolerations: 'alertmanager.alertmanagerSpec.tolerations', nodeSelector: 'alertmanager.alertmanagerSpec.nodeSelector', affinity: 'alertmanager.alertmanagerSpec.affinity', runsOn: 'any', enabledBy: 'alertmanager.enabled', enabledDefault: true },
+      { name: 'grafana', tolerations: 'grafana.tolerations', nodeSelector: 'grafana.nodeSelector', affinity: 'grafana.affinity', runsOn: 'any', enabledBy: 'grafana.enabled', enabledDefault: true },
+      { name: 'kube-state-metrics', tolerations: 'kube-state-metrics.tolerations', nodeSelector: 'kube-state-metrics.nodeSelector', affinity: 'kube-state-metrics.affinity', runsOn: 'any', enabledBy: 'kubeStateMetrics.enabled', enabledDefault: true },
+      { name: 'node exporter', tolerations: 'prometheus-node-exporter.tolerations', nodeSelector: 'prometheus-node-exporter.nodeSelector', affinity: 'prometheus-node-exporter.affinity', runsOn: 'every', enabledBy: 'nodeExporter.enabled', enabledDefault: true },
+      { name: 'CRD upgrade job', tolerations: 'crds.upgradeJob.tolerations', nodeSelector: 'crds.upgradeJob.nodeSelector', affinity: 'crds.upgradeJob.affinity', runsOn: 'any', enabledBy: 'crds.upgradeJob.enabled' },
+    ],
+    freeForm: ['grafana', 'kube-state-metrics', 'prometheus-node-exporter', 'prometheus-windows-exporter', 'alertmanager.config', 'additionalPrometheusRulesMap'],
+    allow: [],
+  },
+  // values.yaml 0.58.1: kind DaemonSet; nodeSelector, tolerations, affinity at the top level (templates/daemonset.yaml).
+  // The estate's release ships the API servers' audit logs, so it runs on the control-plane nodes only (its nodeSelector).
+  'fluent-bit': {
+    components: [{ name: 'daemonset', tolerations: 'tolerations', nodeSelector: 'nodeSelector', affinity: 'affinity', runsOn: 'any' }],
+    freeForm: ['config'],
+    allow: [],
+  },
 };
 
 /** The keys whose value is a map of the user's own keys anywhere in a chart's values. */

@@ -1,0 +1,232 @@
+/**
+ * The monitoring stack of a workload cluster: kube-prometheus-stack (chart pinned in
+ * lib/versions.ts) in the `monitoring` namespace of the mgmt zone, and the network flows that
+ * let it scrape through every namespace's default deny.
+ *
+ * - Prometheus keeps the environment's retention on its own volume (`monitoring.prometheus`)
+ *   and picks up every ServiceMonitor, PodMonitor and PrometheusRule of every namespace (the
+ *   chart's `*SelectorNilUsesHelmValues: false`, platform-addons.md), so the monitors and the
+ *   compiled alerts of the services stack (constructs/monitoring) are seen.
+ * - Alertmanager routes by severity to the environment's receivers; every credential is a
+ *   Secret mounted into Alertmanager (secret volumes in `alertmanagerSpec.volumes`) and read through `*_file`
+ *   settings: no URL or password is ever in the values, the plan or the state.
+ * - Grafana's admin credentials come from a Secret; its Prometheus datasource is the chart's.
+ * - The node exporter runs on every node, control plane included (it tolerates every zone's
+ *   taint), so nodes of every pool are watched.
+ * - The control-plane components kubeadm binds to localhost (controller manager, scheduler,
+ *   etcd) and kube-proxy (replaced by Cilium) are not scraped: they would be targets always down.
+ */
+import { Construct } from 'constructs';
+import type { AlertReceiverConfig, MonitoringSection } from '../../environments/sections/monitoring';
+import { NS } from '../../policy/layout';
+import { ClusterContext } from '../context';
+import { ZONE_LABEL, Peer, type WorkloadPeer } from '../network/peer';
+import { placementFor } from '../network/placement';
+import { Port } from '../network/port';
+import { Segmentation } from '../network/segmentation';
+import { API_SERVER_PORTS, apiServerPeer } from '../network/system';
+import { OperatorChart } from '../operator-chart';
+
+/** Where Alertmanager mounts a receiver's Secret (a secret volume, see {@link alertmanagerSecretVolumes}). */
+export function alertmanagerSecretPath(secret: string, key: string): string {
+  return `/etc/alertmanager/secrets/${secret}/${key}`;
+}
+
+/** The Alertmanager configuration of an environment's receivers and route (values `alertmanager.config`). */
+export function alertmanagerConfig(m: MonitoringSection): Record<string, unknown> {
+  const receiver = (r: AlertReceiverConfig): Record<string, unknown> =>
+    r.type === 'webhook'
+      ? { name: r.name, webhook_configs: [{ url_file: alertmanagerSecretPath(r.urlSecret.name, r.urlSecret.key), send_resolved: true }] }
+      : {
+          name: r.name,
+          email_configs: [
+            { to: r.to.join(', '), from: r.from, smarthost: r.smarthost, auth_username: r.from, auth_password_file: alertmanagerSecretPath(r.passwordSecret.name, r.passwordSecret.key), require_tls: true, send_resolved: true },
+          ],
+        };
+  return {
+    global: { resolve_timeout: '5m' },
+    route: {
+      // Without a route, alerts stay visible in Alertmanager and Grafana only (development).
+      receiver: m.route?.warning ?? 'none',
+      group_by: ['alertname', 'environment', 'service'],
+      group_wait: '30s',
+      group_interval: '5m',
+      repeat_interval: '4h',
+      routes: m.route
+        ? [
+            { receiver: m.route.critical, matchers: ['severity="critical"'], repeat_interval: '1h' },
+            { receiver: m.route.warning, matchers: ['severity="warning"'] },
+          ]
+        : [],
+    },
+    receivers: [...(m.route ? [] : [{ name: 'none' }]), ...m.receivers.map(receiver)],
+  };
+}
+
+/** The Secrets Alertmanager mounts (one per distinct Secret a receiver names). */
+export function alertmanagerSecrets(m: MonitoringSection): string[] {
+  return [...new Set(m.receivers.map((r) => (r.type === 'webhook' ? r.urlSecret.name : r.passwordSecret.name)))].sort();
+}
+
+/**
+ * The receivers' Secrets as read-only secret volumes mounted where {@link alertmanagerSecretPath}
+ * says: the same files `alertmanagerSpec.secrets` would mount, declared by Secret name
+ * (`secretName`), so no value of the chart is a list under a key that reads as a secret.
+ */
+export function alertmanagerSecretVolumes(m: MonitoringSection): { volumes: object[]; volumeMounts: object[] } {
+  const secrets = alertmanagerSecrets(m);
+  const volume = (i: number) => `receiver-secret-${i}`;
+  return {
+    volumes: secrets.map((name, i) => ({ name: volume(i), secret: { secretName: name } })),
+    volumeMounts: secrets.map((name, i) => ({ name: volume(i), mountPath: alertmanagerSecretPath(name, '').replace(/\/$/, ''), readOnly: true })),
+  };
+}
+
+/** What Prometheus scrapes outside its namespace, with the port; flows are declared for each. */
+export interface ScrapeTarget {
+  readonly peer: WorkloadPeer;
+  readonly port: Port;
+  readonly what: string;
+  /** Scraped through a PodMonitor (pods) or a ServiceMonitor (the Service in front of them). */
+  readonly monitor: 'pod' | 'service';
+  /** The name of the port in the pod or Service. */
+  readonly portName: string;
+  /** Pod labels copied onto the series (`cnpg.io/cluster` becomes `cnpg_io_cluster`), which the alerts select on. */
+  readonly targetLabels?: readonly string[];
+}
+
+/** The metrics endpoints of the operators and services this estate installs. */
+export function scrapeTargets(): ScrapeTarget[] {
+  const t = (
+    name: string,
+    namespace: string,
+    zone: 'mgmt' | 'data',
+    selector: Record<string, string>,
+    port: number,
+    what: string,
+    monitor: 'pod' | 'service',
+    portName: string,
+    targetLabels?: readonly string[],
+  ): ScrapeTarget => ({
+    peer: Peer.workload({ name, namespace, zone, selector }),
+    port: Port.tcp(port),
+    what,
+    monitor,
+    portName,
+    ...(targetLabels ? { targetLabels } : {}),
+  });
+  return [
+    t('postgres-instances', NS.postgres, 'data', { 'cnpg.io/podRole': 'instance' }, 9187, 'CloudNativePG instances (and the Barman Cloud plugin metrics they serve)', 'pod', 'metrics', ['cnpg.io/cluster']),
+    t('cnpg-operator', NS.cnpgSystem, 'mgmt', { 'app.kubernetes.io/name': 'cloudnative-pg' }, 8080, 'the CloudNativePG operator', 'pod', 'metrics'),
+    t('kafka-pods', NS.kafka, 'data', { 'strimzi.io/kind': 'Kafka' }, 9404, 'Strimzi Kafka brokers and controllers', 'pod', 'tcp-prometheus', ['strimzi.io/cluster']),
+    t('kafka-mirror-maker', NS.kafka, 'data', { 'strimzi.io/kind': 'KafkaMirrorMaker2' }, 9404, 'Strimzi MirrorMaker 2', 'pod', 'tcp-prometheus', ['strimzi.io/cluster']),
+    t('strimzi-operator', NS.strimziSystem, 'mgmt', { name: 'strimzi-cluster-operator' }, 8080, 'the Strimzi cluster operator', 'pod', 'http'),
+    t('ceph-mgr', NS.rookCluster, 'data', { app: 'rook-ceph-mgr' }, 9283, 'the Ceph manager (Ceph health, OSDs, pools)', 'service', 'http-metrics'),
+    t('velero-server', NS.velero, 'mgmt', { 'app.kubernetes.io/name': 'velero' }, 8085, 'the Velero server', 'service', 'http-monitoring'),
+    t('cert-manager-controller', NS.certManager, 'mgmt', { 'app.kubernetes.io/instance': 'cert-manager', 'app.kubernetes.io/component': 'controller' }, 9402, 'the cert-manager controller', 'service', 'tcp-prometheus-servicemonitor'),
+  ];
+}
+
+/** Prometheus's pods (the operator labels them). */
+export function prometheusPeer(): WorkloadPeer {
+  return Peer.workload({ name: 'prometheus', namespace: NS.monitoring, zone: 'mgmt', selector: { 'app.kubernetes.io/name': 'prometheus' } });
+}
+
+const MONITORING_NAMESPACE_EXCEPTION = {
+  reason:
+    'The kube-prometheus-stack release runs the operator, Prometheus, Alertmanager, Grafana, kube-state-metrics and their webhook jobs, each subchart labelled its own way; they talk among themselves (scrapes, alerts, queries) and all read the API server.',
+};
+
+export interface MonitoringStackProps {
+  readonly config: MonitoringSection;
+}
+
+/** kube-prometheus-stack with the environment's retention, storage and receivers, and its flows. */
+export class MonitoringStack extends Construct {
+  readonly chart: OperatorChart;
+
+  constructor(scope: Construct, id: string, props: MonitoringStackProps) {
+    super(scope, id);
+    const stack = ClusterContext.of(this);
+    const m = props.config;
+    const mgmt = placementFor(this, 'mgmt');
+    // Fresh objects at each use: the values are rendered to YAML, where a shared object would become an alias.
+    const placement = () => JSON.parse(JSON.stringify({ ...(mgmt.nodeSelector ? { nodeSelector: mgmt.nodeSelector } : {}), ...(mgmt.tolerations ? { tolerations: mgmt.tolerations } : {}) })) as Record<string, unknown>;
+    const restricted = () => ({ runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, fsGroup: 65534, seccompProfile: { type: 'RuntimeDefault' } });
+    this.chart = new OperatorChart(this, 'chart', {
+      operator: 'kubePrometheusStack',
+      namespace: NS.monitoring,
+      values: {
+        crds: { enabled: true },
+        // The alerts of this estate are compiled from policy (constructs/monitoring/alert-rules.ts);
+        // the chart's default rules for Kubernetes itself stay on.
+        defaultRules: { create: true },
+        kubeControllerManager: { enabled: false },
+        kubeScheduler: { enabled: false },
+        kubeEtcd: { enabled: false },
+        kubeProxy: { enabled: false },
+        // The admission webhooks' certificate patch Jobs run at install and upgrade: on the mgmt pool too.
+        prometheusOperator: { ...placement(), securityContext: restricted(), admissionWebhooks: { patch: placement() } },
+        prometheus: {
+          prometheusSpec: {
+            ...placement(),
+            replicas: m.prometheus.replicas,
+            retention: m.prometheus.retention,
+            securityContext: restricted(),
+            storageSpec: {
+              volumeClaimTemplate: { spec: { storageClassName: 'ceph-rbd-retain', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: m.prometheus.storage } } } },
+            },
+            serviceMonitorSelectorNilUsesHelmValues: false,
+            podMonitorSelectorNilUsesHelmValues: false,
+            ruleSelectorNilUsesHelmValues: false,
+            probeSelectorNilUsesHelmValues: false,
+            scrapeConfigSelectorNilUsesHelmValues: false,
+            serviceMonitorNamespaceSelector: {},
+            podMonitorNamespaceSelector: {},
+            ruleNamespaceSelector: {},
+            externalLabels: { environment: stack.environment.name, cluster: stack.cluster },
+          },
+        },
+        alertmanager: {
+          config: alertmanagerConfig(m),
+          alertmanagerSpec: { ...placement(), ...alertmanagerSecretVolumes(m), securityContext: restricted() },
+        },
+        grafana: {
+          ...placement(),
+          admin: { existingSecret: 'grafana-admin', userKey: 'admin-user', passwordKey: 'admin-password' },
+          persistence: { enabled: false },
+        },
+        'kube-state-metrics': { ...placement() },
+        // Every node, of every pool and the control plane: the exporter tolerates every taint of a zone and the control plane's.
+        'prometheus-node-exporter': {
+          tolerations: [
+            { key: ZONE_LABEL, operator: 'Exists', effect: 'NoSchedule' },
+            { key: 'node-role.kubernetes.io/control-plane', operator: 'Exists', effect: 'NoSchedule' },
+          ],
+        },
+      },
+    });
+
+    // Flows: default deny holds everywhere; each path the stack needs is declared.
+    const segmentation = Segmentation.of(this);
+    const apiServer = apiServerPeer(this);
+    const release = Peer.namespace({ namespace: NS.monitoring, zone: 'mgmt', exception: MONITORING_NAMESPACE_EXCEPTION });
+    const prometheus = prometheusPeer();
+    segmentation.allow(release, apiServer, { ports: API_SERVER_PORTS, description: 'the operator, Prometheus (service discovery), kube-state-metrics and Grafana read the API server', declaredBy: this });
+    segmentation.allow(apiServer, release, { ports: [Port.tcp(10250)], description: "the API server calls the Prometheus Operator's admission webhook (PrometheusRule validation)", declaredBy: this });
+    segmentation.allow(release, release, {
+      ports: [Port.tcp(9090), Port.tcp(9093), Port.tcp(9094), Port.tcp(8080), Port.tcp(8081), Port.tcp(10250), Port.tcp(3000), Port.tcp(9100)],
+      description: 'Prometheus scrapes the release (Alertmanager, operator, kube-state-metrics, Grafana) and sends alerts to Alertmanager; Grafana queries Prometheus',
+      declaredBy: this,
+    });
+    segmentation.allow(prometheus, apiServer, { ports: [Port.tcp(10250), Port.tcp(9100)], description: 'Prometheus scrapes the kubelets (cAdvisor) and the node exporters on the node network', declaredBy: this });
+    for (const target of scrapeTargets()) {
+      segmentation.allow(prometheus, target.peer, { ports: [target.port], description: `Prometheus scrapes ${target.what}`, declaredBy: this });
+    }
+    const alertmanager = Peer.workload({ name: 'alertmanager', namespace: NS.monitoring, zone: 'mgmt', selector: { 'app.kubernetes.io/name': 'alertmanager' } });
+    for (const r of m.receivers) {
+      const port = r.type === 'webhook' ? 443 : Number(r.smarthost.split(':')[1]);
+      segmentation.allow(alertmanager, Peer.external({ name: `receiver-${r.name}`, cidr: r.cidr }), { ports: [Port.tcp(port)], description: `Alertmanager notifies receiver ${r.name} (${r.type})`, declaredBy: this });
+    }
+  }
+}
