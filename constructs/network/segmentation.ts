@@ -5,7 +5,8 @@ import { EXPOSED_ZONES, NETWORK_EXCEPTION_ANNOTATION } from '../../policy/zones'
 import { UserError } from '../../lib/errors';
 import { NetworkPolicyV1 } from '../../lib/providers';
 import { ClusterContext } from '../context';
-import type { ITerraformDependable } from '../../lib/tf';
+import type { ITerraformDependable, TerraformStack } from '../../lib/tf';
+import { recordFlows, type FlowEndRecord, type FlowRecord } from '../../lib/markers';
 import { ExternalPeer, NetworkException, Peer, WorkloadPeer } from './peer';
 import { mergePorts, Port } from './port';
 
@@ -21,6 +22,27 @@ export interface Flow {
 }
 
 export { EXPOSED_ZONES, NETWORK_EXCEPTION_ANNOTATION };
+
+/** How a peer is written in the record of declared flows (lib/markers.ts). */
+export function flowEndOf(peer: Peer): FlowEndRecord {
+  if (peer instanceof ExternalPeer) return { kind: 'addresses', name: peer.name, cidr: peer.cidr, ...(peer.location.kind === 'control-plane' ? { controlPlane: true } : {}) };
+  const target = peer.policyTarget()!;
+  if (Object.keys(target.podSelector).length === 0) return { kind: 'namespace', name: peer.name, namespace: target.namespace };
+  return { kind: 'pods', name: peer.name, namespace: target.namespace, selector: target.podSelector };
+}
+
+function flowRecord(flow: Flow): FlowRecord {
+  const exception = [flow.from.exception?.reason, flow.to.exception?.reason].filter((r): r is string => !!r && r.trim().length > 0).join('; ');
+  return {
+    from: flowEndOf(flow.from),
+    to: flowEndOf(flow.to),
+    ports: flow.ports.map(String),
+    purpose: flow.description,
+    declaredBy: flow.declaredBy,
+    ...(exception ? { exception } : {}),
+    renderedBy: 'segmentation',
+  };
+}
 
 /**
  * Thrown at synth when declared flows break a zone rule; lists every offending flow.
@@ -113,6 +135,7 @@ export class Segmentation extends Construct {
   }
 
   private readonly declared: Flow[] = [];
+  private readonly baselines: FlowRecord[] = [];
   private rendered = false;
   /** Violations found outside flows (exposure checks), reported with the flows'. */
   private readonly extraViolations: string[] = [];
@@ -131,6 +154,15 @@ export class Segmentation extends Construct {
     };
     this.declared.push(flow);
     return flow;
+  }
+
+  /**
+   * Records a flow whose policies another construct renders (the namespace baseline's DNS
+   * egress), so the record of declared flows is complete.
+   */
+  recordBaseline(record: FlowRecord): void {
+    if (this.rendered) throw new Error(`${this.node.path}: a baseline flow was recorded after the stack was synthesized`);
+    this.baselines.push(record);
   }
 
   /** Records a violation found by a construct (e.g. an exposure check) to report with the rest. */
@@ -172,6 +204,8 @@ export class Segmentation extends Construct {
       const created = stack.createdNamespace(name);
       return created ? [created.namespace] : undefined;
     };
+    const records = [...this.baselines, ...this.flows.map((f) => flowRecord(f))];
+    if (records.length > 0) recordFlows(stack as unknown as TerraformStack, records);
     for (const flow of this.flows) {
       const ports = flow.ports.map((p) => ({ port: String(p.port), protocol: p.protocol }));
       const name = policyName('flow', flow.from.name, 'to', flow.to.name);
