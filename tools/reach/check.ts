@@ -127,7 +127,7 @@ export function describeProblems(env: string, check: ClusterCheck): string[] {
   return [
     ...check.blocked.map(
       (b) =>
-        `${where}: declared flow ${b.flow.from.name} -> ${b.flow.to.name} [${b.flow.ports.join(', ')}] (declared at ${b.flow.declaredBy}) is blocked from ${describeEndpoint(b.from)} to ${describeEndpoint(b.to)} on ${b.missing} by the ${b.blockedBy.join(' and the ')} side`,
+        `${where}: declared flow ${b.flow.from.name} -> ${b.flow.to.name} [${b.flow.ports.join(', ')}] (declared at ${b.flow.declaredBy}) is blocked from ${describeEndpoint(b.from)} to ${describeEndpoint(b.to)} on ${b.missing} by ${b.blockedBy.map((x) => (x === 'egress' ? "the client's egress" : "the server's ingress")).join(' and ')}`,
     ),
     ...check.undeclared.map(
       (u) =>
