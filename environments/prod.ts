@@ -19,6 +19,7 @@ export const prod: EnvironmentInput = {
     kubeconfig: { path: '~/.kube/config', context: 'moit-mgmt-hanoi' },
     namespace: 'capi-prod',
     nodeCidr: '10.1.0.0/24',
+    controlPlaneCidr: '10.1.0.8/29',
     registry: { repository: 'registry.mgmt.dc.moit.gov.vn/capi', cidr: '10.1.0.50/32' },
   },
   clusters: [
@@ -42,6 +43,8 @@ export const prod: EnvironmentInput = {
       },
       network: { pods: '10.244.0.0/16', services: '10.96.0.0/12' },
       nodeCidr: '10.10.0.0/22',
+      // The control-plane machines' IPAM pool, with the VIP 10.10.0.10.
+      controlPlaneCidr: '10.10.0.8/29',
       nodePools: [
         { name: 'edge', zone: 'dmz', replicas: 3, machine: { cpus: 4, memoryMiB: 8192, diskGiB: 60 }, network: 'seg-prod-dmz' },
         { name: 'app', zone: 'app', replicas: 6, machine: { cpus: 8, memoryMiB: 32768, diskGiB: 100 }, network: 'seg-prod-app' },
@@ -97,7 +100,14 @@ export const prod: EnvironmentInput = {
             port: 9095,
             type: 'tlsroute',
             authentication: 'tls',
-            gateway: { name: 'site-gateway', namespace: 'exchange', sectionName: 'kafka-passthrough', podSelector: { 'app.kubernetes.io/name': 'site-gateway' } },
+            gateway: {
+              name: 'site-gateway',
+              namespace: 'exchange',
+              sectionName: 'kafka-passthrough',
+              podSelector: { 'app.kubernetes.io/name': 'site-gateway' },
+              // The recovery site's MirrorMaker 2 arrives from its node network, by SNI on 443.
+              entry: { name: 'dr-site', cidr: '10.40.0.0/22', port: 443 },
+            },
             bootstrapHost: 'events-bootstrap.kafka.hanoi-1.dc.moit.gov.vn',
             brokerHostTemplate: 'events-broker-{nodeId}.kafka.hanoi-1.dc.moit.gov.vn',
           },
@@ -124,7 +134,13 @@ export const prod: EnvironmentInput = {
       credentialsSecret: 'offsite-prod-keys',
       immutable: true,
     },
-    receives: [{ from: 'dr', bucket: 'offsite-dr', gateway: { namespace: 'exchange', podSelector: { 'app.kubernetes.io/name': 'site-gateway' } } }],
+    receives: [
+      {
+        from: 'dr',
+        bucket: 'offsite-dr',
+        gateway: { namespace: 'exchange', podSelector: { 'app.kubernetes.io/name': 'site-gateway' }, entry: { name: 'dr-site', cidr: '10.40.0.0/22', port: 443 } },
+      },
+    ],
   },
   auditSuppressions: [BEFORE_FIRST_DRILL, PLATFORM_ADMINS_CLUSTER_ADMIN],
 };

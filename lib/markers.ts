@@ -166,6 +166,8 @@ export type FlowEndRecord =
       readonly name: string;
       readonly cidr: string;
       readonly controlPlane?: boolean;
+      /** A declared wildcard (the whole Internet, with an exception): it covers every narrower block on purpose. */
+      readonly wildcard?: boolean;
       /** Narrower declared blocks inside this one that it covers on purpose (a declared overlap). */
       readonly encloses?: ReadonlyArray<{ readonly name: string; readonly cidr: string; readonly reason: string }>;
     };

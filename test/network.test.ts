@@ -160,7 +160,42 @@ describe('zone rules', () => {
       /flow postgres\/pg-trade -> partner-s3 \(203\.0\.113\.0\/24\).*the data zone has no egress beyond the cluster except declared backup targets/,
     ],
     ['data may reach a declared backup target', (s) => s.allow(database, Peer.external({ name: 'dr-rgw', cidr: '10.40.8.0/24', backupTarget: true }), { ports: [Port.tcp(443)] }), null],
-    ['data may reach its own API server', (s) => s.allow(database, Peer.controlPlane({ cidr: '172.18.0.0/16' }), { ports: [Port.tcp(6443)] }), null],
+    ['data may reach its own API server', (s) => s.allow(database, Peer.controlPlane({ cidr: '172.18.0.0/29' }), { ports: [Port.tcp(6443)] }), null],
+    [
+      'an infrastructure host inside a wider declared block is refused',
+      (s) => s.allow(importer, Peer.external({ name: 'corp-lan', cidr: '172.16.0.0/12' }), { ports: [Port.tcp(443)] }),
+      /kube-apiserver \(172\.18\.0\.0\/29\) \(declared at .*\) lies inside corp-lan \(172\.16\.0\.0\/12\) .*declare the overlap on it \(encloses, with a reason\)/,
+    ],
+    [
+      'the API server addressed as the whole node network is refused',
+      (s) => s.allow(importer, Peer.controlPlane({ cidr: '172.18.0.0/16' }), { ports: [Port.tcp(6443)] }),
+      /kube-apiserver \(172\.18\.0\.0\/29\) .* lies inside kube-apiserver \(172\.18\.0\.0\/16\)/,
+    ],
+    [
+      'an overlap declared with a reason is accepted',
+      (s) =>
+        s.allow(
+          importer,
+          Peer.external({
+            name: 'corp-lan',
+            cidr: '172.16.0.0/12',
+            encloses: [
+              { peer: { name: 'kube-apiserver', cidr: '172.18.0.0/29' }, reason: 'the importer reads the whole corporate LAN on purpose' },
+              { peer: { name: 'node-network', cidr: '172.18.0.0/16' }, reason: 'the importer reads the whole corporate LAN on purpose' },
+            ],
+          }),
+          { ports: [Port.tcp(443)] },
+        ),
+      null,
+    ],
+    [
+      'one set of pods under two names is refused',
+      (s) => {
+        s.allow(importer, database);
+        s.allow(importer, Peer.workload({ name: 'trade-db', namespace: 'postgres', zone: 'data', selector: { 'cnpg.io/cluster': 'pg-trade' } }), { ports: [Port.tcp(5432)] });
+      },
+      /pods postgres\/cnpg\.io\/cluster=pg-trade are declared under two names, "pg-trade" .* and "trade-db"/,
+    ],
     [
       'the whole Internet needs an exception',
       (s) => s.allow(importer, Peer.external({ name: 'internet', cidr: '0.0.0.0/0' }), { ports: [Port.tcp(443)] }),

@@ -84,6 +84,11 @@ export const managementClusterApiFields = {
    */
   nodeCidr: z.string().regex(CIDR, { message: 'must be an IPv4 CIDR block such as "10.0.0.0/24"' }),
   /**
+   * The management cluster's control-plane nodes (and VIP): its API server is reached at, and
+   * calls the providers' webhooks from, this block inside `nodeCidr`, never the whole node network.
+   */
+  controlPlaneCidr: serviceCidr,
+  /**
    * The internal OCI registry the data centre mirrors Cluster API into (the centre is
    * air-gapped): provider components are fetched from `<repository>/<provider>:<version>`.
    */
@@ -103,13 +108,15 @@ export type ClusterBaseline = z.output<typeof clusterBaselineSection>;
 /** What `checkClusterSettings` reads of an environment (the parsed shape, structurally). */
 interface CheckedEnvironment {
   readonly securityLevel: number;
+  readonly management?: { readonly nodeCidr: string; readonly controlPlaneCidr: string };
   readonly clusterBaseline: ClusterBaseline;
   readonly clusters: ReadonlyArray<
-    | { readonly mode: 'existing' }
+    | { readonly mode: 'existing'; readonly nodeCidr: string; readonly controlPlaneCidr: string }
     | {
         readonly mode: 'clusterApi';
         readonly name: string;
         readonly nodeCidr: string;
+        readonly controlPlaneCidr: string;
         readonly controlPlane: { readonly machine: { readonly diskGiB: number }; readonly endpoint: { readonly host: string } };
       }
   >;
@@ -140,7 +147,14 @@ export function checkClusterSettings(env: CheckedEnvironment, problem: Report): 
     problem(['clusterBaseline', 'access', 'auditors'], 'must differ from platformAdmins: auditors check the administrators and are a separate team', baseline.access.auditors);
   }
   const worstCaseMiB = baseline.auditLog.maxBackups * baseline.auditLog.maxSizeMiB;
+  const insideNodes = (path: (string | number)[], block: string, nodes: string) => {
+    if (CIDR.test(block) && CIDR.test(nodes) && !cidrContains(nodes, block.split('/')[0]!)) {
+      problem(path, `must be inside the node network (${nodes}): the control-plane nodes are nodes of it`, block);
+    }
+  };
+  if (env.management) insideNodes(['management', 'controlPlaneCidr'], env.management.controlPlaneCidr, env.management.nodeCidr);
   env.clusters.forEach((c, ci) => {
+    insideNodes(['clusters', ci, 'controlPlaneCidr'], c.controlPlaneCidr, c.nodeCidr);
     if (c.mode !== 'clusterApi') return;
     const budgetMiB = Math.floor(c.controlPlane.machine.diskGiB * 1024 * AUDIT_LOG_DISK_SHARE);
     if (worstCaseMiB > budgetMiB) {
@@ -156,6 +170,8 @@ export function checkClusterSettings(env: CheckedEnvironment, problem: Report): 
       problem(['clusters', ci, 'controlPlane', 'endpoint', 'host'], 'must be the IPv4 address of the control-plane VIP: the management controllers are allowed to reach exactly this address', host);
     } else if (!cidrContains(c.nodeCidr, host)) {
       problem(['clusters', ci, 'controlPlane', 'endpoint', 'host'], `must be inside the cluster's nodeCidr (${c.nodeCidr}): the VIP is announced on the control-plane nodes' network`, host);
+    } else if (CIDR.test(c.controlPlaneCidr) && !cidrContains(c.controlPlaneCidr, host)) {
+      problem(['clusters', ci, 'controlPlaneCidr'], `must hold the control-plane endpoint ${host}: the management controllers reach the API server there`, c.controlPlaneCidr);
     }
   });
 }

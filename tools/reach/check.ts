@@ -61,7 +61,7 @@ export function endMatches(end: FlowEndRecord, e: Endpoint, blocks?: DeclaredBlo
     if (e.kind !== 'addresses') return false;
     const block = parseCidr(end.cidr);
     if (!e.ranges.every((r) => rangeWithin(r, block))) return false;
-    if (!blocks) return true;
+    if (!blocks || end.wildcard) return true;
     const enclosed = new Set((end.encloses ?? []).map((x) => parseCidr(x.cidr)).map((r) => `${r.first}-${r.last}`));
     return blocks.narrowest(e).every((c) => {
       const r = parseCidr(c);
