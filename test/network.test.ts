@@ -262,17 +262,22 @@ describe('the network diagram', () => {
     expect(prod).toMatch(/^```mermaid\nflowchart LR$/m);
   });
 
-  it('draws each declared flow of prod as an arrow labelled with its ports, and lists it', () => {
-    const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'moit-diag-')) });
+  it('draws each enforced path of prod as an arrow with its ports, lists it with its declared purpose, and marks none undeclared', () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'moit-diag-'));
+    const app = new App({ outdir });
     const stacks = buildEnvironment(app, loadEnvironments(['prod'])[0]!);
     app.synth(); // some flows are derived when stacks are prepared
-    const network = networkOf(stacks);
-    const flows = network.clusters.flatMap((c) => c.flows);
-    for (const flow of flows) {
-      expect(prod).toContain(`-->|"${flow.ports.map(String).join(', ')}"|`);
-      expect(prod).toContain(`| ${flow.from.describe()} | ${flow.to.describe()} | ${flow.ports.map(String).join(', ')} |`);
+    const network = networkOf(stacks, outdir);
+    const paths = network.clusters.flatMap((c) => c.paths).filter((p) => !p.baseline);
+    expect(paths.length).toBeGreaterThan(100);
+    for (const path of paths) {
+      expect(path.purposes.length).toBeGreaterThan(0);
+      expect(prod).toContain(`| ${path.from.namespace ? `${path.from.namespace}/` : ''}${path.from.label} | ${path.to.namespace ? `${path.to.namespace}/` : ''}${path.to.label} | ${path.ports} | ${path.purposes.join('; ')} |`);
     }
-    expect((prod.match(/-->\|/g) ?? []).length).toBe(flows.length);
+    expect((prod.match(/-->\|/g) ?? []).length).toBe(paths.length);
+    expect(prod).not.toMatch(/-\.->|\*\*UNDECLARED/);
+    // The declared flows are still listed, each with its ports.
+    for (const flow of network.clusters.flatMap((c) => c.flows)) expect(prod).toContain(`| ${flow.from.describe()} | ${flow.to.describe()} | ${flow.ports.map(String).join(', ')} |`);
   });
 
   it('renders a small model exactly (frozen artefact)', () => {
@@ -287,6 +292,11 @@ describe('the network diagram', () => {
             { name: 'postgres', zone: 'data', purpose: 'databases' },
           ],
           flows: [{ from: importer, to: database, ports: [Port.tcp(5432)], description: 'imports', declaredBy: 'dev-core-services/x' }],
+          paths: [
+            { from: { key: 'exchange/app=importer', label: 'importer (app=importer)', namespace: 'exchange' }, to: { key: 'postgres/db', label: 'pg-trade (cnpg.io/cluster=pg-trade)', namespace: 'postgres' }, ports: '5432/TCP', purposes: ['imports'], baseline: false, undeclared: '' },
+            { from: { key: 'exchange/*', label: '* (other pods)', namespace: 'exchange' }, to: { key: '10.0.0.0/8', label: '10.0.0.0/8' }, ports: '443/TCP', purposes: [], baseline: false, undeclared: '443/TCP (egress: exchange/widened; ingress: open)' },
+            { from: { key: 'exchange/*', label: '* (other pods)', namespace: 'exchange' }, to: { key: 'kube-system/k8s-app=kube-dns', label: 'cluster-dns (k8s-app=kube-dns)', namespace: 'kube-system' }, ports: '53/TCP, 53/UDP', purposes: ['every pod resolves names through the cluster DNS service'], baseline: true, undeclared: '' },
+          ],
         },
       ],
     });
