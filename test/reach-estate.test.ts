@@ -59,6 +59,6 @@ describe('seeded changes the check reports', () => {
     });
     const problems = describeProblems('prod', checkCluster(cluster));
     expect(problems.length).toBeGreaterThan(0);
-    for (const line of problems) expect(line).toMatch(/^prod\/core: undeclared path postgres\/cnpg\.io\/cluster=main.* -> [\d./+]+ on 443\/TCP, 6443\/TCP: opened by egress postgres\/flow-postgres-main-to-kube-apiserver-out; ingress not governed here$/);
+    for (const line of problems) expect(line).toMatch(/^prod\/core: undeclared path postgres\/cnpg\.io\/cluster=main.* -> [\d./+ -]+ on 443\/TCP, 6443\/TCP: opened by egress postgres\/flow-postgres-main-to-kube-apiserver-out; ingress not governed here$/);
   });
 });

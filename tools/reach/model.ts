@@ -159,8 +159,19 @@ function referencedNamespaces(input: ClusterInput): string[] {
   return [...names].filter((n) => !known.has(n)).sort();
 }
 
+/**
+ * Extra pod groups and address blocks to cut the universe at, so that two versions of a cluster
+ * are computed over the same endpoints (the reachability diff); with `contiguous`, each address
+ * piece is one contiguous range, so its identity does not depend on the policies of a version.
+ */
+export interface UniverseHints {
+  readonly groups?: ReadonlyArray<{ readonly namespace: string; readonly labels: Readonly<Record<string, string>> }>;
+  readonly ranges?: readonly AddressRange[];
+  readonly contiguous?: boolean;
+}
+
 /** Computes the enforced connectivity of one cluster. */
-export function computeReach(input: ClusterInput): ClusterReach {
+export function computeReach(input: ClusterInput, hints: UniverseHints = {}): ClusterReach {
   const namespaces = [
     ...input.namespaces,
     ...referencedNamespaces(input).map((name): NamespaceInfo => ({ name, labels: { [NAMESPACE_NAME_LABEL]: name }, managed: false })),
@@ -188,6 +199,7 @@ export function computeReach(input: ClusterInput): ClusterReach {
     }
   }
   for (const f of input.flows) for (const end of [f.from, f.to]) if (end.kind === 'pods') addGroup(end.namespace, { ...end.selector });
+  for (const g of hints.groups ?? []) if (groups.has(g.namespace)) addGroup(g.namespace, { ...g.labels });
 
   const endpoints: Endpoint[] = [];
   for (const n of namespaces) {
@@ -208,13 +220,14 @@ export function computeReach(input: ClusterInput): ClusterReach {
     }
   }
   for (const f of input.flows) for (const end of [f.from, f.to]) if (end.kind === 'addresses') blocks.push({ key: `flow:${end.cidr}`, range: parseCidr(end.cidr) });
+  for (const r of hints.ranges ?? []) blocks.push({ key: `hint:${r.first}-${r.last}`, range: r });
   const cuts = [...new Set(blocks.flatMap((b) => [b.range.first, b.range.last + 1]))].sort((a, b) => a - b);
   const pieces = new Map<string, AddressRange[]>();
   for (let i = 0; i + 1 < cuts.length; i++) {
     const range = { first: cuts[i]!, last: cuts[i + 1]! - 1 };
     const inside = [...new Set(blocks.filter((b) => rangeWithin(range, b.range)).map((b) => b.key))].sort();
     if (!inside.some((k) => !k.startsWith('except:'))) continue;
-    const sig = inside.join('|');
+    const sig = hints.contiguous ? `${range.first}` : inside.join('|');
     pieces.set(sig, [...(pieces.get(sig) ?? []), range]);
   }
   for (const ranges of pieces.values()) {
@@ -285,7 +298,14 @@ export function computeReach(input: ClusterInput): ClusterReach {
 
 /** A readable name of an endpoint: `ns/labels`, `ns/* (other pods)` or the address blocks. */
 export function describeEndpoint(e: Endpoint): string {
-  if (e.kind === 'addresses') return e.id;
+  if (e.kind === 'addresses') {
+    return e.ranges
+      .map((r) => {
+        const cidrs = rangeToCidrs(r);
+        return cidrs.length === 1 ? cidrs[0]! : `${formatAddress(r.first)}-${formatAddress(r.last)}`;
+      })
+      .join(' + ');
+  }
   return Object.keys(e.labels).length === 0 ? `${e.namespace}/* (other pods)` : e.id;
 }
 
