@@ -201,3 +201,33 @@ describe('enforced versus declared', () => {
     expect(describeProblems('t', check).join('\n')).toMatch(/blocked .* on 5433\/TCP by the client's egress and the server's ingress/);
   });
 });
+
+describe('an address piece is what the narrowest declared block names', () => {
+  // Declared: ops -> api-server (10.0.0.0/24) on 6443, and ops -> registry (10.0.0.50/32) on 443.
+  // The policy lets ops send 443 and 6443 to all of 10.0.0.0/24 (as a flow to a too-wide block would).
+  // Pieces: 10.0.0.50/32 (the registry) and the rest of 10.0.0.0/24 (the API server).
+  // ops -> registry on 6443 is allowed by the policy but declared by no flow to the registry:
+  // undeclared, unless the wider block declares it encloses the registry. ops -> rest on 443: undeclared.
+  const flow = (to: FlowRecord['to'], port: string): FlowRecord => ({ from: { kind: 'pods', name: 'ops', namespace: 'web', selector: { app: 'ops' } }, to, ports: [port], purpose: 'p', declaredBy: 'test', renderedBy: 'segmentation' });
+  const policies = [
+    denyAll('web'),
+    typed('web', 'ops-out', { pod_selector: { match_labels: { app: 'ops' } }, policy_types: ['Egress'], egress: [{ to: [{ ip_block: { cidr: '10.0.0.0/24' } }], ports: [{ port: '443' }, { port: '6443' }] }] }),
+  ];
+  const registry = { kind: 'addresses' as const, name: 'registry', cidr: '10.0.0.50/32' };
+
+  it('reports traffic to a host inside a wider declared block as undeclared', () => {
+    const s = stack({ web: 'app' }, policies, [], [flow({ kind: 'addresses', name: 'api-server', cidr: '10.0.0.0/24' }, '6443/TCP'), flow(registry, '443/TCP')]);
+    const lines = describeProblems('t', checkCluster(clustersOf([s])[0]!)).map((l) => l.replace(/^t\/c: /, ''));
+    expect(lines.sort()).toEqual([
+      'undeclared path web/app=ops -> 10.0.0.0-10.0.0.49 + 10.0.0.51-10.0.0.255 on 443/TCP: opened by egress web/ops-out; ingress not governed here',
+      'undeclared path web/app=ops -> 10.0.0.50/32 on 6443/TCP: opened by egress web/ops-out; ingress not governed here',
+    ]);
+  });
+
+  it('accepts it where the wider block declares that it encloses the host', () => {
+    const wide = { kind: 'addresses' as const, name: 'api-server', cidr: '10.0.0.0/24', encloses: [{ name: 'registry', cidr: '10.0.0.50/32', reason: 'on purpose' }] };
+    const s = stack({ web: 'app' }, policies, [], [flow(wide, '6443/TCP'), flow(registry, '443/TCP')]);
+    const lines = describeProblems('t', checkCluster(clustersOf([s])[0]!));
+    expect(lines).toEqual(['t/c: undeclared path web/app=ops -> 10.0.0.0-10.0.0.49 + 10.0.0.51-10.0.0.255 on 443/TCP: opened by egress web/ops-out; ingress not governed here']);
+  });
+});
