@@ -34,7 +34,6 @@ export const MESSENGER_PORTS: readonly Port[] = [Port.tcp(CEPH_MON_PORT), Port.t
  *   is the narrowest stable selector (a declared exception).
  * - OSD prepare jobs, version-detection jobs and the manager (its sidecar moves the mgr Service
  *   to the active manager) -> API server. No other Ceph daemon talks to Kubernetes.
- *
  * - Messenger v2 (3300 and 6800-7568, MESSENGER_PORTS) into the Ceph daemons from: the other
  *   Ceph daemons; the Rook and CSI components in `rook-ceph-system` (the operator runs `ceph`
  *   commands, the CSI controller creates RBD images); and the cluster's node network, where the
