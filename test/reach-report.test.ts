@@ -20,8 +20,10 @@ describe('npm run reach', () => {
 
   it('answers "no" with the side that refuses', () => {
     const report = reachReport('prod', prod, { from: 'exchange/partner-mof-customs', to: 'postgres/postgres-main' });
-    expect(report.answers.map((a) => [a.ports, a.egress.state])).toEqual([['none', 'isolated, no rule admits it']]);
-    expect(renderReachMarkdown(report)).toContain('**No.** Nothing is allowed.');
+    expect(report.answers.map((a) => [a.ports, a.egress.state, a.ingress.state])).toEqual([['none', 'refused', 'refused']]);
+    const md = renderReachMarkdown(report);
+    expect(md).toContain('**No.** Nothing is allowed.');
+    expect(md).toContain('- Egress of the client: isolated, no rule admits it');
   });
 
   it('answers "who can reach the customs database": every client of the Postgres cluster, each with its declared flow', () => {

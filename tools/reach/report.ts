@@ -45,8 +45,8 @@ export interface Answer {
   readonly to: string;
   /** Ports both sides allow ("none" when blocked). */
   readonly ports: string;
-  readonly egress: { readonly state: string; readonly policies: readonly PolicyShare[] };
-  readonly ingress: { readonly state: string; readonly policies: readonly PolicyShare[] };
+  readonly egress: { readonly state: SideState; readonly policies: readonly PolicyShare[] };
+  readonly ingress: { readonly state: SideState; readonly policies: readonly PolicyShare[] };
   readonly declaredBy: readonly DeclaredShare[];
   /** Allowed ports no declared flow explains ("" when none). */
   readonly undeclared: string;
@@ -60,7 +60,15 @@ export interface ReachReport {
   readonly undeclared: readonly string[];
 }
 
-const sideState = (s: Side) => (!s.governed ? 'not governed here (outside the cluster, or a namespace the estate does not manage)' : !s.isolated ? 'not isolated: no policy selects these pods for this direction' : s.ports.isEmpty() ? 'isolated, no rule admits it' : 'isolated; allowed by');
+/** A side's state: `allowed` (isolated, some rule admits it), `refused` (isolated, none does), `not isolated`, `not governed` (outside the cluster or an unmanaged namespace). */
+export type SideState = 'allowed' | 'refused' | 'not isolated' | 'not governed';
+const sideState = (s: Side): SideState => (!s.governed ? 'not governed' : !s.isolated ? 'not isolated' : s.ports.isEmpty() ? 'refused' : 'allowed');
+const SIDE_WORDS: Readonly<Record<SideState, string>> = {
+  allowed: 'isolated; allowed by',
+  refused: 'isolated, no rule admits it',
+  'not isolated': 'not isolated: no policy selects these pods for this direction',
+  'not governed': 'not governed here (outside the cluster, or a namespace the estate does not manage)',
+};
 const shares = (s: Side): PolicyShare[] => s.contributions.map((c) => ({ policy: `${c.policy.namespace}/${c.policy.name}`, ports: c.ports.toString(), source: c.policy.source }));
 
 function answerOf(check: ClusterCheck, path: Path, blocks: DeclaredBlocks): Answer {
@@ -164,7 +172,7 @@ export function renderReachMarkdown(report: ReachReport): string {
       lines.push(`## ${a.from} → ${a.to} (cluster ${a.cluster})`, '');
       lines.push(a.ports === 'none' ? '**No.** Nothing is allowed.' : `**Yes**, on ${a.ports}.`, '');
       for (const [name, side] of [['Egress of the client', a.egress], ['Ingress of the server', a.ingress]] as const) {
-        lines.push(`- ${name}: ${side.state}${side.policies.length ? ` ${side.policies.map((p) => `\`${p.policy}\` (${p.ports})`).join(', ')}` : ''}`);
+        lines.push(`- ${name}: ${SIDE_WORDS[side.state]}${side.policies.length ? ` ${side.policies.map((p) => `\`${p.policy}\` (${p.ports})`).join(', ')}` : ''}`);
       }
       if (a.declaredBy.length > 0) {
         lines.push('- Declared by:');
@@ -176,7 +184,7 @@ export function renderReachMarkdown(report: ReachReport): string {
   } else {
     lines.push('| cluster | from | to | ports | egress policies | ingress policies | declared flow: purpose |', '| --- | --- | --- | --- | --- | --- | --- |');
     for (const a of report.answers) {
-      const side = (s: Answer['egress']) => (s.policies.length ? s.policies.map((p) => p.policy).join(', ') : s.state.split(':')[0]!);
+      const side = (s: Answer['egress']) => (s.policies.length ? s.policies.map((p) => p.policy).join(', ') : s.state);
       const declared = a.declaredBy.map((d) => `${d.from} → ${d.to}: ${d.purpose}`).join('; ') + (a.undeclared ? ` **undeclared: ${a.undeclared}**` : '');
       lines.push(`| ${a.cluster} | ${cell(a.from)} | ${cell(a.to)} | ${a.ports} | ${cell(side(a.egress))} | ${cell(side(a.ingress))} | ${cell(declared)} |`);
     }
