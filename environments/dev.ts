@@ -22,7 +22,7 @@ export const dev: EnvironmentInput = {
     // Audit logs at the level-3 minimum (90 days), few files: a developer's node has little disk.
     auditLog: { maxBackups: 10 },
   },
-  clusters: [{ name: 'core', mode: 'existing', kubeconfig: { path: '~/.kube/config', context: 'moit-dev' }, nodeCidr: '172.18.0.0/16' }],
+  clusters: [{ name: 'core', mode: 'existing', kubeconfig: { path: '~/.kube/config', context: 'moit-dev' }, nodeCidr: '172.18.0.0/16', controlPlaneCidr: '172.18.0.0/29' }],
   objectStorage: {
     // One local node: one monitor and manager, single copies; data may be lost here.
     ceph: { monitors: 1, managers: 1, allowMultipleDaemonsPerNode: true },

@@ -26,6 +26,7 @@ export const dr: EnvironmentInput = {
     kubeconfig: { path: '~/.kube/config', context: 'moit-mgmt-hcm' },
     namespace: 'capi-dr',
     nodeCidr: '10.3.0.0/24',
+    controlPlaneCidr: '10.3.0.8/29',
     // The recovery site has its own registry mirror: it must work with the primary site gone.
     registry: { repository: 'registry.mgmt.hcm-1.dc.moit.gov.vn/capi', cidr: '10.3.0.50/32' },
   },
@@ -50,6 +51,8 @@ export const dr: EnvironmentInput = {
       },
       network: { pods: '10.245.0.0/16', services: '10.97.0.0/16' },
       nodeCidr: '10.40.0.0/22',
+      // The control-plane machines' IPAM pool, with the VIP 10.40.0.10.
+      controlPlaneCidr: '10.40.0.8/29',
       nodePools: [
         { name: 'edge', zone: 'dmz', replicas: 2, machine: { cpus: 4, memoryMiB: 8192, diskGiB: 60 }, network: 'seg-dr-dmz' },
         { name: 'app', zone: 'app', replicas: 3, machine: { cpus: 8, memoryMiB: 32768, diskGiB: 100 }, network: 'seg-dr-app' },
@@ -145,8 +148,8 @@ export const dr: EnvironmentInput = {
       immutable: true,
     },
     receives: [
-      { from: 'prod', bucket: 'offsite-prod', gateway: { namespace: 'exchange', podSelector: { 'app.kubernetes.io/name': 'site-gateway' } } },
-      { from: 'staging', bucket: 'offsite-staging', gateway: { namespace: 'exchange', podSelector: { 'app.kubernetes.io/name': 'site-gateway' } } },
+      { from: 'prod', bucket: 'offsite-prod', gateway: { namespace: 'exchange', podSelector: { 'app.kubernetes.io/name': 'site-gateway' }, entry: { name: 'prod-site', cidr: '10.10.0.0/22', port: 443 } } },
+      { from: 'staging', bucket: 'offsite-staging', gateway: { namespace: 'exchange', podSelector: { 'app.kubernetes.io/name': 'site-gateway' }, entry: { name: 'staging-site', cidr: '10.20.0.0/22', port: 443 } } },
     ],
   },
   auditSuppressions: [BEFORE_FIRST_DRILL, PLATFORM_ADMINS_CLUSTER_ADMIN],

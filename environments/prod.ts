@@ -22,6 +22,7 @@ export const prod: EnvironmentInput = {
     kubeconfig: { path: '~/.kube/config', context: 'moit-mgmt-hanoi' },
     namespace: 'capi-prod',
     nodeCidr: '10.1.0.0/24',
+    controlPlaneCidr: '10.1.0.8/29',
     registry: { repository: 'registry.mgmt.dc.moit.gov.vn/capi', cidr: '10.1.0.50/32' },
   },
   clusters: [
@@ -45,6 +46,8 @@ export const prod: EnvironmentInput = {
       },
       network: { pods: '10.244.0.0/16', services: '10.96.0.0/12' },
       nodeCidr: '10.10.0.0/22',
+      // The control-plane machines' IPAM pool, with the VIP 10.10.0.10.
+      controlPlaneCidr: '10.10.0.8/29',
       nodePools: [
         { name: 'edge', zone: 'dmz', replicas: 3, machine: { cpus: 4, memoryMiB: 8192, diskGiB: 60 }, network: 'seg-prod-dmz' },
         { name: 'app', zone: 'app', replicas: 6, machine: { cpus: 8, memoryMiB: 32768, diskGiB: 100 }, network: 'seg-prod-app' },
@@ -101,7 +104,15 @@ export const prod: EnvironmentInput = {
             port: 9095,
             type: 'tlsroute',
             authentication: 'tls',
-            gateway: { name: 'site-gateway', namespace: 'exchange', sectionName: 'kafka-passthrough', podSelector: { 'app.kubernetes.io/name': 'site-gateway' } },
+            gateway: {
+              name: 'site-gateway',
+              namespace: 'exchange',
+              sectionName: 'kafka-passthrough',
+              podSelector: { 'app.kubernetes.io/name': 'site-gateway' },
+              // The recovery site's MirrorMaker 2 arrives, by SNI on 443, from the site's one
+              // cross-site egress address (as readableBy above; assumed: docs/install-order.md).
+              entry: { name: 'dr-site', cidr: '10.40.8.2/32', port: 443 },
+            },
             bootstrapHost: 'events-bootstrap.kafka.hanoi-1.dc.moit.gov.vn',
             brokerHostTemplate: 'events-broker-{nodeId}.kafka.hanoi-1.dc.moit.gov.vn',
           },
@@ -128,7 +139,13 @@ export const prod: EnvironmentInput = {
       credentialsSecret: 'offsite-prod-keys',
       immutable: true,
     },
-    receives: [{ from: 'dr', bucket: 'offsite-dr', gateway: { namespace: 'exchange', podSelector: { 'app.kubernetes.io/name': 'site-gateway' } } }],
+    receives: [
+      {
+        from: 'dr',
+        bucket: 'offsite-dr',
+        gateway: { namespace: 'exchange', podSelector: { 'app.kubernetes.io/name': 'site-gateway' }, entry: { name: 'dr-site', cidr: '10.40.8.2/32', port: 443 } },
+      },
+    ],
   },
   auditSuppressions: [BEFORE_FIRST_DRILL, PLATFORM_ADMINS_CLUSTER_ADMIN],
   admission: DENY_AT_ADMISSION,

@@ -89,11 +89,21 @@ const vsphere = z.strictObject({
  */
 const nodeCidr = cidr;
 
+/**
+ * The addresses of the control-plane nodes (and the API server's VIP, if any): the API server
+ * runs there on host networking, so operators reach it, and it calls admission webhooks from,
+ * exactly this block, inside `nodeCidr` and never the whole node network (which also holds
+ * other hosts, such as a registry mirror). /24 or narrower; usually the IPAM pool of the
+ * control-plane machines.
+ */
+const controlPlaneCidr = serviceCidr;
+
 const existingCluster = z.strictObject({
   name: dnsLabel('a cluster name'),
   mode: z.literal('existing'),
   kubeconfig,
   nodeCidr,
+  controlPlaneCidr,
 });
 
 const clusterApiCluster = z.strictObject({
@@ -114,6 +124,7 @@ const clusterApiCluster = z.strictObject({
   vsphere,
   network: z.strictObject({ pods: cidr, services: cidr }),
   nodeCidr,
+  controlPlaneCidr,
   nodePools: z.array(nodePool).min(1, { message: 'a Cluster API cluster needs at least one node pool' }),
 });
 

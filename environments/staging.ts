@@ -23,6 +23,7 @@ export const staging: EnvironmentInput = {
     kubeconfig: { path: '~/.kube/config', context: 'moit-mgmt-hanoi-staging' },
     namespace: 'capi-staging',
     nodeCidr: '10.2.0.0/24',
+    controlPlaneCidr: '10.2.0.8/29',
     registry: { repository: 'registry.mgmt.dc.moit.gov.vn/capi', cidr: '10.1.0.50/32' },
   },
   clusters: [
@@ -46,6 +47,8 @@ export const staging: EnvironmentInput = {
       },
       network: { pods: '10.244.0.0/16', services: '10.96.0.0/12' },
       nodeCidr: '10.20.0.0/22',
+      // The control-plane machines' IPAM pool, with the VIP 10.20.0.10.
+      controlPlaneCidr: '10.20.0.8/29',
       nodePools: [
         { name: 'app', zone: 'app', replicas: 2, machine: { cpus: 4, memoryMiB: 16384, diskGiB: 80 }, network: 'seg-staging-app' },
         { name: 'data', zone: 'data', replicas: 3, machine: { cpus: 4, memoryMiB: 16384, diskGiB: 120 }, network: 'seg-staging-data' },

@@ -193,3 +193,50 @@ export function prerequisitesOf(body: unknown): unknown[] {
   const list = comment(body)?.prerequisites;
   return Array.isArray(list) ? list : [];
 }
+
+// ---------------------------------------------------------------------------------------------
+// Declared network flows (issue 24). Each stack records the flows declared in it, so tools can
+// compare what the NetworkPolicies enforce with what was declared, from the synthesized output:
+//
+//   "//": { "flows": [ { "from": {...}, "to": {...}, "ports": ["5432/TCP"], "purpose": ... } ] }
+// ---------------------------------------------------------------------------------------------
+
+/** One end of a declared flow: pods by labels, every pod of a namespace, or an address block. */
+export type FlowEndRecord =
+  | { readonly kind: 'pods'; readonly name: string; readonly namespace: string; readonly selector: Readonly<Record<string, string>> }
+  | { readonly kind: 'namespace'; readonly name: string; readonly namespace: string }
+  | {
+      readonly kind: 'addresses';
+      readonly name: string;
+      readonly cidr: string;
+      readonly controlPlane?: boolean;
+      /** A declared wildcard (the whole Internet, with an exception): it covers every narrower block on purpose. */
+      readonly wildcard?: boolean;
+      /** Narrower declared blocks inside this one that it covers on purpose (a declared overlap). */
+      readonly encloses?: ReadonlyArray<{ readonly name: string; readonly cidr: string; readonly reason: string }>;
+    };
+
+export interface FlowRecord {
+  readonly from: FlowEndRecord;
+  readonly to: FlowEndRecord;
+  /** "5432/TCP", "6800-7568/TCP". */
+  readonly ports: readonly string[];
+  readonly purpose: string;
+  /** The construct path that declared it. */
+  readonly declaredBy: string;
+  /** The reason of a declared exception (a wildcard, the Internet), if any. */
+  readonly exception?: string;
+  /** What writes its policies: the flow registry, or the namespace baseline (DNS). */
+  readonly renderedBy: 'segmentation' | 'namespace-baseline';
+}
+
+/** Records the flows declared in a stack (constructs/network/segmentation.ts calls it). */
+export function recordFlows(stack: TerraformStack, flows: readonly FlowRecord[]): void {
+  stack.addOverride('//.flows', flows);
+}
+
+/** The declared flows recorded in a synthesized stack. */
+export function flowsOf(stackJson: unknown): FlowRecord[] {
+  const flows = stackCommentOf(stackJson).flows;
+  return Array.isArray(flows) ? (flows as FlowRecord[]) : [];
+}

@@ -21,7 +21,7 @@ export function renderDiagrams(selection: readonly string[]): Map<string, string
     const app = createApp({ outdir });
     const estate = buildEstate(app, loadEnvironments(selection));
     app.synth();
-    return new Map(estate.map((e) => [e.environment.name, renderNetworkDiagram(networkOf(e))]));
+    return new Map(estate.map((e) => [e.environment.name, renderNetworkDiagram(networkOf(e, outdir))]));
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }

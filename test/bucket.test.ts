@@ -58,9 +58,11 @@ const { stack } = synthWith(['dev', 'staging', 'prod'], (services, env) => {
   const archive = store.addBucket('archive', { name: 'trade-archive', namespace: 'postgres', purpose: 'archive', objectLock: { disabled: true, reason: 'Archive is re-exported from the trade domain each night; a lock would keep stale copies.' } });
   // Every stateful resource needs a backup tier (issue 9): the test buckets take the estate's gold.
   for (const b of [pgBackups, trade, archive]) assignBackupTier(b, 'gold');
-  const writer = pgBackups.grantWrite({ name: 'pg-main', namespace: 'postgres', peer: Peer.workload({ name: 'pg-main', namespace: 'postgres', zone: 'data', selector: { 'cnpg.io/cluster': 'main' } }) });
+  // The Postgres cluster "main" under the one name the estate gives its pods (two names are refused at synth).
+  const pgMain = Peer.workload({ name: 'postgres-main', namespace: 'postgres', zone: 'data', selector: { 'cnpg.io/cluster': 'main', 'cnpg.io/podRole': 'instance' } });
+  const writer = pgBackups.grantWrite({ name: 'pg-main', namespace: 'postgres', peer: pgMain });
   const reader = trade.grantRead({ name: 'importer', namespace: 'exchange', agreements: ['SA-2026-007'] });
-  trade.grantWrite({ name: 'pg-main', namespace: 'postgres' });
+  trade.grantWrite({ name: 'pg-main', namespace: 'postgres', peer: pgMain });
   grants[env] = { writer, reader };
   buckets[env] = { pgBackups, trade, archive };
 });
@@ -304,7 +306,7 @@ describe('grants', () => {
     const into = policies(json).filter((p) => p.metadata.namespace === 'rook-ceph' && p.spec.pod_selector.match_labels?.app === 'rook-ceph-rgw');
     const sources = into.map((p) => JSON.stringify(p.spec.ingress[0].from[0])).sort();
     expect(sources).toContain(JSON.stringify({ namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'exchange' } }, pod_selector: { match_labels: { 'app.kubernetes.io/name': 'importer' } } }));
-    expect(sources).toContain(JSON.stringify({ namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'postgres' } }, pod_selector: { match_labels: { 'cnpg.io/cluster': 'main' } } }));
+    expect(sources).toContain(JSON.stringify({ namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'postgres' } }, pod_selector: { match_labels: { 'cnpg.io/cluster': 'main', 'cnpg.io/podRole': 'instance' } } }));
     for (const p of into) expect(p.spec.ingress[0].ports).toEqual([{ port: '443', protocol: 'TCP' }]);
   });
 

@@ -49,6 +49,7 @@ const CLIS: Array<[string, number]> = [
   ['deploy-approved', 1],
   ['prereqs', 1],
   ['alerts', 1],
+  ['reach', 1],
 ];
 
 describe('every CLI', () => {

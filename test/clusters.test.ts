@@ -148,7 +148,7 @@ describe('dev adopts an existing cluster', () => {
 
   it('declares nothing for an existing cluster even in an environment with a management cluster', () => {
     const config = configOf('staging') as any;
-    config.clusters.push({ name: 'legacy', mode: 'existing', kubeconfig: { path: '~/.kube/config', context: 'moit-legacy' }, nodeCidr: '10.21.0.0/22' });
+    config.clusters.push({ name: 'legacy', mode: 'existing', kubeconfig: { path: '~/.kube/config', context: 'moit-legacy' }, nodeCidr: '10.21.0.0/22', controlPlaneCidr: '10.21.0.8/29' });
     const { stack, management } = synthConfig(config);
     const names = manifestsOf(stack('staging-mgmt-clusters')).map((m) => m.metadata.name);
     expect(names.some((n) => n.startsWith('legacy'))).toBe(false);
@@ -550,8 +550,8 @@ describe('the Cluster API operator on the management cluster', () => {
   it('lets each controller reach the management API server, and only that API server call its webhooks on 9443', () => {
     for (const ns of ['capi-operator-system', ...CLUSTER_API_PROVIDERS.map((p) => p.namespace)]) {
       const ingress = flows.filter((p) => p.metadata.namespace === ns && p.spec.ingress);
-      expect(ingress.map((p) => p.spec.ingress)).toEqual([[{ from: [{ ip_block: { cidr: '10.1.0.0/24' } }], ports: [{ port: '9443', protocol: 'TCP' }] }]]);
-      const toApi = flows.filter((p) => p.metadata.namespace === ns && p.spec.egress?.[0].to[0].ip_block?.cidr === '10.1.0.0/24');
+      expect(ingress.map((p) => p.spec.ingress)).toEqual([[{ from: [{ ip_block: { cidr: '10.1.0.8/29' } }], ports: [{ port: '9443', protocol: 'TCP' }] }]]);
+      const toApi = flows.filter((p) => p.metadata.namespace === ns && p.spec.egress?.[0].to[0].ip_block?.cidr === '10.1.0.8/29');
       expect(toApi).toHaveLength(1);
     }
   });
@@ -560,8 +560,8 @@ describe('the Cluster API operator on the management cluster', () => {
     const ours = flows.filter((p) => p.metadata.namespace === 'cert-manager');
     expect(ours.map((p) => p.spec.egress?.[0] ?? p.spec.ingress?.[0])).toEqual(
       expect.arrayContaining([
-        { to: [{ ip_block: { cidr: '10.1.0.0/24' } }], ports: [{ port: '443', protocol: 'TCP' }, { port: '6443', protocol: 'TCP' }] },
-        { from: [{ ip_block: { cidr: '10.1.0.0/24' } }], ports: [{ port: '10250', protocol: 'TCP' }] },
+        { to: [{ ip_block: { cidr: '10.1.0.8/29' } }], ports: [{ port: '443', protocol: 'TCP' }, { port: '6443', protocol: 'TCP' }] },
+        { from: [{ ip_block: { cidr: '10.1.0.8/29' } }], ports: [{ port: '10250', protocol: 'TCP' }] },
       ]),
     );
     expect(ours).toHaveLength(2);

@@ -248,7 +248,7 @@ describe('Kafka rack awareness reads a label the nodes really carry', () => {
   it('on an adopted cluster, even outside development, leaves rack awareness off: nothing guarantees its nodes carry the label', () => {
     const { read } = synthEnvironment('staging', {
       mutate: (config) => {
-        config.clusters = [{ name: 'core', mode: 'existing', kubeconfig: { path: '~/.kube/config', context: 'moit-staging' }, nodeCidr: '10.20.0.0/22' }];
+        config.clusters = [{ name: 'core', mode: 'existing', kubeconfig: { path: '~/.kube/config', context: 'moit-staging' }, nodeCidr: '10.20.0.0/22', controlPlaneCidr: '10.20.0.0/29' }];
         delete config.management;
       },
     });

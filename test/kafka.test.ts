@@ -95,10 +95,10 @@ describe('the Strimzi operator', () => {
     expect(releaseOf(platform('dev'))!.values[0]).not.toContain('nodeSelector');
   });
 
-  it('reaches the API server and nothing else of its own, on the node network only', () => {
+  it('reaches the API server and nothing else of its own, at the control-plane nodes only', () => {
     const egress = policiesOf(platform('prod')).filter((p) => p.metadata.namespace === 'strimzi-system' && p.spec.policy_types.includes('Egress') && p.metadata.name !== 'allow-dns' && p.metadata.name !== 'default-deny');
     expect(egress).toHaveLength(1);
-    expect(egress[0]!.spec.egress).toEqual([{ to: [{ ip_block: { cidr: '10.10.0.0/22' } }], ports: [{ port: '443', protocol: 'TCP' }, { port: '6443', protocol: 'TCP' }] }]);
+    expect(egress[0]!.spec.egress).toEqual([{ to: [{ ip_block: { cidr: '10.10.0.8/29' } }], ports: [{ port: '443', protocol: 'TCP' }, { port: '6443', protocol: 'TCP' }] }]);
     expect(egress[0]!.metadata.annotations['moit.gov.vn/purpose']).toMatch(/API server/);
   });
 
@@ -255,8 +255,8 @@ describe("Strimzi's own traffic, declared as flows", () => {
   it('prod: Kafka nodes and the entity operator reach only the API server outside the namespace', () => {
     const egress = kafkaPolicies('prod').filter((p) => p.spec.policy_types.includes('Egress') && p.spec.egress.some((e: Json) => e.to.some((t: Json) => t.ip_block)));
     expect(egress.map((p) => [p.metadata.name, p.spec.egress[0].to])).toEqual([
-      ['flow-events-entity-operator-to-kube-apiserver-out', [{ ip_block: { cidr: '10.10.0.0/22' } }]],
-      ['flow-events-kafka-nodes-to-kube-apiserver-out', [{ ip_block: { cidr: '10.10.0.0/22' } }]],
+      ['flow-events-entity-operator-to-kube-apiserver-out', [{ ip_block: { cidr: '10.10.0.8/29' } }]],
+      ['flow-events-kafka-nodes-to-kube-apiserver-out', [{ ip_block: { cidr: '10.10.0.8/29' } }]],
     ]);
   });
 

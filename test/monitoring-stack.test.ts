@@ -74,7 +74,7 @@ describe('scraping through default deny', () => {
   it.each([
     ['postgres', 'flow-prometheus-to-postgres-instances-in', '9187'],
     ['kafka', 'flow-prometheus-to-kafka-pods-in', '9404'],
-    ['rook-ceph', 'flow-prometheus-to-ceph-mgr-in', '9283'],
+    ['rook-ceph', 'flow-prometheus-to-rook-ceph-mgr-in', '9283'],
     ['velero', 'flow-prometheus-to-velero-server-in', '8085'],
     ['cert-manager', 'flow-prometheus-to-cert-manager-controller-in', '9402'],
     ['cnpg-system', 'flow-prometheus-to-cnpg-operator-in', '8080'],
@@ -85,7 +85,7 @@ describe('scraping through default deny', () => {
 
   it('declares a PodMonitor or ServiceMonitor for every target, with the labels the alerts select on', () => {
     const monitors = [...manifestsOf(stack('prod-core-services'), 'PodMonitor'), ...manifestsOf(stack('prod-core-services'), 'ServiceMonitor')];
-    expect(monitors.map((m) => m.metadata.name).sort()).toEqual(['ceph-mgr', 'cert-manager-controller', 'cnpg-operator', 'kafka-mirror-maker', 'kafka-pods', 'postgres-instances', 'strimzi-operator', 'velero-server']);
+    expect(monitors.map((m) => m.metadata.name).sort()).toEqual(['cert-manager-controller', 'cnpg-operator', 'kafka-mirror-maker', 'kafka-pods', 'postgres-instances', 'rook-ceph-mgr', 'strimzi-operator', 'velero-server']);
     expect(monitors.find((m) => m.metadata.name === 'postgres-instances')!.spec).toMatchObject({ namespaceSelector: { matchNames: ['postgres'] }, podTargetLabels: ['cnpg.io/cluster'] });
   });
 

@@ -160,7 +160,42 @@ describe('zone rules', () => {
       /flow postgres\/pg-trade -> partner-s3 \(203\.0\.113\.0\/24\).*the data zone has no egress beyond the cluster except declared backup targets/,
     ],
     ['data may reach a declared backup target', (s) => s.allow(database, Peer.external({ name: 'dr-rgw', cidr: '10.40.8.0/24', backupTarget: true }), { ports: [Port.tcp(443)] }), null],
-    ['data may reach its own API server', (s) => s.allow(database, Peer.controlPlane({ cidr: '172.18.0.0/16' }), { ports: [Port.tcp(6443)] }), null],
+    ['data may reach its own API server', (s) => s.allow(database, Peer.controlPlane({ cidr: '172.18.0.0/29' }), { ports: [Port.tcp(6443)] }), null],
+    [
+      'an infrastructure host inside a wider declared block is refused',
+      (s) => s.allow(importer, Peer.external({ name: 'corp-lan', cidr: '172.16.0.0/12' }), { ports: [Port.tcp(443)] }),
+      /kube-apiserver \(172\.18\.0\.0\/29\) \(declared at .*\) lies inside corp-lan \(172\.16\.0\.0\/12\) .*declare the overlap on it \(encloses, with a reason\)/,
+    ],
+    [
+      'the API server addressed as the whole node network is refused',
+      (s) => s.allow(importer, Peer.controlPlane({ cidr: '172.18.0.0/16' }), { ports: [Port.tcp(6443)] }),
+      /kube-apiserver \(172\.18\.0\.0\/29\) .* lies inside kube-apiserver \(172\.18\.0\.0\/16\)/,
+    ],
+    [
+      'an overlap declared with a reason is accepted',
+      (s) =>
+        s.allow(
+          importer,
+          Peer.external({
+            name: 'corp-lan',
+            cidr: '172.16.0.0/12',
+            encloses: [
+              { peer: { name: 'kube-apiserver', cidr: '172.18.0.0/29' }, reason: 'the importer reads the whole corporate LAN on purpose' },
+              { peer: { name: 'node-network', cidr: '172.18.0.0/16' }, reason: 'the importer reads the whole corporate LAN on purpose' },
+            ],
+          }),
+          { ports: [Port.tcp(443)] },
+        ),
+      null,
+    ],
+    [
+      'one set of pods under two names is refused',
+      (s) => {
+        s.allow(importer, database);
+        s.allow(importer, Peer.workload({ name: 'trade-db', namespace: 'postgres', zone: 'data', selector: { 'cnpg.io/cluster': 'pg-trade' } }), { ports: [Port.tcp(5432)] });
+      },
+      /pods postgres\/cnpg\.io\/cluster=pg-trade are declared under two names, "pg-trade" .* and "trade-db"/,
+    ],
     [
       'the whole Internet needs an exception',
       (s) => s.allow(importer, Peer.external({ name: 'internet', cidr: '0.0.0.0/0' }), { ports: [Port.tcp(443)] }),
@@ -227,17 +262,22 @@ describe('the network diagram', () => {
     expect(prod).toMatch(/^```mermaid\nflowchart LR$/m);
   });
 
-  it('draws each declared flow of prod as an arrow labelled with its ports, and lists it', () => {
-    const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'moit-diag-')) });
+  it('draws each enforced path of prod as an arrow with its ports, lists it with its declared purpose, and marks none undeclared', () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'moit-diag-'));
+    const app = new App({ outdir });
     const stacks = buildEnvironment(app, loadEnvironments(['prod'])[0]!);
     app.synth(); // some flows are derived when stacks are prepared
-    const network = networkOf(stacks);
-    const flows = network.clusters.flatMap((c) => c.flows);
-    for (const flow of flows) {
-      expect(prod).toContain(`-->|"${flow.ports.map(String).join(', ')}"|`);
-      expect(prod).toContain(`| ${flow.from.describe()} | ${flow.to.describe()} | ${flow.ports.map(String).join(', ')} |`);
+    const network = networkOf(stacks, outdir);
+    const paths = network.clusters.flatMap((c) => c.paths).filter((p) => !p.baseline);
+    expect(paths.length).toBeGreaterThan(100);
+    for (const path of paths) {
+      expect(path.purposes.length).toBeGreaterThan(0);
+      expect(prod).toContain(`| ${path.from.namespace ? `${path.from.namespace}/` : ''}${path.from.label} | ${path.to.namespace ? `${path.to.namespace}/` : ''}${path.to.label} | ${path.ports} | ${path.purposes.join('; ')} |`);
     }
-    expect((prod.match(/-->\|/g) ?? []).length).toBe(flows.length);
+    expect((prod.match(/-->\|/g) ?? []).length).toBe(paths.length);
+    expect(prod).not.toMatch(/-\.->|\*\*UNDECLARED/);
+    // The declared flows are still listed, each with its ports.
+    for (const flow of network.clusters.flatMap((c) => c.flows)) expect(prod).toContain(`| ${flow.from.describe()} | ${flow.to.describe()} | ${flow.ports.map(String).join(', ')} |`);
   });
 
   it('renders a small model exactly (frozen artefact)', () => {
@@ -252,6 +292,11 @@ describe('the network diagram', () => {
             { name: 'postgres', zone: 'data', purpose: 'databases' },
           ],
           flows: [{ from: importer, to: database, ports: [Port.tcp(5432)], description: 'imports', declaredBy: 'dev-core-services/x' }],
+          paths: [
+            { from: { key: 'exchange/app=importer', label: 'importer (app=importer)', namespace: 'exchange' }, to: { key: 'postgres/db', label: 'pg-trade (cnpg.io/cluster=pg-trade)', namespace: 'postgres' }, ports: '5432/TCP', purposes: ['imports'], baseline: false, undeclared: '' },
+            { from: { key: 'exchange/*', label: '* (other pods)', namespace: 'exchange' }, to: { key: '10.0.0.0/8', label: '10.0.0.0/8' }, ports: '443/TCP', purposes: [], baseline: false, undeclared: '443/TCP (egress: exchange/widened; ingress: open)' },
+            { from: { key: 'exchange/*', label: '* (other pods)', namespace: 'exchange' }, to: { key: 'kube-system/k8s-app=kube-dns', label: 'cluster-dns (k8s-app=kube-dns)', namespace: 'kube-system' }, ports: '53/TCP, 53/UDP', purposes: ['every pod resolves names through the cluster DNS service'], baseline: true, undeclared: '' },
+          ],
         },
       ],
     });

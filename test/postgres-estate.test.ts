@@ -44,10 +44,10 @@ describe('the CloudNativePG operator in every platform stack', () => {
     expect(values('dev-core-platform')).toMatch(/replicaCount: 1/);
   });
 
-  it('lets the API server call the webhook on 9443 from the node network only, and the operator reach the API server and the plugin', () => {
+  it('lets the API server call the webhook on 9443 from the control-plane nodes only, and the operator reach the API server and the plugin', () => {
     const json = stack('prod-core-platform');
     const named = (n: string) => policies(json).find((p) => p.metadata.name === n)!;
-    expect(named('flow-kube-apiserver-to-cnpg-operator-in').spec.ingress).toEqual([{ from: [{ ip_block: { cidr: '10.10.0.0/22' } }], ports: [{ port: '9443', protocol: 'TCP' }] }]);
+    expect(named('flow-kube-apiserver-to-cnpg-operator-in').spec.ingress).toEqual([{ from: [{ ip_block: { cidr: '10.10.0.8/29' } }], ports: [{ port: '9443', protocol: 'TCP' }] }]);
     expect(named('flow-cnpg-operator-to-kube-apiserver-out').spec.egress[0].ports).toEqual([
       { port: '443', protocol: 'TCP' },
       { port: '6443', protocol: 'TCP' },
@@ -159,9 +159,9 @@ describe('the recovery site follows prod through its backup bucket', () => {
   it('reaches the primary site only through one declared backup-target flow to its S3 endpoint on 443', () => {
     const egress = policies(dr).filter((p) => p.metadata.namespace === 'postgres' && p.spec.policy_types.includes('Egress'));
     const outside = egress.flatMap((p) => p.spec.egress.flatMap((e: Json) => e.to.filter((t: Json) => t.ip_block).map((t: Json) => ({ cidr: t.ip_block.cidr, ports: e.ports, policy: p.metadata.name }))));
-    const nodeCidr = loadEnvironments(['dr'])[0]!.clusters[0]!.nodeCidr;
+    const apiServer = loadEnvironments(['dr'])[0]!.clusters[0]!.controlPlaneCidr;
     // The instances (continuous recovery) and the recovery job that bootstraps them, nothing else.
-    expect(outside.filter((o: Json) => o.cidr !== nodeCidr)).toEqual([
+    expect(outside.filter((o: Json) => o.cidr !== apiServer)).toEqual([
       { cidr: '10.10.8.10/32', ports: [{ port: '443', protocol: 'TCP' }], policy: 'flow-postgres-main-full-recovery-to-prod-s3-out' },
       { cidr: '10.10.8.10/32', ports: [{ port: '443', protocol: 'TCP' }], policy: 'flow-postgres-main-to-prod-s3-out' },
     ]);

@@ -391,7 +391,7 @@ describe('PostgresCluster network', () => {
       { port: '8000', protocol: 'TCP' },
     ]);
     expect(named('flow-cnpg-operator-to-postgres-ledger-out')!.metadata.namespace).toBe('cnpg-system');
-    expect(named('flow-postgres-ledger-to-kube-apiserver-out')!.spec.egress[0].to).toEqual([{ ip_block: { cidr: '10.10.0.0/22' } }]);
+    expect(named('flow-postgres-ledger-to-kube-apiserver-out')!.spec.egress[0].to).toEqual([{ ip_block: { cidr: '10.10.0.8/29' } }]);
   });
 
   it('lets the instances reach the object store on its TLS port, and nothing outside the cluster', () => {
@@ -401,7 +401,7 @@ describe('PostgresCluster network', () => {
     });
     const egress = policies(json).filter((p) => p.metadata.namespace === 'postgres' && p.spec.policy_types.includes('Egress'));
     const blocks = egress.flatMap((p) => p.spec.egress.flatMap((e: Json) => e.to)).filter((t: Json) => t.ip_block).map((t: Json) => t.ip_block.cidr);
-    expect([...new Set(blocks)]).toEqual(['10.10.0.0/22']);
+    expect([...new Set(blocks)]).toEqual(['10.10.0.8/29']);
   });
 });
 

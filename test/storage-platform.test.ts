@@ -146,7 +146,7 @@ describe('the Ceph network', () => {
 
   it('lets Rook and Ceph-CSI reach the API server, and only the Ceph pods that report to it', () => {
     const egress = policies('prod').filter(
-      (p) => ['rook-ceph', 'rook-ceph-system'].includes(p.metadata.namespace) && p.spec.egress && JSON.stringify(p.spec.egress).includes('10.10.0.0/22'),
+      (p) => ['rook-ceph', 'rook-ceph-system'].includes(p.metadata.namespace) && p.spec.egress && JSON.stringify(p.spec.egress).includes('10.10.0.8/29'),
     );
     const sources = egress.map((p) => `${p.metadata.namespace}:${JSON.stringify(p.spec.pod_selector)}`).sort();
     expect(sources).toEqual([
@@ -158,28 +158,44 @@ describe('the Ceph network', () => {
     for (const p of egress) expect(p.spec.egress[0].ports.map((x: Json) => x.port).sort()).toEqual(['443', '6443']);
   });
 
-  it('opens the messenger ports (3300, 6800-7568) into the daemons from each other, rook-ceph-system and the node network only', () => {
-    const inbound = named('prod', 'rook-ceph', 'ceph-messenger-in')!;
-    expect(inbound.spec.pod_selector).toEqual({ match_labels: { rook_cluster: 'rook-ceph' } });
-    expect(inbound.spec.ingress[0].ports).toEqual([
-      { port: '3300', protocol: 'TCP' },
-      { port: '6800', end_port: 7568, protocol: 'TCP' },
-    ]);
-    expect(inbound.spec.ingress[0].from).toEqual([
-      { pod_selector: { match_labels: { rook_cluster: 'rook-ceph' } } },
-      { namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'rook-ceph-system' } } },
-      { ip_block: { cidr: '10.10.0.0/22' } },
-    ]);
+  it('opens the messenger ports (3300, 6800-7568) into the daemons from each other, rook-ceph-system and the node network only, as declared flows', () => {
+    const inbound = policies('prod').filter((p) => p.metadata.namespace === 'rook-ceph' && p.metadata.labels['moit.gov.vn/policy'] === 'flow' && JSON.stringify(p.spec.ingress ?? []).includes('"3300"'));
+    for (const p of inbound) {
+      expect(p.spec.pod_selector).toEqual({ match_labels: { rook_cluster: 'rook-ceph' } });
+      expect(p.spec.ingress[0].ports).toEqual([
+        { port: '3300', protocol: 'TCP' },
+        { port: '6800', end_port: 7568, protocol: 'TCP' },
+      ]);
+      expect(p.metadata.annotations['moit.gov.vn/flow']).toMatch(/^flow .* -> rook-ceph\/ceph-daemons \[3300\/TCP, 6800-7568\/TCP\]$/);
+    }
+    const sources = inbound.map((p) => p.spec.ingress[0].from[0]);
+    expect(sources).toHaveLength(3);
+    expect(sources).toEqual(
+      expect.arrayContaining([
+        { namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'rook-ceph' } }, pod_selector: { match_labels: { rook_cluster: 'rook-ceph' } } },
+        { namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'rook-ceph-system' } } },
+        { ip_block: { cidr: '10.10.0.0/22' } },
+      ]),
+    );
     // The rook-ceph-system wildcard is a declared exception, with its reason where the audit reads it.
-    expect(inbound.metadata.annotations['moit.gov.vn/network-exception']).toMatch(/holds only the Rook operator, the Ceph-CSI operator and the CSI controller plugins/);
+    const fromSystem = inbound.find((p) => p.metadata.name.startsWith('flow-rook-ceph-system-all-'))!;
+    expect(fromSystem.metadata.annotations['moit.gov.vn/network-exception']).toMatch(/holds only the Rook operator, the Ceph-CSI operator and the CSI controller plugins/);
+  });
+
+  it('declares the node network holding the control-plane nodes as an overlap, with a reason', () => {
+    const flows = (stack('prod-core-platform')['//'].flows as Json[]).filter((f) => f.from.name === 'node-network');
+    expect(flows).toHaveLength(1);
+    expect(flows[0]!.from.encloses).toEqual([{ name: 'kube-apiserver', cidr: '10.10.0.8/29', reason: expect.stringMatching(/control-plane nodes/) }]);
   });
 
   it('keeps the data zone in the cluster: the daemons egress only to each other', () => {
-    const outbound = named('prod', 'rook-ceph', 'ceph-messenger-out')!;
-    expect(outbound.spec.egress).toEqual([{ to: [{ pod_selector: { match_labels: { rook_cluster: 'rook-ceph' } } }], ports: expect.any(Array) }]);
+    const outbound = named('prod', 'rook-ceph', 'flow-ceph-daemons-to-ceph-daemons-out')!;
+    expect(outbound.spec.egress).toEqual([
+      { to: [{ namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'rook-ceph' } }, pod_selector: { match_labels: { rook_cluster: 'rook-ceph' } } }], ports: expect.any(Array) },
+    ]);
     const fromRookCeph = policies('prod').filter((p) => p.metadata.namespace === 'rook-ceph' && p.spec.egress);
     for (const p of fromRookCeph) {
-      for (const rule of p.spec.egress) for (const to of rule.to) if (to.ip_block) expect(to.ip_block.cidr).toBe('10.10.0.0/22'); // the API server, a control-plane peer
+      for (const rule of p.spec.egress) for (const to of rule.to) if (to.ip_block) expect(to.ip_block.cidr).toBe('10.10.0.8/29'); // the API server, a control-plane peer
     }
   });
 });

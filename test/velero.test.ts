@@ -56,7 +56,7 @@ describe('the Velero chart', () => {
 
   it('lets Velero pods reach the API server, declared with the reason for a namespace-wide peer', () => {
     const egress = resourcesOf(stack('prod-core-platform')).filter(([t, , b]) => t === 'kubernetes_network_policy_v1' && b.metadata.namespace === 'velero' && b.spec.policy_types.includes('Egress') && b.metadata.labels['moit.gov.vn/policy'] === 'flow');
-    const api = egress.map(([, , b]) => b).find((b) => JSON.stringify(b.spec.egress).includes('10.10.0.0/22'))!;
+    const api = egress.map(([, , b]) => b).find((b) => JSON.stringify(b.spec.egress).includes('10.10.0.8/29'))!;
     expect(api.spec.pod_selector).toEqual({ match_labels: {} });
     expect(api.spec.egress[0].ports).toEqual([
       { port: '443', protocol: 'TCP' },

@@ -20,8 +20,8 @@ import type { ReceiveConfig } from '../../environments/sections/backup';
 import { NS, tenantNamespace } from '../../policy/layout';
 import { Annotations } from '../../lib/providers';
 import { KafkaCluster } from '../kafka/kafka-cluster';
-import { Peer } from '../network/peer';
 import { Segmentation } from '../network/segmentation';
+import { allowGatewayEntry, gatewayPeer } from '../network/gateway';
 import { ClusterContext } from '../context';
 import { PostgresCluster } from '../postgres/cluster';
 import type { Bucket } from '../storage/bucket';
@@ -177,8 +177,9 @@ export class BackupServices extends Construct {
       purpose: 'backup',
       description: `Off-site copies from environment ${r.from}, written by its copier through the ${r.gateway.namespace} gateway`,
     });
-    const gateway = Peer.workload({ name: `${r.from}-site-gateway`, namespace: r.gateway.namespace, zone: stack.zoneOf(r.gateway.namespace), selector: { ...r.gateway.podSelector } });
+    const gateway = gatewayPeer({ namespace: r.gateway.namespace, zone: stack.zoneOf(r.gateway.namespace), podSelector: r.gateway.podSelector });
     bucket.grantWrite({ name: `offsite-${r.from}`, namespace: NS.velero, peer: gateway });
+    if (r.gateway.entry) allowGatewayEntry(this, gateway, r.gateway.entry, `${r.gateway.entry.name} enters the ${r.gateway.namespace} gateway to write ${r.from}'s off-site copies into bucket ${r.bucket} (TLS passthrough)`);
     assignBackupTier(bucket, stack.environment.backup.platform, { service: `${stack.cluster}/${NS.velero}/${r.bucket}`, kind: 'backup-store' });
     this.ledger.addMechanism(`${stack.cluster}/${NS.velero}/${r.bucket}`, {
       kind: 'receives',

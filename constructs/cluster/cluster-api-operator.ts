@@ -120,10 +120,10 @@ export interface ClusterApiOperatorProps {
   readonly dependsOn?: readonly OperatorChart[];
 }
 
-/** The management cluster's own API server: on its node network, from `management.nodeCidr`. */
+/** The management cluster's own API server: its control-plane nodes, `management.controlPlaneCidr`. */
 export function managementApiServer(environment: Environment): ExternalPeer {
   if (!environment.management) throw new Error(`environment "${environment.name}" has no management cluster`);
-  return Peer.controlPlane({ cidr: environment.management.nodeCidr });
+  return Peer.controlPlane({ cidr: environment.management.controlPlaneCidr });
 }
 
 export class ClusterApiOperator extends Construct {

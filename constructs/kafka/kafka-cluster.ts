@@ -11,6 +11,7 @@ import { Peer, WorkloadPeer } from '../network/peer';
 import { Port } from '../network/port';
 import { checkExposure, Connections, Flow, IConnectable, Segmentation } from '../network/segmentation';
 import { API_SERVER_PORTS, apiServerPeer } from '../network/system';
+import { allowGatewayEntry, gatewayPeer as sharedGatewayPeer, type GatewayEntry } from '../network/gateway';
 import { KAFKA_DEFAULTS, KafkaAuthentication, KafkaListenerType } from '../../policy/kafka/defaults';
 import { KafkaMirrorMaker2, KafkaMirrorProps } from './mirror-maker';
 import { clusterOperatorPeer, kafkaPeers, KafkaPeers, STRIMZI_PORTS } from './peers';
@@ -47,6 +48,8 @@ export interface KafkaListenerGateway {
   readonly sectionName?: string;
   /** Labels of the gateway's proxy pods: the only peers that reach the listener. */
   readonly podSelector: Readonly<Record<string, string>>;
+  /** Who reaches the gateway from outside, on which port of its pods. @default none: nothing outside reaches it */
+  readonly entry?: GatewayEntry;
 }
 
 export interface KafkaListenerProps {
@@ -524,6 +527,9 @@ export class KafkaCluster extends Construct implements IConnectable {
       ports: [Port.tcp(l.port)],
       description: `Gateway ${gateway.namespace}/${gateway.name} passes TLS through to Kafka "${this.clusterName}" listener "${l.name}" (clients at another site)`,
     });
+    if (gateway.entry) {
+      allowGatewayEntry(this, gatewayPeer(l), gateway.entry, `${gateway.entry.name} enters Gateway ${gateway.namespace}/${gateway.name} for Kafka "${this.clusterName}" listener "${l.name}" (TLS passthrough)`);
+    }
   }
 
   private declareSystemFlows(segmentation: Segmentation): void {
@@ -582,7 +588,7 @@ export class KafkaCluster extends Construct implements IConnectable {
 /** The pods of the Gateway a `tlsroute` listener is reached through. */
 function gatewayPeer(l: KafkaListener): WorkloadPeer {
   const g = l.gateway!;
-  return Peer.workload({ name: `${g.namespace}-${g.name}`, namespace: g.namespace, zone: 'exchange', selector: { ...g.podSelector } });
+  return sharedGatewayPeer({ namespace: g.namespace, zone: 'exchange', podSelector: g.podSelector });
 }
 
 /** The brokers' connections: `allowFrom` refuses, when called, a port that is not a listener's. */

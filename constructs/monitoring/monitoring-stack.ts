@@ -26,6 +26,7 @@ import { Port } from '../network/port';
 import { Segmentation } from '../network/segmentation';
 import { API_SERVER_PORTS, apiServerPeer } from '../network/system';
 import { OperatorChart } from '../operator-chart';
+import { OPERATORS } from '../../lib/versions';
 
 /** Where Alertmanager mounts a receiver's Secret (a secret volume, see {@link alertmanagerSecretVolumes}). */
 export function alertmanagerSecretPath(secret: string, key: string): string {
@@ -117,11 +118,12 @@ export function scrapeTargets(): ScrapeTarget[] {
   });
   return [
     t('postgres-instances', NS.postgres, 'data', { 'cnpg.io/podRole': 'instance' }, 9187, 'CloudNativePG instances (and the Barman Cloud plugin metrics they serve)', 'pod', 'metrics', ['cnpg.io/cluster']),
-    t('cnpg-operator', NS.cnpgSystem, 'mgmt', { 'app.kubernetes.io/name': 'cloudnative-pg' }, 8080, 'the CloudNativePG operator', 'pod', 'metrics'),
+    // Named and selected as the other constructs name these pods (one peer name per set of pods).
+    t('cnpg-operator', NS.cnpgSystem, 'mgmt', { 'app.kubernetes.io/name': OPERATORS.cloudnativePg.chart, 'app.kubernetes.io/instance': OPERATORS.cloudnativePg.chart }, 8080, 'the CloudNativePG operator', 'pod', 'metrics'),
     t('kafka-pods', NS.kafka, 'data', { 'strimzi.io/kind': 'Kafka' }, 9404, 'Strimzi Kafka brokers and controllers', 'pod', 'tcp-prometheus', ['strimzi.io/cluster']),
     t('kafka-mirror-maker', NS.kafka, 'data', { 'strimzi.io/kind': 'KafkaMirrorMaker2' }, 9404, 'Strimzi MirrorMaker 2', 'pod', 'tcp-prometheus', ['strimzi.io/cluster']),
     t('strimzi-operator', NS.strimziSystem, 'mgmt', { name: 'strimzi-cluster-operator' }, 8080, 'the Strimzi cluster operator', 'pod', 'http'),
-    t('ceph-mgr', NS.rookCluster, 'data', { app: 'rook-ceph-mgr' }, 9283, 'the Ceph manager (Ceph health, OSDs, pools)', 'service', 'http-metrics'),
+    t('rook-ceph-mgr', NS.rookCluster, 'data', { app: 'rook-ceph-mgr' }, 9283, 'the Ceph manager (Ceph health, OSDs, pools)', 'service', 'http-metrics'),
     t('velero-server', NS.velero, 'mgmt', { 'app.kubernetes.io/name': 'velero' }, 8085, 'the Velero server', 'service', 'http-monitoring'),
     t('cert-manager-controller', NS.certManager, 'mgmt', { 'app.kubernetes.io/instance': 'cert-manager', 'app.kubernetes.io/component': 'controller' }, 9402, 'the cert-manager controller', 'service', 'tcp-prometheus-servicemonitor'),
   ];

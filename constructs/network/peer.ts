@@ -13,6 +13,17 @@ export interface NetworkException {
   readonly reason: string;
 }
 
+/**
+ * A narrower peer inside an address block, declared as covered on purpose: without it, a block
+ * holding another declared peer (the registry mirror inside the node network) is refused at synth,
+ * because its flows would reach that host under the wrong name.
+ */
+export interface EnclosedPeer {
+  readonly peer: { readonly name: string; readonly cidr: string };
+  /** Why flows of the wider block may reach it (10 characters at least). */
+  readonly reason: string;
+}
+
 /** Where a peer lives: a zone of this cluster, the cluster's own control plane, or outside. */
 export type PeerLocation =
   | { readonly kind: 'zone'; readonly zone: ZoneName; readonly namespace: string }
@@ -29,6 +40,14 @@ export abstract class Peer {
     return new ExternalPeer('kube-apiserver', props.cidr, false, undefined, true);
   }
 
+  /**
+   * The cluster's node network: host-network pods and kernel clients on every node. It holds
+   * the control-plane nodes, so a flow from it must declare that overlap (`encloses`).
+   */
+  static nodeNetwork(props: { readonly cidr: string; readonly encloses?: readonly EnclosedPeer[] }): ExternalPeer {
+    return new ExternalPeer('node-network', props.cidr, false, undefined, false, props.encloses ?? []);
+  }
+
   /** Pods selected by labels in one namespace: the normal, narrow peer. */
   static workload(props: { readonly name: string; readonly namespace: string; readonly zone: ZoneName; readonly selector: Record<string, string>; readonly ports?: readonly Port[] }): WorkloadPeer {
     return new WorkloadPeer(props.name, props.namespace, props.zone, props.selector, props.ports ?? []);
@@ -43,8 +62,15 @@ export abstract class Peer {
    * Addresses outside the cluster. `0.0.0.0/0` needs an exception; a data-zone workload may
    * reach outside only a peer declared as a backup target.
    */
-  static external(props: { readonly name: string; readonly cidr: string; readonly backupTarget?: boolean; readonly exception?: NetworkException }): ExternalPeer {
-    return new ExternalPeer(props.name, props.cidr, props.backupTarget ?? false, props.exception);
+  static external(props: {
+    readonly name: string;
+    readonly cidr: string;
+    readonly backupTarget?: boolean;
+    readonly exception?: NetworkException;
+    /** Narrower declared peers inside this block that its flows may reach on purpose. @default none: an overlap is refused at synth */
+    readonly encloses?: readonly EnclosedPeer[];
+  }): ExternalPeer {
+    return new ExternalPeer(props.name, props.cidr, props.backupTarget ?? false, props.exception, false, props.encloses ?? []);
   }
 
   /** A stable, DNS-safe name used in policy names and diagrams. */
@@ -143,6 +169,7 @@ export class ExternalPeer extends Peer {
     readonly backupTarget: boolean,
     readonly exception?: NetworkException,
     controlPlane = false,
+    readonly encloses: readonly EnclosedPeer[] = [],
   ) {
     super();
     this.location = controlPlane ? { kind: 'control-plane' } : { kind: 'external' };

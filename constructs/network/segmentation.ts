@@ -5,9 +5,11 @@ import { EXPOSED_ZONES, NETWORK_EXCEPTION_ANNOTATION } from '../../policy/zones'
 import { UserError } from '../../lib/errors';
 import { NetworkPolicyV1 } from '../../lib/providers';
 import { ClusterContext } from '../context';
-import type { ITerraformDependable } from '../../lib/tf';
+import type { ITerraformDependable, TerraformStack } from '../../lib/tf';
+import { recordFlows, type FlowEndRecord, type FlowRecord } from '../../lib/markers';
 import { ExternalPeer, NetworkException, Peer, WorkloadPeer } from './peer';
 import { mergePorts, Port } from './port';
+import { cidrWithin } from '../../lib/net';
 
 /** A path between two peers that someone declared, with its ports and why it exists. */
 export interface Flow {
@@ -21,6 +23,36 @@ export interface Flow {
 }
 
 export { EXPOSED_ZONES, NETWORK_EXCEPTION_ANNOTATION };
+
+/** How a peer is written in the record of declared flows (lib/markers.ts). */
+export function flowEndOf(peer: Peer): FlowEndRecord {
+  if (peer instanceof ExternalPeer) {
+    return {
+      kind: 'addresses',
+      name: peer.name,
+      cidr: peer.cidr,
+      ...(peer.location.kind === 'control-plane' ? { controlPlane: true } : {}),
+      ...(peer.exceptionNeeded() && peer.exception ? { wildcard: true } : {}),
+      ...(peer.encloses.length > 0 ? { encloses: peer.encloses.map((e) => ({ name: e.peer.name, cidr: e.peer.cidr, reason: e.reason })) } : {}),
+    };
+  }
+  const target = peer.policyTarget()!;
+  if (Object.keys(target.podSelector).length === 0) return { kind: 'namespace', name: peer.name, namespace: target.namespace };
+  return { kind: 'pods', name: peer.name, namespace: target.namespace, selector: target.podSelector };
+}
+
+function flowRecord(flow: Flow): FlowRecord {
+  const exception = [flow.from.exception?.reason, flow.to.exception?.reason].filter((r): r is string => !!r && r.trim().length > 0).join('; ');
+  return {
+    from: flowEndOf(flow.from),
+    to: flowEndOf(flow.to),
+    ports: flow.ports.map(String),
+    purpose: flow.description,
+    declaredBy: flow.declaredBy,
+    ...(exception ? { exception } : {}),
+    renderedBy: 'segmentation',
+  };
+}
 
 /**
  * Thrown at synth when declared flows break a zone rule; lists every offending flow.
@@ -75,6 +107,56 @@ export function zoneViolations(flow: Pick<Flow, 'from' | 'to' | 'ports' | 'decla
 }
 
 /**
+ * Checks that each thing has one name in a cluster's flows: one set of pods is not declared
+ * under two names (it would be drawn and audited as two workloads), one name is not two sets of
+ * pods, and an address block that holds another declared block (the registry mirror inside the
+ * node network) declares the overlap (`encloses`) with a reason, or its flows would reach that
+ * host under the wrong name.
+ */
+export function identityViolations(flows: readonly Pick<Flow, 'from' | 'to' | 'declaredBy'>[]): string[] {
+  const out: string[] = [];
+  const pods = new Map<string, { name: string; where: string }>();
+  const names = new Map<string, { key: string; where: string }>();
+  const blocks = new Map<string, { peer: ExternalPeer; where: string }>();
+  for (const f of flows) {
+    for (const peer of [f.from, f.to]) {
+      if (peer instanceof ExternalPeer) {
+        const key = `${peer.name}|${peer.cidr}`;
+        if (!blocks.has(key)) blocks.set(key, { peer, where: f.declaredBy });
+        continue;
+      }
+      const target = peer.policyTarget();
+      if (!target) continue;
+      const key = `${target.namespace}|${JSON.stringify(Object.entries(target.podSelector).sort())}`;
+      const byKey = pods.get(key);
+      if (byKey && byKey.name !== peer.name) {
+        out.push(`pods ${target.namespace}/${Object.entries(target.podSelector).map(([k, v]) => `${k}=${v}`).join(',') || '*'} are declared under two names, "${byKey.name}" (declared at ${byKey.where}) and "${peer.name}" (declared at ${f.declaredBy}); use one peer for them`);
+      } else if (!byKey) pods.set(key, { name: peer.name, where: f.declaredBy });
+      const nameKey = `${target.namespace}/${peer.name}`;
+      const byName = names.get(nameKey);
+      if (byName && byName.key !== key) out.push(`peer name "${nameKey}" names two different sets of pods (declared at ${byName.where} and at ${f.declaredBy}); give each its own name`);
+      else if (!byName) names.set(nameKey, { key, where: f.declaredBy });
+    }
+  }
+  const all = [...blocks.values()];
+  for (const wide of all) {
+    for (const narrow of all) {
+      if (wide === narrow || !cidrWithin(narrow.peer.cidr, wide.peer.cidr)) continue;
+      // A wildcard (the whole Internet) covers everything on purpose; its exception is checked by zoneViolations.
+      if (wide.peer.exceptionNeeded()) continue;
+      // The same block under two names (one site's node network as "dr-site" and as a reader) is one place.
+      if (cidrWithin(wide.peer.cidr, narrow.peer.cidr)) continue;
+      const declared = wide.peer.encloses.find((e) => e.peer.name === narrow.peer.name && cidrWithin(e.peer.cidr, wide.peer.cidr));
+      if (declared && declared.reason.trim().length >= 10) continue;
+      out.push(
+        `${narrow.peer.describe()} (declared at ${narrow.where}) lies inside ${wide.peer.describe()} (declared at ${wide.where}): flows to and from "${wide.peer.name}" would reach it too; narrow "${wide.peer.name}", or declare the overlap on it (encloses, with a reason)`,
+      );
+    }
+  }
+  return [...new Set(out)];
+}
+
+/**
  * Checks that a Service of type LoadBalancer or NodePort is exposed only from dmz or exchange.
  * Constructs call it for anything that makes the cluster reachable from outside.
  */
@@ -113,6 +195,7 @@ export class Segmentation extends Construct {
   }
 
   private readonly declared: Flow[] = [];
+  private readonly baselines: FlowRecord[] = [];
   private rendered = false;
   /** Violations found outside flows (exposure checks), reported with the flows'. */
   private readonly extraViolations: string[] = [];
@@ -131,6 +214,15 @@ export class Segmentation extends Construct {
     };
     this.declared.push(flow);
     return flow;
+  }
+
+  /**
+   * Records a flow whose policies another construct renders (the namespace baseline's DNS
+   * egress), so the record of declared flows is complete.
+   */
+  recordBaseline(record: FlowRecord): void {
+    if (this.rendered) throw new Error(`${this.node.path}: a baseline flow was recorded after the stack was synthesized`);
+    this.baselines.push(record);
   }
 
   /** Records a violation found by a construct (e.g. an exposure check) to report with the rest. */
@@ -156,7 +248,25 @@ export class Segmentation extends Construct {
 
   /** All rule violations of the declared flows. */
   violations(): string[] {
-    return [...this.extraViolations, ...this.declared.flatMap((f) => zoneViolations(f))];
+    return [...this.extraViolations, ...this.declared.flatMap((f) => zoneViolations(f)), ...identityViolations(this.clusterFlows())];
+  }
+
+  /**
+   * The flows declared for this cluster in every stack of the app (the platform and services
+   * stacks share one cluster): names and address blocks must be consistent across them.
+   */
+  private clusterFlows(): Flow[] {
+    const stack = ClusterContext.of(this);
+    const app = stack.node.scope;
+    const siblings = app ? app.node.children : [stack];
+    const out: Flow[] = [];
+    for (const child of siblings) {
+      const ctx = ClusterContext.tryOf(child);
+      if (!ctx || ctx !== child || ctx.environment.name !== stack.environment.name || ctx.cluster !== stack.cluster) continue;
+      const seg = ctx.node.tryFindChild('segmentation');
+      if (seg instanceof Segmentation) out.push(...seg.declared);
+    }
+    return out;
   }
 
   /** Checks the rules and writes the policies. Called once, when the stack is prepared. */
@@ -172,8 +282,10 @@ export class Segmentation extends Construct {
       const created = stack.createdNamespace(name);
       return created ? [created.namespace] : undefined;
     };
+    const records = [...this.baselines, ...this.flows.map((f) => flowRecord(f))];
+    if (records.length > 0) recordFlows(stack as unknown as TerraformStack, records);
     for (const flow of this.flows) {
-      const ports = flow.ports.map((p) => ({ port: String(p.port), protocol: p.protocol }));
+      const ports = flow.ports.map((p) => p.policyPort());
       const name = policyName('flow', flow.from.name, 'to', flow.to.name);
       const labels = { 'app.kubernetes.io/managed-by': 'moit-datacentre', 'moit.gov.vn/policy': 'flow' };
       const exception = [flow.from.exception?.reason, flow.to.exception?.reason].filter((r): r is string => !!r && r.trim().length > 0).join('; ');

@@ -5,8 +5,9 @@ import { Port } from './port';
 
 /**
  * The Kubernetes API server as a network peer. It runs on the control-plane nodes (host
- * network), so it is reached at, and calls admission webhooks from, the cluster's node
- * network (`nodeCidr` in the environment file) — never a wider block. Operators need egress to
+ * network), so it is reached at, and calls admission webhooks from, the control-plane nodes'
+ * addresses (`controlPlaneCidr` in the environment file) — not the whole node network, which
+ * holds other hosts that must not pass for the API server. Operators need egress to
  * it (6443, and 443 for the in-cluster `kubernetes` Service before DNAT); webhooks need
  * ingress from it on their own port.
  */
@@ -14,7 +15,7 @@ export function apiServerPeer(scope: Construct): ExternalPeer {
   const stack = ClusterContext.of(scope);
   const cluster = stack.environment.clusters.find((c) => c.name === stack.cluster);
   if (!cluster) throw new Error(`${scope.node.path}: cluster "${stack.cluster}" is not in environment "${stack.environment.name}"`);
-  return Peer.controlPlane({ cidr: cluster.nodeCidr });
+  return Peer.controlPlane({ cidr: cluster.controlPlaneCidr });
 }
 
 /** Ports an operator uses to reach the API server. */

@@ -4,7 +4,7 @@ import type { ITerraformDependable } from '../../lib/tf';
 import { LimitRangeV1, NamespaceV1, NetworkPolicyV1, ResourceQuotaV1 } from '../../lib/providers';
 import { ClusterContext } from '../context';
 import { NAMESPACE_NAME_LABEL, ZONE_LABEL } from './peer';
-import { EXPOSED_ZONES } from './segmentation';
+import { EXPOSED_ZONES, Segmentation } from './segmentation';
 import type { NamespaceQuota, PodSecurityException, PodSecurityLevel } from '../../policy/layout';
 
 export type { NamespaceQuota, PodSecurityException, PodSecurityLevel };
@@ -107,6 +107,16 @@ export class ZonedNamespace extends Construct {
           },
         ],
       },
+    });
+
+    // The DNS egress is rendered here, with the baseline; the record of declared flows holds it too.
+    Segmentation.of(this).recordBaseline({
+      from: { kind: 'namespace', name: `${namespace}-all`, namespace },
+      to: { kind: 'pods', name: 'cluster-dns', namespace: CLUSTER_DNS.namespace, selector: { ...CLUSTER_DNS.selector } },
+      ports: ['53/TCP', '53/UDP'],
+      purpose: 'every pod resolves names through the cluster DNS service',
+      declaredBy: this.node.path,
+      renderedBy: 'namespace-baseline',
     });
 
     const resourceQuota = new ResourceQuotaV1(this, 'quota', {

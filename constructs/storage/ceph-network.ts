@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
-import { NetworkPolicyV1 } from '../../lib/providers';
 import { NS } from '../../policy/layout';
-import { NAMESPACE_NAME_LABEL, Peer } from '../network/peer';
+import { Peer } from '../network/peer';
+import { Port } from '../network/port';
 import { Segmentation } from '../network/segmentation';
 import { API_SERVER_PORTS, apiServerPeer } from '../network/system';
 import { ClusterContext } from '../context';
@@ -20,19 +20,8 @@ export const CEPH_DAEMON_PORTS = { from: 6800, to: 7568 } as const;
 export const ROOK_SYSTEM_EXCEPTION =
   'rook-ceph-system holds only the Rook operator, the Ceph-CSI operator and the CSI controller plugins, whose labels the CSI operator generates: the namespace is the narrowest stable selector.';
 
-/** The annotation the audit (NET-003) reads a declared exception's reason from (NETWORK_EXCEPTION_ANNOTATION in segmentation.ts). */
-const NETWORK_EXCEPTION = 'moit.gov.vn/network-exception';
-
-/**
- * The Ceph messenger ports as NetworkPolicy port entries. Segmentation's `Port` names single
- * ports, and the OSDs' range is 769 ports wide, so these policies are written here as typed
- * NetworkPolicies with `endPort`, labelled `moit.gov.vn/policy: ceph-messenger` and annotated
- * with their purpose like the flows Segmentation renders.
- */
-const MESSENGER_PORTS = [
-  { port: String(CEPH_MON_PORT), protocol: 'TCP' },
-  { port: String(CEPH_DAEMON_PORTS.from), endPort: CEPH_DAEMON_PORTS.to, protocol: 'TCP' },
-];
+/** Ceph messenger v2: the monitors' port and the daemons' range. */
+export const MESSENGER_PORTS: readonly Port[] = [Port.tcp(CEPH_MON_PORT), Port.tcpRange(CEPH_DAEMON_PORTS.from, CEPH_DAEMON_PORTS.to)];
 
 /**
  * The traffic Ceph needs under the default deny of its namespaces, each allowance as narrow as
@@ -45,13 +34,11 @@ const MESSENGER_PORTS = [
  *   is the narrowest stable selector (a declared exception).
  * - OSD prepare jobs, version-detection jobs and the manager (its sidecar moves the mgr Service
  *   to the active manager) -> API server. No other Ceph daemon talks to Kubernetes.
- *
- * Messenger policies (typed NetworkPolicies, see MESSENGER_PORTS):
- * - into the Ceph daemons, on 3300 and 6800-7568, from: the other Ceph daemons; the Rook and CSI
- *   components in `rook-ceph-system` (the operator runs `ceph` commands, the CSI controller
- *   creates RBD images); and the cluster's node network, where the CSI node plugins run with
- *   host networking and the kernel RBD client maps volumes;
- * - out of the Ceph daemons to each other, and out of `rook-ceph-system` to the daemons.
+ * - Messenger v2 (3300 and 6800-7568, MESSENGER_PORTS) into the Ceph daemons from: the other
+ *   Ceph daemons; the Rook and CSI components in `rook-ceph-system` (the operator runs `ceph`
+ *   commands, the CSI controller creates RBD images); and the cluster's node network, where the
+ *   CSI node plugins run with host networking and the kernel RBD client maps volumes. The node
+ *   network holds the control-plane nodes, a declared overlap (`encloses`).
  * Nothing here leaves the cluster: the data zone's no-egress rule holds.
  */
 export class CephNetwork extends Construct {
@@ -61,7 +48,6 @@ export class CephNetwork extends Construct {
     const segmentation = Segmentation.of(this);
     const apiServer = apiServerPeer(this);
     const cluster = stack.environment.clusters.find((c) => c.name === stack.cluster);
-    const nodeCidr = cluster!.nodeCidr;
 
     const rookSystem = Peer.namespace({ namespace: NS.rookSystem, zone: stack.zoneOf(NS.rookSystem), exception: { reason: ROOK_SYSTEM_EXCEPTION } });
     segmentation.allow(rookSystem, apiServer, { ports: API_SERVER_PORTS, description: 'Rook and Ceph-CSI operators and CSI controllers watch and write Kubernetes objects', declaredBy: this });
@@ -77,61 +63,14 @@ export class CephNetwork extends Construct {
       segmentation.allow(peer, apiServer, { ports: API_SERVER_PORTS, description: why, declaredBy: this });
     }
 
-    const provider = stack.kubernetes;
-    const labels = { 'app.kubernetes.io/managed-by': 'moit-datacentre', 'moit.gov.vn/policy': 'ceph-messenger' };
-    const daemons = { podSelector: { matchLabels: { ...CEPH_DAEMON_LABELS } } };
-    const inNamespace = (ns: string) => ({ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: ns } } });
-    // A policy in a namespace this same stack creates waits for the namespace.
-    const dependsOn = (ns: string) => {
-      const created = stack.createdNamespace(ns);
-      return created ? { dependsOn: [created.namespace] } : {};
-    };
-
-    new NetworkPolicyV1(this, 'daemons-in', {
-      provider,
-      ...dependsOn(NS.rookCluster),
-      metadata: {
-        name: 'ceph-messenger-in',
-        namespace: NS.rookCluster,
-        labels,
-        annotations: {
-          'moit.gov.vn/purpose':
-            'Ceph messenger v2 into the daemons: from each other, from Rook and Ceph-CSI in rook-ceph-system, and from the node network (CSI node plugins on host networking, kernel RBD client).',
-          [NETWORK_EXCEPTION]: ROOK_SYSTEM_EXCEPTION,
-        },
-      },
-      spec: {
-        podSelector: { matchLabels: { ...CEPH_DAEMON_LABELS } },
-        policyTypes: ['Ingress'],
-        ingress: [{ from: [daemons, inNamespace(NS.rookSystem), { ipBlock: { cidr: nodeCidr } }], ports: MESSENGER_PORTS }],
-      },
+    const daemons = Peer.workload({ name: 'ceph-daemons', namespace: NS.rookCluster, zone, selector: { ...CEPH_DAEMON_LABELS } });
+    const nodes = Peer.nodeNetwork({
+      cidr: cluster!.nodeCidr,
+      encloses: [{ peer: apiServer, reason: 'the control-plane nodes are nodes of this network: host-network traffic from them is node traffic' }],
     });
-
-    new NetworkPolicyV1(this, 'daemons-out', {
-      provider,
-      ...dependsOn(NS.rookCluster),
-      metadata: { name: 'ceph-messenger-out', namespace: NS.rookCluster, labels, annotations: { 'moit.gov.vn/purpose': 'Ceph daemons (monitors, OSDs, managers, gateways) reach each other over messenger v2.' } },
-      spec: {
-        podSelector: { matchLabels: { ...CEPH_DAEMON_LABELS } },
-        policyTypes: ['Egress'],
-        egress: [{ to: [daemons], ports: MESSENGER_PORTS }],
-      },
-    });
-
-    new NetworkPolicyV1(this, 'system-out', {
-      provider,
-      ...dependsOn(NS.rookSystem),
-      metadata: {
-        name: 'ceph-messenger-out',
-        namespace: NS.rookSystem,
-        labels,
-        annotations: { 'moit.gov.vn/purpose': 'The Rook operator runs ceph commands and the CSI controller plugins create RBD images: both speak messenger v2 to the Ceph daemons.' },
-      },
-      spec: {
-        podSelector: {},
-        policyTypes: ['Egress'],
-        egress: [{ to: [{ ...inNamespace(NS.rookCluster), ...daemons }], ports: MESSENGER_PORTS }],
-      },
-    });
+    const messenger = (from: Peer, why: string) => segmentation.allow(from, daemons, { ports: MESSENGER_PORTS, description: `Ceph messenger v2: ${why}`, declaredBy: this });
+    messenger(daemons, 'the daemons (monitors, OSDs, managers, gateways) reach each other');
+    messenger(rookSystem, 'the Rook operator runs ceph commands and the CSI controller plugins create RBD images');
+    messenger(nodes, 'the CSI node plugins (host networking) and the kernel RBD client map volumes');
   }
 }

@@ -14,6 +14,7 @@ import { z } from 'zod';
 import { DRILL_KINDS, checkIsoDate } from '../../policy/backup/drills';
 import { checkFiveFieldCron } from '../../lib/cron';
 import { BACKUP_TIERS, checkDuration, resolveTiers, tierProblems, type BackupTierName } from '../../policy/backup/tiers';
+import { gatewayEntry } from './gateway';
 
 /** A zod string checked by a shared validator (its message says what is allowed). */
 const checked = (check: (value: string) => string | undefined) =>
@@ -109,7 +110,15 @@ const receive = z.strictObject({
    * The pods the other site's copier arrives through (the exchange zone's gateway, TLS
    * passthrough): the only peers allowed to write into this bucket's object store for it.
    */
-  gateway: z.strictObject({ namespace: label('a namespace'), podSelector: z.record(z.string(), z.string()).refine((s) => Object.keys(s).length > 0, { message: 'must name at least one label' }) }),
+  gateway: z.strictObject({
+    namespace: label('a namespace'),
+    podSelector: z.record(z.string(), z.string()).refine((s) => Object.keys(s).length > 0, { message: 'must name at least one label' }),
+    /**
+     * Who reaches the gateway from the sending site, and on which port of its pods: the
+     * declared entry path. @default none: nothing outside reaches the gateway
+     */
+    entry: gatewayEntry.optional(),
+  }),
 });
 
 const drill = z.strictObject({

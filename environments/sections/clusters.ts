@@ -5,7 +5,7 @@
  * internal registry. Cross-field checks are in `checkClusterSettings`, which the environment
  * schema's superRefine calls.
  */
-import { cidrContains, ipv4CidrSchema, isIpv4 } from '../../lib/net';
+import { cidrContains, ipv4CidrSchema, isCidr, isIpv4 } from '../../lib/net';
 import { z } from 'zod';
 
 /** The widest block a single outside service (vCenter, the registry) may be declared with. */
@@ -126,6 +126,11 @@ export const managementClusterApiFields = {
    */
   nodeCidr: ipv4CidrSchema('10.0.0.0/24'),
   /**
+   * The management cluster's control-plane nodes (and VIP): its API server is reached at, and
+   * calls the providers' webhooks from, this block inside `nodeCidr`, never the whole node network.
+   */
+  controlPlaneCidr: serviceCidr,
+  /**
    * The internal OCI registry the data centre mirrors Cluster API into (the centre is
    * air-gapped): provider components are fetched from `<repository>/<provider>:<version>`.
    */
@@ -145,13 +150,15 @@ export type ClusterBaseline = z.output<typeof clusterBaselineSection>;
 /** What `checkClusterSettings` reads of an environment (the parsed shape, structurally). */
 interface CheckedEnvironment {
   readonly securityLevel: number;
+  readonly management?: { readonly nodeCidr: string; readonly controlPlaneCidr: string };
   readonly clusterBaseline: ClusterBaseline;
   readonly clusters: ReadonlyArray<
-    | { readonly mode: 'existing' }
+    | { readonly mode: 'existing'; readonly nodeCidr: string; readonly controlPlaneCidr: string }
     | {
         readonly mode: 'clusterApi';
         readonly name: string;
         readonly nodeCidr: string;
+        readonly controlPlaneCidr: string;
         readonly controlPlane: { readonly machine: { readonly diskGiB: number }; readonly endpoint: { readonly host: string } };
         readonly nodePools: ReadonlyArray<{ readonly name: string; readonly zone: string }>;
       }
@@ -200,7 +207,14 @@ export function checkClusterSettings(env: CheckedEnvironment, problem: Report): 
     problem(['clusterBaseline', 'access', 'auditors'], 'must differ from platformAdmins: auditors check the administrators and are a separate team', baseline.access.auditors);
   }
   const worstCaseMiB = baseline.auditLog.maxBackups * baseline.auditLog.maxSizeMiB;
+  const insideNodes = (path: (string | number)[], block: string, nodes: string) => {
+    if (isCidr(block) && isCidr(nodes) && !cidrContains(nodes, block.split('/')[0]!)) {
+      problem(path, `must be inside the node network (${nodes}): the control-plane nodes are nodes of it`, block);
+    }
+  };
+  if (env.management) insideNodes(['management', 'controlPlaneCidr'], env.management.controlPlaneCidr, env.management.nodeCidr);
   env.clusters.forEach((c, ci) => {
+    insideNodes(['clusters', ci, 'controlPlaneCidr'], c.controlPlaneCidr, c.nodeCidr);
     if (c.mode !== 'clusterApi') return;
     const budgetMiB = Math.floor(c.controlPlane.machine.diskGiB * 1024 * AUDIT_LOG_DISK_SHARE);
     if (worstCaseMiB > budgetMiB) {
@@ -226,6 +240,8 @@ export function checkClusterSettings(env: CheckedEnvironment, problem: Report): 
       problem(['clusters', ci, 'controlPlane', 'endpoint', 'host'], 'must be the IPv4 address of the control-plane VIP: the management controllers are allowed to reach exactly this address', host);
     } else if (cidrContains(c.nodeCidr, host) === false) {
       problem(['clusters', ci, 'controlPlane', 'endpoint', 'host'], `must be inside the cluster's nodeCidr (${c.nodeCidr}): the VIP is announced on the control-plane nodes' network`, host);
+    } else if (isCidr(c.controlPlaneCidr) && !cidrContains(c.controlPlaneCidr, host)) {
+      problem(['clusters', ci, 'controlPlaneCidr'], `must hold the control-plane endpoint ${host}: the management controllers reach the API server there`, c.controlPlaneCidr);
     }
   });
 }

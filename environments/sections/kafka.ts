@@ -10,6 +10,7 @@ import { ipv4CidrSchema } from '../../lib/net';
 import { z } from 'zod';
 import { listenerProblems, nodePoolProblems, superUserProblems } from '../../policy/kafka/rules';
 import { KAFKA_DEFAULTS } from '../../policy/kafka/defaults';
+import { gatewayEntry } from './gateway';
 
 const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const label = (what: string, max = 40) =>
@@ -68,6 +69,12 @@ const listener = z.strictObject({
       /** The Gateway listener (section) to attach to. */
       sectionName: label('a Gateway listener name', 63).optional(),
       podSelector: z.record(z.string(), z.string()),
+      /**
+       * Who reaches the gateway from outside (the other site's node network) and on which port
+       * of the gateway pods: the declared entry path. @default none: nothing outside reaches
+       * the gateway, so the listener is reachable only on paper (`npm run reach` shows it)
+       */
+      entry: gatewayEntry.optional(),
     })
     .optional(),
   /** For a `tlsroute` listener: the bootstrap host name clients at the other site use. */

@@ -15,7 +15,7 @@
 import { buildChange, maskLeaf, type RawChange } from './changes';
 import { addCounts, count, emptyCounts, sortChanges, type AttributeChange, type Finding, type ResourceChange, type ReviewReport, type StackReport } from './model';
 import { deepEqual, formatPath, withoutComments, type Json, type Path } from './paths';
-import { STACK_RULES } from './rules';
+import { ESTATE_RULES, STACK_RULES } from './rules';
 import { Masker } from './sensitive';
 import { statefulFromSynth } from './stateful';
 import { environmentOf, reportOrder, type SynthesizedApp, type SynthesizedResource, type SynthesizedStack } from './synthesized';
@@ -197,6 +197,9 @@ export function diffSynthesized(base: SynthesizedApp, head: SynthesizedApp, opti
     stacks.push(report);
     findings.push(...f);
     addCounts(totals, report.counts);
+  }
+  for (const rule of ESTATE_RULES) {
+    for (const f of rule.check({ base, head, ...(options.environments ? { environments: options.environments } : {}) })) findings.push({ rule: rule.id, severity: rule.severity, stack: f.stack, message: f.message, why: rule.why });
   }
   return { schemaVersion: 1, kind: 'config-diff', title: `Config diff: ${options.baseLabel} → ${options.headLabel}`, stacks, findings, totals };
 }

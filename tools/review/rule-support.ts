@@ -9,6 +9,7 @@ import type { Masker } from './sensitive';
 import type { StatefulEvidence } from './stateful';
 import { wordsOf } from '../../lib/secrets';
 import type { LeafChange } from './value-diff';
+import type { SynthesizedApp } from './synthesized';
 
 /** One resource change as the rules see it: raw values, which rules must print via `show`. */
 export interface RuleInput {
@@ -65,7 +66,22 @@ export interface StackRule extends RuleBase {
   check(input: StackRuleInput): string[];
 }
 
-export type ReviewRule = ResourceRule | StackRule;
+/** What an estate rule compares: the two synthesized folders (config diff only). */
+export interface EstateRuleInput {
+  readonly base: SynthesizedApp;
+  readonly head: SynthesizedApp;
+  /** Only these environments. @default all */
+  readonly environments?: readonly string[];
+}
+
+/** A rule over the whole estate, such as the reachability of a cluster that spans stacks. */
+export interface EstateRule extends RuleBase {
+  readonly scope: 'estate';
+  /** One finding per problem, filed under a stack. */
+  check(input: EstateRuleInput): Array<{ readonly stack: string; readonly message: string }>;
+}
+
+export type ReviewRule = ResourceRule | StackRule | EstateRule;
 
 /** A value for a message, masked and short: `"30d"`, `false`, `(absent)`. */
 export function show(input: Pick<RuleInput, 'masker'>, path: Path, value: Json | undefined, side: 'before' | 'after'): string {
