@@ -15,7 +15,7 @@ import { formatAllowances, formatRefusal, guardPlans, parseAllowances, type Guar
 import { readPlanJson } from './plan-render';
 import { planDir, readPlanSet, sha256, writePlanSet, type PlanSetStack } from './plan-set';
 import { plainProgress, type Progress } from './progress';
-import { defaultParallelism, describeSchedule, runGraph, scheduleOf } from './schedule';
+import { defaultParallelism, describeSchedule, runGraph, scheduleOf, seconds } from './schedule';
 import * as tf from './terraform';
 import type { TerraformOptions } from './terraform';
 
@@ -152,5 +152,3 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployO
   const summary = `Deployed ${options.environment}: applied ${applied.join(', ') || 'nothing'}${skipped.length ? `; skipped (no changes or applied earlier): ${skipped.join(', ')}` : ''}.`;
   return { status: 'applied', applied, skipped, notApplied: [], failures: [], guard, summary };
 }
-
-const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;

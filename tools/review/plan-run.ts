@@ -16,7 +16,7 @@ import { emptyCounts, hasChanges as hasCounts, type ReviewReport } from './model
 import { actionOf, asPlanJson, reportFromPlans, type PlanInput, type PlanJson } from './plan-render';
 import { PLAN_SET_FILE, planDir, sha256, writePlanSet, type PlanSet, type PlanSetStack } from './plan-set';
 import { plainProgress, type Progress } from './progress';
-import { defaultParallelism, describeSchedule, runGraph, scheduleOf, type GraphOutcome } from './schedule';
+import { defaultParallelism, describeSchedule, runGraph, scheduleOf, seconds, type GraphOutcome } from './schedule';
 import { statefulFromSynth, type StatefulEvidence } from './stateful';
 import { dependencyOrder, environmentOf, loadSynthesized, type SynthesizedStack } from './synthesized';
 import * as tf from './terraform';
@@ -169,8 +169,6 @@ export async function planEnvironment(options: PlanOptions): Promise<PlanOutcome
   const report = reportFromPlans(inputs, `Plan: ${options.environment} (${stacks.length} stack${stacks.length === 1 ? '' : 's'}, ${binary})`);
   return { planSet, report, dir };
 }
-
-const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
 /**
  * The error of a stopped plan: the first failure's own message (Terraform's output), then what
