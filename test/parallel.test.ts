@@ -12,7 +12,7 @@ import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deployEnvironment } from '../tools/review/deploy';
 import { planEnvironment } from '../tools/review/plan-run';
-import { statusLine } from '../tools/review/progress';
+import { liveProgress, statusLine, wantsLiveView } from '../tools/review/progress';
 import { describeSchedule, parseParallelism, runGraph, scheduleOf, type GraphNode } from '../tools/review/schedule';
 import { synthApp, terraformEnv, tmp, type ResourceSpec, type StackSpec } from './fixtures/review/apps';
 
@@ -61,6 +61,19 @@ describe('the schedule', () => {
   it('shows running stacks and failures on one status line', () => {
     const line = statusLine({ total: 6, done: 2, failed: ['prod-a'], stopping: true, running: new Map([['prod-b', 1000]]) }, 3500);
     expect(line).toBe('2/6 done · failed: prod-a (no new stack starts) · running: prod-b 2.5 s');
+  });
+
+  it('on a terminal keeps the status line last, under the lines that scroll; in CI or a pipe, plain lines', () => {
+    let out = '';
+    const stream = { isTTY: true, columns: 0, write: (t: string) => (out += t) };
+    const live = liveProgress(stream, () => 2000);
+    live.update({ total: 2, done: 0, failed: [], stopping: false, running: new Map([['dev-a', 1000]]) });
+    live.line('[1/2] dev-a: terraform apply');
+    live.close();
+    expect(out).toBe('\r\x1b[2K0/2 done · running: dev-a 1.0 s' + '\r\x1b[2K[1/2] dev-a: terraform apply\n' + '\r\x1b[2K0/2 done · running: dev-a 1.0 s' + '\r\x1b[2K');
+    expect(wantsLiveView(stream, {})).toBe(true);
+    expect(wantsLiveView(stream, { CI: 'true' })).toBe(false);
+    expect(wantsLiveView({ isTTY: false, write: () => true }, {})).toBe(false);
   });
 });
 

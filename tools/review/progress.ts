@@ -53,7 +53,7 @@ export function liveProgress(stream: Output, now: () => number = Date.now): Prog
   };
   const draw = (): void => {
     if (!state || state.total === 0) return;
-    stream.write(`\r\x1b[2K${statusLine(state, now(), stream.columns ?? 120)}`);
+    stream.write(`\r\x1b[2K${statusLine(state, now(), stream.columns || 120)}`);
     shown = true;
   };
   const timer = setInterval(draw, 250);
