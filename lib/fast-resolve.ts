@@ -13,9 +13,9 @@
  *
  * The equivalence, case by case, with cdktf 0.21 `lib/tokens/private/resolve.js`:
  * - `undefined`, `null`, booleans: returned as they are (cdktf: the same).
- * - a string with no `TfToken[` marker, not one of the two map-token sentinels, and not matching
- *   the number-token pattern: returned as it is (cdktf: its string test finds no token, the
- *   number pass finds no match, the string is returned unchanged).
+ * - a string with no `TfToken[` marker, not one of the two map-token sentinels, and no match of
+ *   the number-token pattern that decodes to a token: returned as it is (cdktf: its string test
+ *   finds no token; its number pass keeps every match that is not a token as text).
  * - a number that is not an encoded token: returned (cdktf: `lookupNumberToken` is undefined).
  * - an array with no list-token element: each element resolved under its index, `undefined`
  *   dropped (cdktf: the same map and filter).
@@ -32,13 +32,21 @@ type Options = { prefix?: string[]; [key: string]: unknown };
 type Resolve = (obj: unknown, options: Options) => unknown;
 
 const original = tokenResolve.resolve as unknown as Resolve;
-/** cdktf's NUMBER_TOKEN_REGEX, without the global flag (a test from the start each time). */
+/** cdktf's NUMBER_TOKEN_REGEX: once to test, once (global) to look at each match. */
 const NUMBER_TOKEN = /[-|\d|.+]+(e[-|\d|.|e|E|+]+)/;
+const NUMBER_TOKENS = /[-|\d|.+]+(e[-|\d|.|e|E|+]+)/g;
 const MAX_DEPTH = 200;
 
-/** True when a string is plain: cdktf would return it unchanged. */
+/**
+ * True when a string is plain: cdktf would return it unchanged. Names such as `app-e-commerce`
+ * match cdktf's number-token pattern (`-e-`); cdktf then parses each match and keeps it as
+ * text unless it decodes to a token, which is what is checked here.
+ */
 function plainString(s: string): boolean {
-  return !s.includes('TfToken[') && s !== Token.STRING_MAP_TOKEN_VALUE && s !== Token.ANY_MAP_TOKEN_VALUE && !NUMBER_TOKEN.test(s);
+  if (s.includes('TfToken[') || s === Token.STRING_MAP_TOKEN_VALUE || s === Token.ANY_MAP_TOKEN_VALUE) return false;
+  if (!NUMBER_TOKEN.test(s)) return true;
+  for (const m of s.matchAll(NUMBER_TOKENS)) if (encoding.extractTokenDouble(parseFloat(m[0]), false) !== undefined) return false;
+  return true;
 }
 
 function plainNumber(n: number): boolean {

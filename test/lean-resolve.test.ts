@@ -32,7 +32,8 @@ function sample() {
   const value = {
     plain: { deep: { deeper: [1, 'two', true, null, { three: 3 }], empty: {}, none: [] }, skipped: undefined },
     literalExpression: '${var.not_a_token}',
-    numberish: ['1e5', '-1.5e+10', 'e-mail', 1e21, -0],
+    numberish: ['1e5', '-1.5e+10', 'e-mail', 'app-e-commerce', 1e21, -0],
+    'app-e-commerce': { 'ns-e-2': `${Lazy.stringValue({ produce: () => 'x' })}-e-1` },
     lazyString: `prefix-${Lazy.stringValue({ produce: () => 'made-late' })}-suffix`,
     lazyNumber: Token.asNumber(Lazy.numberValue({ produce: () => 42 })),
     numberInString: `port:${Token.asNumber(Lazy.numberValue({ produce: () => 8080 }))}`,
