@@ -18,7 +18,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { scheduleOf } from '../tools/review/schedule';
@@ -39,6 +39,8 @@ export interface Run {
   readonly wallMs: number;
   /** Peak resident memory of the measured node process, MiB (undefined if it did not report). */
   readonly maxRssMiB?: number;
+  /** CPU time (user + system) of every node process of the run, summed, ms: steadier than wall time on a busy machine. */
+  readonly cpuMs?: number;
   /** The synth time the child printed ("in N ms"), when it prints one. */
   readonly inProcessMs?: number;
   readonly status: number | null;
@@ -87,14 +89,16 @@ function run(c: Command, workDir: string): Run {
     throw new Error(`${c.label}: \`${c.cmd} ${c.args.join(' ')}\` exited ${r.status}\n${r.stdout.slice(-2000)}\n${r.stderr.slice(-4000)}`);
   }
   let maxRssMiB: number | undefined;
+  let cpuMs: number | undefined;
   if (existsSync(rssFile)) {
     // The largest single process: with a CLI that spawns the app, it is the heaviest of them.
-    const kib = readFileSync(rssFile, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { maxRssKiB: number }).maxRssKiB);
-    maxRssMiB = Math.max(...kib) / 1024;
+    const lines = readFileSync(rssFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { maxRssKiB: number; cpuMs?: number });
+    maxRssMiB = Math.max(...lines.map((l) => l.maxRssKiB)) / 1024;
+    cpuMs = lines.reduce((sum, l) => sum + (l.cpuMs ?? 0), 0);
     rmSync(rssFile);
   }
   const m = /in (\d+) ms/.exec(r.stdout);
-  return { wallMs, maxRssMiB, inProcessMs: m ? Number(m[1]) : undefined, status: r.status, stdout: r.stdout, stderr: r.stderr };
+  return { wallMs, maxRssMiB, cpuMs, inProcessMs: m ? Number(m[1]) : undefined, status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** Stacks and resources of a synthesized folder. */
@@ -354,10 +358,11 @@ function main(): void {
       ...(terraform?.rows ?? []),
       ...(testRun ? [{ what: '`npm test` (typecheck, build, jest)', runs: [testRun], note: testRun.status === 0 ? 'passed' : `FAILED, exit ${testRun.status}` }] : []),
     ];
+    const cpu = (rs: readonly Run[]) => median(rs.map((r) => r.cpuMs ?? NaN));
     const table = [
-      '| measurement | runs | wall (median) | in-process synth | peak memory |',
-      '| --- | ---: | ---: | ---: | ---: |',
-      ...rows.map((r) => `| ${r.what}${r.note ? ` (${r.note})` : ''} | ${r.runs.length} | ${fmtMs(wall(r.runs))} | ${fmtMs(inProc(r.runs))} | ${fmtMiB(rss(r.runs))} |`),
+      '| measurement | runs | wall (median) | in-process synth | node CPU (median) | peak memory |',
+      '| --- | ---: | ---: | ---: | ---: | ---: |',
+      ...rows.map((r) => `| ${r.what}${r.note ? ` (${r.note})` : ''} | ${r.runs.length} | ${fmtMs(wall(r.runs))} | ${fmtMs(inProc(r.runs))} | ${fmtMs(cpu(r.runs))} | ${fmtMiB(rss(r.runs))} |`),
     ];
     const ratio = refStock.length ? wall(refStock) / wall(refFast) : NaN;
     const ratioCdktf = refCdktf.length ? wall(refCdktf) / wall(refFast) : NaN;
@@ -381,7 +386,11 @@ function main(): void {
       goal(`\`npm test\` under 120 s (${testRun ? fmtMs(testRun.wallMs) : 'run with --with-tests'})`, testRun ? testRun.wallMs < 120_000 : undefined),
     ];
     const header = `## ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')} — commit ${gitCommit()}`;
-    const machine = `Node ${process.version}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB; MOIT_TODAY=${TODAY}; ${runs} runs (references ${refRuns}), medians; bench took ${Math.round((Date.now() - started) / 1000)} s.`;
+    const load = loadavg().map((l) => l.toFixed(1)).join(' ');
+    const machine =
+      `Node ${process.version}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB; load average at the end ${load} (at ${cpus().length} or more, wall times include waiting for a core); ` +
+      `MOIT_TODAY=${TODAY}; ${runs} runs (${values['no-references'] ? 'no references' : `references ${refRuns}`}), medians; bench took ${Math.round((Date.now() - started) / 1000)} s. ` +
+      `Node CPU: user + system time of the run's node processes (npm, the CLIs, the app), not Terraform's.`;
     const text = [header, '', machine, '', ...table, '', ...summary, '', 'Goals:', ...goals, ''].join('\n');
     console.log(text);
     if (!values['no-save']) {
