@@ -48,7 +48,10 @@ function sourceHash() {
 }
 
 const hash = sourceHash();
-if (process.argv.includes('--if-changed') && existsSync(STAMP) && existsSync(join('dist', 'main.js')) && readFileSync(STAMP, 'utf8').trim() === hash) process.exit(0);
+const BUNDLE = join('dist', 'synth.bundle.js');
+// Up to date: the same sources, and the outputs still there (a deleted dist/ file is rebuilt).
+const built = existsSync(STAMP) && existsSync(join('dist', 'main.js')) && existsSync(BUNDLE);
+if (process.argv.includes('--if-changed') && built && readFileSync(STAMP, 'utf8').trim() === hash) process.exit(0);
 
 const { build } = await import('esbuild');
 await build({
@@ -86,7 +89,6 @@ const explicitFilenames = {
   },
 };
 
-const BUNDLE = join('dist', 'synth.bundle.js');
 await build({
   entryPoints: ['scripts/synth.ts'],
   outfile: BUNDLE,
