@@ -4,6 +4,7 @@
  */
 import { App, type AppConfig, type TerraformResource } from 'cdktf';
 import tokenStackTrace = require('cdktf/lib/tokens/private/stack-trace');
+import { installLeanResolve } from './fast-resolve';
 
 /**
  * cdktf captures a full stack trace (with Error.stackTraceLimit raised to infinity) for every
@@ -15,6 +16,14 @@ import tokenStackTrace = require('cdktf/lib/tokens/private/stack-trace');
  */
 export const STACK_TRACES = process.env.CDKTF_STACK_TRACES === '1';
 if (!STACK_TRACES) (tokenStackTrace as { captureStackTrace: () => string[] }).captureStackTrace = () => [];
+
+/**
+ * cdktf's token resolution with the plain parts of each body walked by lib/fast-resolve.ts:
+ * the same output, about a third of the synth less on this estate. MOIT_LEAN_RESOLVE=0 keeps
+ * cdktf's own walk (to compare, or to rule it out when debugging).
+ */
+export const LEAN_RESOLVE = process.env.MOIT_LEAN_RESOLVE !== '0';
+if (LEAN_RESOLVE) installLeanResolve();
 
 /** A cdktf App with this project's settings (see STACK_TRACES). */
 export function createApp(config: AppConfig = {}): App {
@@ -49,5 +58,8 @@ export {
   TerraformStack,
   Testing,
   Token,
+  Tokenization,
+  DefaultTokenResolver,
+  StringConcat,
 } from 'cdktf';
 export type { IAspect, IResolvable, ITerraformDependable, TerraformResourceLifecycle } from 'cdktf';

@@ -1,6 +1,6 @@
 /**
  * `npm run plan -- --env <name>`: plans every stack of an environment with Terraform (or
- * OpenTofu: TF_BINARY=tofu) in dependency order, saves the plans under plans/<env>/ for
+ * OpenTofu: TF_BINARY=tofu) in parallel by their dependencies (--parallelism), saves the plans under plans/<env>/ for
  * `npm run deploy`, and prints the review report.
  * `npm run plan -- --from-json <plan.json> [...]`: renders plans made elsewhere (the stack name
  * is the file name without .json).
@@ -15,13 +15,16 @@ import { problem } from '../tools/review/errors';
 import { COMMENT_LIMIT } from '../tools/review/markdown';
 import type { ReviewReport } from '../tools/review/model';
 import { planEnvironment } from '../tools/review/plan-run';
+import { progressOnStderr } from '../tools/review/progress';
+import { parseParallelism } from '../tools/review/schedule';
 import { readPlanJson, reportFromPlans, stackNameOfFile, type PlanInput } from '../tools/review/plan-render';
 import { loadSynthesized, type SynthesizedApp } from '../tools/review/synthesized';
 
 const USAGE = `Usage: npm run plan -- --env <name> [--stack <name> ...] [options]
        npm run plan -- --from-json <plan.json> [<plan.json> ...] [options]
 
-  --env <name>          plan every stack of this environment, in dependency order
+  --env <name>          plan every stack of this environment, in parallel by dependencies
+  --parallelism <n>     stacks planned at once (default: the number of cores); 1 plans them in order
   --stack <name>        only this stack (repeatable); its dependencies are not planned
   --dir <folder>        the synthesized folder (default cdktf.out; run npm run synth first)
   --plans <folder>      where plans are saved, as <folder>/<env>/<stack>.tfplan and .json (default plans)
@@ -36,12 +39,14 @@ const USAGE = `Usage: npm run plan -- --env <name> [--stack <name> ...] [options
   --help                this text
 
 The binary is terraform, or TF_BINARY (e.g. TF_BINARY=tofu).
-Prints the comment on stdout, progress on stderr.
+Prints the order and the schedule (waves, critical path) before planning. Prints the comment
+on stdout, progress on stderr (a live status line on a terminal, plain lines in CI).
 Exit code: 0 no destructive change, 2 destructive changes, 1 error (an unknown option, a
 missing value, an unknown environment or stack too).`;
 
 const OPTIONS = {
   env: { type: 'string' },
+  parallelism: { type: 'string' },
   stack: { type: 'string', multiple: true },
   dir: { type: 'string' },
   plans: { type: 'string' },
@@ -70,7 +75,8 @@ async function main({ values, positionals }: Parsed<typeof OPTIONS>): Promise<nu
       stacks: values.stack,
       synthesizedDir: values.dir ?? 'cdktf.out',
       plansRoot: values.plans ?? 'plans',
-      log,
+      parallelism: parseParallelism(values.parallelism),
+      progress: progressOnStderr({ plain: values.verbose }),
       terraform: values.verbose ? { onLine: (l) => console.error(`    ${l}`) } : {},
     });
     report = outcome.report;

@@ -1,10 +1,12 @@
 /**
- * `npm run deploy -- --env <name>`: applies the saved plans of an environment in dependency
- * order. Before applying anything it checks every plan: the plan files exist, the synthesized
- * stacks are still the ones planned (same hash), and the guard allows every stateful delete
- * or replace (tools/review/guard.ts). Then it applies stack by stack and stops at the first
- * failure, saying what was applied and what was not. Applied stacks are recorded in the
- * index, so running deploy again does not re-apply them.
+ * `npm run deploy -- --env <name>`: applies the saved plans of an environment, in parallel by
+ * their dependencies (tools/review/schedule.ts). Before applying anything it checks every plan:
+ * the plan files exist, the synthesized stacks are still the ones planned (same hash), and the
+ * guard allows every stateful delete or replace (tools/review/guard.ts). Then each stack is
+ * applied as soon as the stacks it depends on are; after a failure no stack starts (the running
+ * ones finish), and the summary says what was applied and what was not. Applied stacks are
+ * recorded in the index, so running deploy again does not re-apply them. Stacks applied by an
+ * earlier deploy count as done: dependencies outside the pending set are not waited for.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +14,8 @@ import { ReviewError } from './errors';
 import { formatAllowances, formatRefusal, guardPlans, parseAllowances, type GuardResult } from './guard';
 import { readPlanJson } from './plan-render';
 import { planDir, readPlanSet, sha256, writePlanSet, type PlanSetStack } from './plan-set';
+import { plainProgress, type Progress } from './progress';
+import { defaultParallelism, describeSchedule, runGraph, scheduleOf, seconds } from './schedule';
 import * as tf from './terraform';
 import type { TerraformOptions } from './terraform';
 
@@ -23,6 +27,10 @@ export interface DeployOptions {
   readonly plansRoot?: string;
   readonly terraform?: TerraformOptions;
   readonly log?: (line: string) => void;
+  /** A live view (tools/review/progress.ts); replaces `log` when given. */
+  readonly progress?: Progress;
+  /** Stacks applied at once. @default the number of cores */
+  readonly parallelism?: number;
 }
 
 export interface DeployOutcome {
@@ -31,7 +39,10 @@ export interface DeployOutcome {
   readonly applied: readonly string[];
   /** Stacks with nothing to apply, or applied by an earlier deploy. */
   readonly skipped: readonly string[];
+  /** The first stack that failed (it stopped the run). */
   readonly failed?: { readonly stack: string; readonly error: string };
+  /** Every stack that failed: the first, and any that were running then and failed too. */
+  readonly failures: readonly { readonly stack: string; readonly error: string }[];
   readonly notApplied: readonly string[];
   readonly guard?: GuardResult;
   /** Human summary, several lines. */
@@ -48,7 +59,8 @@ function staleness(s: PlanSetStack): string | undefined {
 }
 
 export async function deployEnvironment(options: DeployOptions): Promise<DeployOutcome> {
-  const log = options.log ?? (() => undefined);
+  const progress = options.progress ?? plainProgress(options.log ?? (() => undefined));
+  const log = progress.line;
   const dir = planDir(options.plansRoot ?? 'plans', options.environment);
   const set = readPlanSet(dir, options.environment);
   const allowances = parseAllowances(options.allowDestroy ?? [], set.stacks.map((s) => s.name));
@@ -74,24 +86,29 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployO
   for (const line of formatAllowances(guard)) log(line);
   const skippedEarlier = set.stacks.filter((s) => s.status === 'applied').map((s) => s.name);
   if (!guard.ok) {
-    return { status: 'refused', applied: [], skipped: skippedEarlier, notApplied: pending.map((s) => s.name), guard, summary: formatRefusal(guard) };
+    progress.close();
+    return { status: 'refused', applied: [], skipped: skippedEarlier, notApplied: pending.map((s) => s.name), failures: [], guard, summary: formatRefusal(guard) };
   }
 
-  // 2. Apply in order; stop at the first failure.
+  // 2. Apply in parallel by dependencies; no stack starts after a failure.
   const binary = options.terraform?.binary ?? set.binary;
   const tfOptions: TerraformOptions = { ...options.terraform, binary };
-  const applied: string[] = [];
+  const parallelism = options.parallelism ?? defaultParallelism();
+  const pendingSchedule = scheduleOf(pending);
+  for (const line of describeSchedule(pendingSchedule, parallelism, 'applied')) log(line);
   const skipped: string[] = [...skippedEarlier];
   for (const name of skippedEarlier) log(`${name}: applied by an earlier deploy, skipped`);
-  for (const [i, s] of pending.entries()) {
-    const tag = `[${i + 1}/${pending.length}] ${s.name}`;
+  const byName = new Map(pending.map((s) => [s.name, s]));
+  const tagOf = (name: string): string => `[${pendingSchedule.order.indexOf(name) + 1}/${pending.length}] ${name}`;
+  const applyOne = async (name: string): Promise<'applied' | 'skipped'> => {
+    const s = byName.get(name)!;
+    const tag = tagOf(name);
     if (!s.hasChanges) {
       log(`${tag}: no changes, nothing to apply`);
       s.status = 'applied';
       s.appliedAt = new Date().toISOString();
-      skipped.push(s.name);
       writePlanSet(dir, set);
-      continue;
+      return 'skipped';
     }
     const t0 = Date.now();
     try {
@@ -104,23 +121,34 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployO
     } catch (e) {
       s.status = 'failed';
       writePlanSet(dir, set);
-      const notApplied = pending.slice(i + 1).map((p) => p.name);
-      const error = (e as Error).message;
-      const summary = [
-        `Deploy of ${options.environment} stopped: ${s.name} failed to apply.`,
-        `  applied: ${applied.join(', ') || 'none'}`,
-        `  failed: ${s.name} (it may be partly applied; Terraform's state records what was done)`,
-        `  not applied: ${notApplied.join(', ') || 'none'}`,
-        `Fix the cause, then run npm run plan -- --env ${options.environment} and deploy again.`,
-      ].join('\n');
-      return { status: 'failed', applied, skipped, failed: { stack: s.name, error }, notApplied, guard, summary };
+      log(`${tag}: failed (${seconds(Date.now() - t0)})`);
+      throw e;
     }
     s.status = 'applied';
     s.appliedAt = new Date().toISOString();
     writePlanSet(dir, set);
-    applied.push(s.name);
-    log(`${tag}: applied (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    log(`${tag}: applied (${seconds(Date.now() - t0)})`);
+    return 'applied';
+  };
+  const run = await runGraph(pendingSchedule, { parallelism, run: applyOne, onChange: progress.update });
+  progress.close();
+  // Lists keep the dependency order, whatever order the stacks finished in.
+  const finished = new Map(run.completed.map((c) => [c.name, c.result]));
+  const applied = pendingSchedule.order.filter((n) => finished.get(n) === 'applied');
+  skipped.push(...pendingSchedule.order.filter((n) => finished.get(n) === 'skipped'));
+  if (run.failed.length > 0) {
+    const failures = run.failed.map((f) => ({ stack: f.name, error: f.error instanceof Error ? f.error.message : String(f.error) }));
+    const notApplied = run.notStarted;
+    const names = failures.map((f) => f.stack);
+    const summary = [
+      `Deploy of ${options.environment} stopped: ${names.join(', ')} failed to apply; no stack started after that.`,
+      `  applied: ${applied.join(', ') || 'none'}`,
+      `  failed: ${names.join(', ')} (${names.length > 1 ? 'they' : 'it'} may be partly applied; Terraform's state records what was done)`,
+      `  not applied: ${notApplied.join(', ') || 'none'}`,
+      `Fix the cause, then run npm run plan -- --env ${options.environment} and deploy again.`,
+    ].join('\n');
+    return { status: 'failed', applied, skipped, failed: failures[0], failures, notApplied, guard, summary };
   }
   const summary = `Deployed ${options.environment}: applied ${applied.join(', ') || 'nothing'}${skipped.length ? `; skipped (no changes or applied earlier): ${skipped.join(', ')}` : ''}.`;
-  return { status: 'applied', applied, skipped, notApplied: [], guard, summary };
+  return { status: 'applied', applied, skipped, notApplied: [], failures: [], guard, summary };
 }
