@@ -58,6 +58,8 @@ export interface InternalCaIssuerProps {
 export class InternalCaIssuer extends CustomResource {
   static readonly DEFAULT_NAME = 'dc-internal-ca';
   readonly issuerName: string;
+  /** The Secret (cert-manager namespace) with the CA keypair and `ca.crt`. */
+  readonly caSecretName: string;
 
   constructor(scope: Construct, id: string, props: InternalCaIssuerProps = {}) {
     const name = props.name ?? InternalCaIssuer.DEFAULT_NAME;
@@ -70,6 +72,7 @@ export class InternalCaIssuer extends CustomResource {
       },
     });
     this.issuerName = name;
+    this.caSecretName = props.caSecretName ?? 'dc-intermediate-ca-keypair';
     declarePrerequisite(this.manifest, {
       kind: 'secret',
       name: props.caSecretName ?? 'dc-intermediate-ca-keypair',

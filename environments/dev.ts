@@ -22,6 +22,11 @@ export const dev: EnvironmentInput = {
     // Audit logs at the level-3 minimum (90 days), few files: a developer's node has little disk.
     auditLog: { maxBackups: 10 },
   },
+  secrets: {
+    // dev has no management cluster: its OpenBao is to run on its only cluster (docs/secrets.md).
+    store: { host: 'openbao.dev.dc.moit.gov.vn', cidr: '172.18.0.60/32' },
+    unseal: { method: 'shamir', shares: 3, threshold: 2 },
+  },
   clusters: [{ name: 'core', mode: 'existing', kubeconfig: { path: '~/.kube/config', context: 'moit-dev' }, nodeCidr: '172.18.0.0/16', controlPlaneCidr: '172.18.0.0/29' }],
   objectStorage: {
     // One local node: one monitor and manager, single copies; data may be lost here.

@@ -30,6 +30,10 @@ export const dr: EnvironmentInput = {
     // The recovery site has its own registry mirror: it must work with the primary site gone.
     registry: { repository: 'registry.mgmt.hcm-1.dc.moit.gov.vn/capi', cidr: '10.3.0.50/32' },
   },
+  secrets: {
+    store: { host: 'openbao.dr.dc.moit.gov.vn', cidr: '10.3.0.60/32' },
+    unseal: { method: 'pkcs11', slot: 0, keyLabel: 'openbao-dr-unseal' },
+  },
   clusters: [
     {
       name: 'core',

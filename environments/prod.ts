@@ -25,6 +25,12 @@ export const prod: EnvironmentInput = {
     controlPlaneCidr: '10.1.0.8/29',
     registry: { repository: 'registry.mgmt.dc.moit.gov.vn/capi', cidr: '10.1.0.50/32' },
   },
+  secrets: {
+    // OpenBao on the management cluster, behind its VIP on the management node network.
+    store: { host: 'openbao.prod.dc.moit.gov.vn', cidr: '10.1.0.60/32' },
+    // The HSM of the Hanoi site holds the unseal key; no person holds a share.
+    unseal: { method: 'pkcs11', slot: 0, keyLabel: 'openbao-prod-unseal' },
+  },
   clusters: [
     {
       name: 'core',

@@ -18,6 +18,7 @@ import { backupSection, checkBackup } from './sections/backup';
 import { auditSection } from './sections/audit';
 import { admissionSection } from './sections/admission';
 import { checkMonitoring, monitoringSection } from './sections/monitoring';
+import { checkSecrets, secretsSection } from './sections/secrets';
 
 const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const dnsLabel = (what: string) =>
@@ -196,6 +197,8 @@ export const environmentSchema = z
     /** Which admission policies refuse requests instead of warning (sections/admission.ts). @default { deny: [] } */
     admission: admissionSection,
     monitoring: monitoringSection,
+    /** The OpenBao API and its unseal method (sections/secrets.ts). */
+    secrets: secretsSection,
   })
   .superRefine((env, ctx) => {
     const problem = (path: (string | number)[], message: string, input: unknown) =>
@@ -227,6 +230,7 @@ export const environmentSchema = z
     kafkaProblems(env, problem);
     checkBackup(env, problem);
     checkMonitoring(env, problem);
+    checkSecrets(env, problem);
 
     const clusterNames = env.clusters.map((c) => c.name);
     env.clusters.forEach((c, ci) => {

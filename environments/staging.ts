@@ -26,6 +26,11 @@ export const staging: EnvironmentInput = {
     controlPlaneCidr: '10.2.0.8/29',
     registry: { repository: 'registry.mgmt.dc.moit.gov.vn/capi', cidr: '10.1.0.50/32' },
   },
+  secrets: {
+    store: { host: 'openbao.staging.dc.moit.gov.vn', cidr: '10.2.0.60/32' },
+    // Auto-unseal from the production transit engine's staging key, as prod will run it.
+    unseal: { method: 'transit', address: 'https://openbao-unseal.dc.moit.gov.vn:8200', keyName: 'openbao-staging' },
+  },
   clusters: [
     {
       name: 'core',

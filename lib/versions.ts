@@ -335,6 +335,48 @@ export const OPERATORS = {
     namespace: 'monitoring',
     apiVersions: [],
   },
+  /*
+   * Secrets as code (issue #23), facts from ../shared/reference/secrets.md and
+   * ../shared/crds/MANIFEST.md. ESO reads OpenBao through its stable `provider.vault`.
+   */
+  externalSecrets: {
+    repository: 'https://charts.external-secrets.io',
+    chart: 'external-secrets',
+    chartVersion: '2.9.0',
+    appVersion: 'v2.9.0',
+    namespace: 'external-secrets',
+    apiVersions: ['external-secrets.io/v1', 'external-secrets.io/v1alpha1', 'generators.external-secrets.io/v1alpha1'],
+    crdSource: {
+      project: 'external-secrets',
+      version: 'v2.9.0',
+      upstream: 'external-secrets/external-secrets',
+      tag: 'v2.9.0',
+      files: [
+        { file: 'externalsecrets.external-secrets.io.yaml', path: 'config/crds/bases/external-secrets.io_externalsecrets.yaml', sha256: '5044be5a610ca90a' },
+        { file: 'clustersecretstores.external-secrets.io.yaml', path: 'config/crds/bases/external-secrets.io_clustersecretstores.yaml', sha256: 'f847c69ae317a765' },
+        { file: 'secretstores.external-secrets.io.yaml', path: 'config/crds/bases/external-secrets.io_secretstores.yaml', sha256: '7f750858d3939139' },
+        { file: 'pushsecrets.external-secrets.io.yaml', path: 'config/crds/bases/external-secrets.io_pushsecrets.yaml', sha256: '1d97b97b4aca0799' },
+        { file: 'passwords.generators.external-secrets.io.yaml', path: 'config/crds/bases/generators.external-secrets.io_passwords.yaml', sha256: '72ef666dcd0e24b7' },
+      ],
+    },
+  },
+  trustManager: {
+    repository: 'oci://quay.io/jetstack/charts',
+    chart: 'trust-manager',
+    chartVersion: 'v0.24.0',
+    appVersion: 'v0.24.0',
+    // trust-manager reads its Bundle sources from its own namespace (`app.trust.namespace`):
+    // cert-manager's, where the internal CA keypair lives.
+    namespace: 'cert-manager',
+    apiVersions: ['trust.cert-manager.io/v1alpha1'],
+    crdSource: {
+      project: 'trust-manager',
+      version: 'v0.24.0',
+      upstream: 'cert-manager/trust-manager',
+      tag: 'v0.24.0',
+      files: [{ file: 'bundles.trust.cert-manager.io.yaml', path: 'deploy/crds/trust.cert-manager.io_bundles.yaml', sha256: '712b2ede1c7cd9c9' }],
+    },
+  },
 } as const satisfies Record<string, OperatorRelease>;
 
 /**
@@ -413,4 +455,7 @@ export const CHART_VALUES_SOURCES: readonly ChartValuesSource[] = [
   { chart: 'snapshot-controller', version: '5.2.0', upstream: 'piraeusdatastore/helm-charts', tag: 'snapshot-controller-5.2.0', path: 'charts/snapshot-controller', files: values('fd24d22ef73cea2a') },
   { chart: 'kube-prometheus-stack', version: '88.5.3', upstream: 'prometheus-community/helm-charts', tag: 'kube-prometheus-stack-88.5.3', path: 'charts/kube-prometheus-stack', files: values('659289e3cc0ff503') },
   { chart: 'fluent-bit', version: '0.58.1', upstream: 'fluent/helm-charts', tag: 'fluent-bit-0.58.1', path: 'charts/fluent-bit', files: values('e562eb0094e123e3') },
+  // Secrets add-ons (../shared/charts/SOURCES.md).
+  { chart: 'external-secrets', version: '2.9.0', upstream: 'external-secrets/external-secrets', tag: 'helm-chart-2.9.0', path: 'deploy/charts/external-secrets', files: values('13811e7dd028c69c', 'a6cdce7b4f5ca9de') },
+  { chart: 'trust-manager', version: 'v0.24.0', upstream: 'cert-manager/trust-manager', tag: 'v0.24.0', path: 'deploy/charts/trust-manager', files: values('e94abd835b8b2e33', 'c724d271d37e0c69') },
 ];

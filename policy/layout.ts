@@ -44,6 +44,7 @@ export const NS = {
   rookSystem: 'rook-ceph-system',
   rookCluster: 'rook-ceph',
   velero: 'velero',
+  externalSecrets: 'external-secrets',
   postgres: 'postgres',
   kafka: 'kafka',
   gateway: 'gateway',
@@ -56,6 +57,7 @@ export const PLATFORM_NAMESPACES: readonly NamespacePlan[] = [
   { name: NS.certManager, zone: 'mgmt', purpose: 'cert-manager: issues TLS certificates from the internal CA.' },
   { name: NS.cnpgSystem, zone: 'mgmt', purpose: 'CloudNativePG operator and its Barman Cloud plugin.' },
   { name: NS.strimziSystem, zone: 'mgmt', purpose: 'Strimzi cluster operator.' },
+  { name: NS.externalSecrets, zone: 'mgmt', purpose: 'External Secrets Operator: writes the Secrets the estate consumes from OpenBao, and pushes generated ones back.' },
   {
     name: NS.rookSystem,
     zone: 'mgmt',

@@ -17,6 +17,7 @@ import { RETAINED_ZONES, RETAINING_CLASSES } from '../policy/audit/rules/RET-003
 import type { NamespacePlan } from '../policy/layout';
 import { MonitoringStack } from '../constructs/monitoring/monitoring-stack';
 import { AuditLogShipper } from '../constructs/monitoring/audit-logs';
+import { ExternalSecretsOperator, TrustManager } from '../constructs/secrets/operator';
 
 /**
  * Creates the planned namespaces of a cluster, each with its zone and baseline, under a
@@ -49,6 +50,10 @@ export class PlatformStack extends EnvironmentStack {
   readonly strimzi?: StrimziOperator;
   /** Velero, with its node agents (constructs/backup/velero.ts); its location and Schedules are in the services stack. */
   readonly velero: VeleroChart;
+  /** trust-manager: distributes the internal CA to the namespaces that verify internal TLS. */
+  readonly trustManager: TrustManager;
+  /** External Secrets Operator: produces the Secrets the estate consumes from OpenBao (constructs/secrets). */
+  readonly externalSecrets: ExternalSecretsOperator;
   /** The audit rules that also hold at admission (constructs/admission), bound per the environment's `admission`. */
   readonly admission: AdmissionPolicies;
   /** kube-prometheus-stack and its scraping flows (constructs/monitoring/monitoring-stack.ts). */
@@ -62,6 +67,8 @@ export class PlatformStack extends EnvironmentStack {
     // First: the CNI and cloud provider every later chart waits for, and the snapshot controller.
     this.bootstrap = new ClusterBootstrap(this, 'bootstrap');
     this.certManager = new CertManager(this, 'cert-manager');
+    this.trustManager = new TrustManager(this, 'trust-manager', { dependsOn: [this.certManager] });
+    this.externalSecrets = new ExternalSecretsOperator(this, 'external-secrets', { store: this.environment.secrets.store, dependsOn: [this.certManager] });
     this.access = new ClusterAccess(this, 'access');
     // The data domains' tenant namespaces are administered by their owners' groups.
     if (props.catalogue) grantDomainOwners(this.access, props.catalogue);

@@ -16,6 +16,11 @@ import { Monitors } from '../constructs/monitoring/monitors';
 import { AuditLogArchive } from '../constructs/monitoring/audit-logs';
 import { preparedBackupRecord } from '../constructs/backup/coverage';
 import { monitoringInput } from './monitoring';
+import { SecretStores } from '../constructs/secrets/store';
+import { GeneratedSecret } from '../constructs/secrets/generated-secret';
+import { VELERO_REPOSITORY_SECRET } from '../constructs/backup/velero';
+import { NS, tenantNamespace } from '../policy/layout';
+import { veleroRepositoryKey } from '../policy/secrets';
 
 export interface ServicesStackProps extends Omit<EnvironmentStackProps, 'layer'> {
   /** The platform stack of the same cluster; this stack deploys after it. */
@@ -29,6 +34,10 @@ export interface ServicesStackProps extends Omit<EnvironmentStackProps, 'layer'>
 /** Per workload cluster: the custom resources, whose CRDs the platform stack installed. */
 export class ServicesStack extends EnvironmentStack {
   readonly issuer: InternalCaIssuer;
+  /** The ClusterSecretStores pointing at the environment's OpenBao (constructs/secrets). */
+  readonly secretStores: SecretStores;
+  /** Velero's repository password: generated once, kept in OpenBao (constructs/secrets). */
+  readonly veleroRepositoryPassword: GeneratedSecret;
   /** The S3 object store (constructs/storage/object-store.ts): `objectStore.addBucket(id, { name, namespace, purpose })`. */
   readonly objectStore: ObjectStore;
   /** Kafka clusters by name (constructs/kafka): `kafka.get(name)!.addTopic(...)`, `.addUser(...)`, `.connections.allowFrom(app)`. */
@@ -52,6 +61,17 @@ export class ServicesStack extends EnvironmentStack {
     super(scope, id, { ...props, layer: 'services' });
     this.addDependency(props.platform);
     this.issuer = new InternalCaIssuer(this, 'internal-ca');
+    this.secretStores = new SecretStores(this, 'secret-stores', {
+      endpoint: this.environment.secrets.store,
+      caSecretName: this.issuer.caSecretName,
+      platformNamespaces: [NS.postgres, NS.velero],
+      domains: (props.catalogue?.domains ?? []).map((d) => ({ name: d.name, namespaces: [tenantNamespace(d.name)] })),
+    });
+    this.veleroRepositoryPassword = new GeneratedSecret(this, 'velero-repository-password', {
+      secret: VELERO_REPOSITORY_SECRET,
+      remoteKey: veleroRepositoryKey(this.cluster),
+      template: { 'repository-password': '{{ .password }}' },
+    });
     this.objectStore = new ObjectStore(this, 'object-store', { issuer: this.issuer });
     this.kafka = kafkaClusters(this);
     this.postgres = postgresClusters(this);

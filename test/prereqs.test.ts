@@ -12,7 +12,6 @@ describe('npm run prereqs', () => {
     expect(find('hanoi-vcenter-credentials')).toMatchObject({ kind: 'secret', cluster: 'mgmt', namespace: 'capv-system', providedBy: 'vsphere-admins' });
     expect(find('offsite-prod-keys')).toMatchObject({ providedBy: 'peer-site', namespace: 'velero' });
     expect(find('offsite-prod-keys')!.consumers).toHaveLength(3);
-    expect(find('main-chemicals-owner-credentials')).toMatchObject({ providedBy: 'secret-management', keys: ['username', 'password'] });
     expect(find('core-apiserver-encryption')).toMatchObject({ providedBy: 'secret-management', namespace: 'capi-prod' });
   });
 
@@ -28,6 +27,12 @@ describe('npm run prereqs', () => {
   it('never lists a Secret the estate produces itself (an ObjectBucketClaim\'s, a Certificate\'s)', () => {
     expect(find('velero-prod-core')).toBeUndefined();
     expect(find('dc-internal-ca-bundle')).toBeUndefined();
+  });
+
+  it('never lists a generated value: Postgres login-role passwords and the Velero repository password come from OpenBao through ESO', () => {
+    expect(find('main-chemicals-owner-credentials')).toBeUndefined();
+    expect(find('velero-repo-credentials')).toBeUndefined();
+    expect(prod.entries.filter((e) => e.kind === 'secret' && /-credentials$/.test(e.name) && e.namespace === 'postgres')).toEqual([]);
   });
 
   it('renders Markdown grouped by provider and JSON with the same entries', () => {

@@ -12,6 +12,7 @@ import { placementFor } from '../network/placement';
 import { Segmentation } from '../network/segmentation';
 import { API_SERVER_PORTS, apiServerPeer } from '../network/system';
 import { OperatorChart } from '../operator-chart';
+import { SecretRef } from '../secrets/secret-ref';
 import type { BackupTier } from '../../policy/backup/tiers';
 import { veleroTtl } from '../../policy/backup/tiers';
 
@@ -77,6 +78,14 @@ export function veleroCredentialEnv(secretName: string): Array<Record<string, un
 }
 
 /**
+ * The Secret Velero encrypts its kopia repository with. Velero creates it with a published
+ * default (`static-passw0rd`, velero#6443, #8137) if it is missing, so the services stack
+ * produces it first: a generated value kept in OpenBao (constructs/secrets/generated-secret.ts),
+ * the same after a rebuild, never rotated after the first backup.
+ */
+export const VELERO_REPOSITORY_SECRET = SecretRef.of({ name: 'velero-repo-credentials', namespace: NS.velero, keys: ['repository-password'] });
+
+/**
  * The Velero chart: server in the mgmt zone, node agents on every node (they read pod volumes
  * through the kubelet's host path to move CSI snapshot data into the backup bucket; hence the
  * velero namespace's privileged Pod Security exception in policy/layout.ts).
@@ -93,12 +102,8 @@ export function veleroCredentialEnv(secretName: string): Array<Record<string, un
  * - The server runs non-root, read-only, without privileges; the chart binds it to
  *   cluster-admin, which backing up and restoring every kind of object requires (Velero docs).
  *
- * Prerequisite, outside Terraform: Velero encrypts its kopia repository with the password in
- * Secret `velero-repo-credentials` (key `repository-password`) and creates that Secret with a
- * published default (`static-passw0rd`, velero#6443, #8137) if it is missing. The
- * secret-management process creates it, in both sites (the recovery site reads the off-site
- * copy with the same password), before this chart is first installed; it is never rotated
- * after the first backup.
+ * The repository password (`VELERO_REPOSITORY_SECRET`) is produced by the services stack from
+ * OpenBao before the first backup location exists.
  */
 export class VeleroChart extends OperatorChart {
   constructor(scope: Construct, id: string, props: VeleroChartProps) {

@@ -13,6 +13,9 @@ import { Port } from '../network/port';
 import { Connections, IConnectable, Segmentation } from '../network/segmentation';
 import { API_SERVER_PORTS, apiServerPeer } from '../network/system';
 import { ClusterContext } from '../context';
+import { GeneratedSecret } from '../secrets/generated-secret';
+import { SecretRef } from '../secrets/secret-ref';
+import { postgresRoleKey } from '../../policy/secrets';
 import {
   BackupTarget,
   BarmanObjectStore,
@@ -505,14 +508,26 @@ export class PostgresCluster extends Construct implements IConnectable {
   addUser(options: AddUserOptions): string {
     this.refuseOnReplica('addUser');
     const role = this.roles.addUser(options);
-    declarePrerequisite(this.resource.manifest, {
-      kind: 'secret',
-      name: this.roles.passwordSecretOf(role)!,
-      namespace: this.namespace,
-      providedBy: 'secret-management',
-      purpose: `The password of Postgres role ${role} on cluster ${this.name}, which CloudNativePG sets from this Secret (a basic-auth Secret).`,
-      keys: ['username', 'password'],
-    });
+    if (options.passwordSecret !== undefined) {
+      // Supplied from outside the estate: a prerequisite, with who provides it.
+      declarePrerequisite(this.resource.manifest, {
+        kind: 'secret',
+        name: options.passwordSecret,
+        namespace: this.namespace,
+        providedBy: 'secret-management',
+        purpose: `The password of Postgres role ${role} on cluster ${this.name}, which CloudNativePG sets from this Secret (a basic-auth Secret).`,
+        keys: ['username', 'password'],
+      });
+    } else {
+      // Generated once and kept in OpenBao; CloudNativePG reads the basic-auth Secret and applies a change at once (cnpg.io/reload).
+      new GeneratedSecret(this, `password-${role}`, {
+        secret: SecretRef.of({ name: this.roles.passwordSecretOf(role)!, namespace: this.namespace, keys: ['username', 'password'] }),
+        remoteKey: postgresRoleKey(ClusterContext.of(this).cluster, this.name, role),
+        type: 'kubernetes.io/basic-auth',
+        labels: { 'cnpg.io/reload': 'true' },
+        template: { username: role, password: '{{ .password }}' },
+      });
+    }
     return role;
   }
 

@@ -13,10 +13,10 @@ export interface AddUserOptions {
   readonly connectionLimit?: number;
   /**
    * The kubernetes.io/basic-auth Secret (username, password) in the cluster's namespace that
-   * holds its password. It is created in-cluster by the secret-management process, never by
-   * Terraform; until it exists the operator leaves the role without a password, so nobody can
-   * log in with it.
-   * @default `<cluster>-<role>-credentials`
+   * holds its password, when someone outside the estate supplies it (declared a prerequisite).
+   * Until it exists the operator leaves the role without a password, so nobody can log in with it.
+   * @default `<cluster>-<role>-credentials`, generated once and kept in OpenBao (GeneratedSecret:
+   *   a Password generator pushed with IfNotExists, read back by an ExternalSecret)
    */
   readonly passwordSecret?: string;
 }

@@ -162,6 +162,24 @@ export const CHARTS: Readonly<Record<string, ChartFacts>> = {
     freeForm: [],
     allow: [],
   },
+  // values.yaml l.439 nodeSelector, l.441 tolerations, l.445 affinity (templates/deployment.yaml);
+  // webhook l.563, l.615, l.619 (webhook-deployment.yaml); certController l.800, l.805, l.809
+  // (cert-controller-deployment.yaml). Global tolerations (l.2-4) are not used: each is placed itself.
+  'external-secrets': {
+    components: [
+      { name: 'controller', tolerations: 'tolerations', nodeSelector: 'nodeSelector', affinity: 'affinity', runsOn: 'any' },
+      { name: 'webhook', tolerations: 'webhook.tolerations', nodeSelector: 'webhook.nodeSelector', affinity: 'webhook.affinity', runsOn: 'any', enabledBy: 'webhook.create', enabledDefault: true },
+      { name: 'cert-controller', tolerations: 'certController.tolerations', nodeSelector: 'certController.nodeSelector', affinity: 'certController.affinity', runsOn: 'any', enabledBy: 'certController.create', enabledDefault: true },
+    ],
+    freeForm: [],
+    allow: [],
+  },
+  // values.yaml l.241 nodeSelector, l.255 affinity, l.264 tolerations (templates/deployment.yaml).
+  'trust-manager': {
+    components: [{ name: 'controller', tolerations: 'tolerations', nodeSelector: 'nodeSelector', affinity: 'affinity', runsOn: 'any' }],
+    freeForm: [],
+    allow: [],
+  },
   // charts/vsphere-cpi values.yaml `daemonset.tolerations` (uninitialized, control-plane, not-ready) and
   // `daemonset.affinity`; templates/daemonset.yaml.
   'vsphere-cpi': {

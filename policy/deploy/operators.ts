@@ -58,6 +58,8 @@ const KAFKA_USER_SECRET_PREFIX = '';
  *   `clusterCaKeySecretName`, `clientsCaKeySecretName` (`clusterName + "-cluster-ca-cert"` etc.).
  * - CephObjectStoreUser → Secret `rook-ceph-object-user-<spec.store>-<name>` in its namespace:
  *   rook/rook `pkg/operator/ceph/object/user/controller.go` `generateCephUserSecretName`.
+ * - ExternalSecret → Secret `spec.target.name` (default its own name) in its namespace (ESO).
+ * - Bundle → ConfigMap named as the Bundle in the namespaces its target selects (trust-manager).
  * - CloudNativePG Cluster → `<name>-app`, `<name>-ca`, `<name>-server`, `<name>-replication`, and
  *   `<name>-superuser` when superuser access is enabled: cloudnative-pg `api/v1/cluster_types.go`
  *   (`ApplicationUserSecretSuffix "-app"`, `DefaultServerCaSecretSuffix "-ca"`, `ServerSecretSuffix
@@ -89,6 +91,22 @@ export function operatorProducts(o: KubeObject): Product[] {
     case 'CephObjectStoreUser.ceph.rook.io':
       add('Secret', `rook-ceph-object-user-${asString(spec.store) ?? ''}-${o.name}`, 'Rook generateCephUserSecretName');
       break;
+    case 'ExternalSecret.external-secrets.io': {
+      // ESO writes `spec.target.name` (default: the ExternalSecret's name) in its namespace,
+      // unless creationPolicy None (external-secrets apis/externalsecrets/v1/externalsecret_types.go).
+      const target = isObject(spec.target) ? spec.target : {};
+      if (target.creationPolicy !== 'None') add('Secret', asString(target.name) ?? o.name, 'External Secrets Operator ExternalSecret target');
+      break;
+    }
+    case 'Bundle.trust.cert-manager.io': {
+      // trust-manager writes a ConfigMap named as the Bundle into each namespace its target's
+      // namespaceSelector selects; followed here when it names them (kubernetes.io/metadata.name).
+      const target = isObject(spec.target) ? spec.target : {};
+      const selector = isObject(target.namespaceSelector) && isObject(target.namespaceSelector.matchLabels) ? target.namespaceSelector.matchLabels : {};
+      const named = asString(selector['kubernetes.io/metadata.name']);
+      if (isObject(target.configMap) && named) add('ConfigMap', o.name, 'trust-manager Bundle target.configMap', named);
+      break;
+    }
     case 'Cluster.postgresql.cnpg.io': {
       const certs = isObject(spec.certificates) ? spec.certificates : {};
       add('Secret', `${o.name}-app`, 'CloudNativePG ApplicationUserSecretSuffix');

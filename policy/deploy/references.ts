@@ -210,6 +210,15 @@ export function objectReferences(o: KubeObject, context: { readonly capvNamespac
       ref('PriorityClass', gw.priorityClassName, 'spec.gateway.priorityClassName');
       break;
     }
+    case 'ClusterSecretStore.external-secrets.io':
+    case 'SecretStore.external-secrets.io': {
+      const vault = isObject(s.provider) && isObject(s.provider.vault) ? s.provider.vault : {};
+      const ca = isObject(vault.caProvider) ? vault.caProvider : {};
+      const caNamespace = asString(ca.namespace) ?? ns;
+      if (ca.type === 'ConfigMap') ref('ConfigMap', ca.name, 'spec.provider.vault.caProvider.name', caNamespace);
+      if (ca.type === 'Secret') ref('Secret', ca.name, 'spec.provider.vault.caProvider.name', caNamespace);
+      break;
+    }
     case 'VSphereClusterIdentity.infrastructure.cluster.x-k8s.io':
       // CAPV reads an identity's Secret from its own controller namespace.
       ref('Secret', s.secretName, 'spec.secretName', context.capvNamespace);

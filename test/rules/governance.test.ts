@@ -28,6 +28,7 @@ describe('SEC-001 no literal secrets', () => {
     ['an access key id in chart values', release('s3:\n  accessKeyId: AKIAIOSFODNN7EXAMPLE\n'), /a literal value for "accessKeyId"/],
     ['a TLS key in a ConfigMap', manifests({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'kafka' }, data: { 'tls.key': 'abcd1234' } }), /a literal value for "tls.key"/],
     ['an access key in a manifest', manifests({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'kafka' }, data: { secret_key: 'abcd1234' } }), /a literal value for "secret_key"/],
+    ['a literal password in an ExternalSecret template', manifests({ apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', metadata: { name: 'e', namespace: 'postgres' }, spec: { target: { template: { data: { password: 'hunter2-{{ .password }}' } } } } }), /a literal value for "password" at manifest.spec.target.template.data.password/],
   ])('fires for %s', (_n, resources, pattern) => {
     const json = 'resource' in resources ? resources : stack(resources);
     expectFires('SEC-001', json, pattern);
@@ -38,6 +39,9 @@ describe('SEC-001 no literal secrets', () => {
       { apiVersion: 'barmancloud.cnpg.io/v1', kind: 'ObjectStore', metadata: { name: 'o', namespace: 'postgres' }, spec: { configuration: { s3Credentials: { accessKeyId: { name: 'b', key: 'AWS_ACCESS_KEY_ID' }, secretAccessKey: { name: 'b', key: 'AWS_SECRET_ACCESS_KEY' } } } } },
       { apiVersion: 'kafka.strimzi.io/v1', kind: 'KafkaUser', metadata: { name: 'u', namespace: 'kafka' }, spec: { authentication: { type: 'scram-sha-512', password: { valueFrom: { secretKeyRef: { name: 'u', key: 'password' } } } } } },
       { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'kafka' }, data: { password: '${var.db_password}' } },
+      // ESO: a template that only places the fetched value, and {secretKey, remoteRef} items.
+      { apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', metadata: { name: 'e', namespace: 'postgres' }, spec: { target: { template: { data: { password: '{{ .password }}' } } }, data: [{ secretKey: 'password', remoteRef: { key: 'k', property: 'password' } }] } },
+      { apiVersion: 'external-secrets.io/v1alpha1', kind: 'PushSecret', metadata: { name: 'p', namespace: 'postgres' }, spec: { data: [{ match: { secretKey: 'password', remoteRef: { remoteKey: 'k', property: 'password' } } }] } },
     );
     const values = { helm_release: { r: { chart: 'velero', namespace: 'velero', values: ['credentials:\n  existingSecret: velero-s3\n  useSecret: true\n'] } } };
     expectSilent('SEC-001', { ...stack({ ...refs, ...values }), provider: { kubernetes: [{ config_path: '~/.kube/config', config_context: 'moit-prod-core' }] } });

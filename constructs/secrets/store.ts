@@ -1,0 +1,89 @@
+import { Construct } from 'constructs';
+import { CustomResource } from '../k8s-object';
+import { ClusterContext } from '../context';
+import { NS } from '../../policy/layout';
+import { domainMount, domainStoreName, kubernetesAuthMount, PLATFORM_MOUNT, PLATFORM_STORE, STORE_LABEL } from '../../policy/secrets';
+import { OPERATORS } from '../../lib/versions';
+import { OPENBAO_API_PORT, type SecretStoreEndpoint } from './operator';
+
+/** The Bundle (and the ConfigMap it writes) carrying the internal CA for ESO. */
+export const INTERNAL_CA_BUNDLE = 'dc-internal-ca';
+/** The key of that ConfigMap. */
+export const INTERNAL_CA_BUNDLE_KEY = 'ca.crt';
+
+export interface SecretStoresProps {
+  readonly endpoint: SecretStoreEndpoint;
+  /** The cert-manager Secret with the internal CA (`ca.crt`), trust-manager's source. */
+  readonly caSecretName: string;
+  /** The platform namespaces that may read the platform store. */
+  readonly platformNamespaces: readonly string[];
+  /** Data domains with their tenant namespaces: each gets its own store and KV mount. @default [] */
+  readonly domains?: ReadonlyArray<{ readonly name: string; readonly namespaces: readonly string[] }>;
+}
+
+/**
+ * The ClusterSecretStores of a cluster, all pointing at the environment's OpenBao over TLS:
+ *
+ * - `openbao`, the platform store (KV v2 mount `platform`), usable only by the platform
+ *   namespaces named (`spec.conditions`);
+ * - `openbao-<domain>` per data domain (mount `domain-<domain>`), usable only by that domain's
+ *   namespaces, so one domain's workloads can never name another's values.
+ *
+ * ESO authenticates with its own service account through the cluster's Kubernetes auth mount
+ * (`k8s-<env>-<cluster>`), one OpenBao role per store whose policy covers that store's mount.
+ * OpenBao's certificate is verified against the internal CA, which trust-manager copies from
+ * cert-manager's namespace into ESO's as the ConfigMap `dc-internal-ca` (a Bundle).
+ */
+export class SecretStores extends Construct {
+  readonly bundle: CustomResource;
+  readonly platform: CustomResource;
+  readonly domains: ReadonlyMap<string, CustomResource>;
+
+  constructor(scope: Construct, id: string, props: SecretStoresProps) {
+    super(scope, id);
+    const stack = ClusterContext.of(this);
+    this.bundle = new CustomResource(this, 'ca-bundle', {
+      object: {
+        apiVersion: 'trust.cert-manager.io/v1alpha1',
+        kind: 'Bundle',
+        metadata: { name: INTERNAL_CA_BUNDLE, labels: { 'app.kubernetes.io/managed-by': 'moit-datacentre' } },
+        spec: {
+          sources: [{ secret: { name: props.caSecretName, key: 'ca.crt' } }],
+          target: {
+            configMap: { key: INTERNAL_CA_BUNDLE_KEY },
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': NS.externalSecrets } },
+          },
+        },
+      },
+    });
+    const store = (name: string, mount: string, namespaces: readonly string[]) =>
+      new CustomResource(this, name, {
+        object: {
+          apiVersion: 'external-secrets.io/v1',
+          kind: 'ClusterSecretStore',
+          metadata: { name, labels: { 'app.kubernetes.io/managed-by': 'moit-datacentre', [STORE_LABEL]: name } },
+          spec: {
+            conditions: [{ namespaces: [...namespaces].sort() }],
+            provider: {
+              vault: {
+                server: `https://${props.endpoint.host}:${OPENBAO_API_PORT.port}`,
+                path: mount,
+                version: 'v2',
+                caProvider: { type: 'ConfigMap', name: INTERNAL_CA_BUNDLE, key: INTERNAL_CA_BUNDLE_KEY, namespace: NS.externalSecrets },
+                auth: {
+                  kubernetes: {
+                    mountPath: kubernetesAuthMount(stack.environment.name, stack.cluster),
+                    role: `eso-${mount}`,
+                    serviceAccountRef: { name: OPERATORS.externalSecrets.chart, namespace: NS.externalSecrets },
+                  },
+                },
+              },
+            },
+          },
+        },
+      });
+    this.platform = store(PLATFORM_STORE, PLATFORM_MOUNT, props.platformNamespaces);
+    this.domains = new Map((props.domains ?? []).map((d) => [d.name, store(domainStoreName(d.name), domainMount(d.name), d.namespaces)]));
+    for (const s of [this.platform, ...this.domains.values()]) s.manifest.dependsOn = [`${this.bundle.manifest.terraformResourceType}.${this.bundle.manifest.friendlyUniqueId}`];
+  }
+}
