@@ -80,6 +80,7 @@ export class InternalCaIssuer extends CustomResource {
       providedBy: 'pki-team',
       purpose: 'The data centre intermediate CA keypair the internal ClusterIssuer signs every service certificate with.',
       keys: ['tls.crt', 'tls.key', 'ca.crt'],
+      rotation: 'Re-issued by the PKI team before it expires and replaced in place; cert-manager signs every later renewal with the new key, and trust-manager redistributes ca.crt.',
     });
   }
 }

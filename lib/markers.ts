@@ -172,6 +172,8 @@ export interface PrerequisiteRecord {
   readonly purpose: string;
   /** The keys it must hold (never their values). @default [] */
   readonly keys?: readonly string[];
+  /** How it is rotated, and by whom (required for a `secret`: the bootstrap set says how each is renewed). */
+  readonly rotation?: string;
 }
 
 const prerequisites = new WeakMap<TerraformResource, PrerequisiteRecord[]>();

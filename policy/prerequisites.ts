@@ -9,18 +9,24 @@ import { REFERENCE_KINDS, type RefKind } from './deploy/operators';
 
 /** Who provides a prerequisite: the teams and processes of the data centre. */
 export const PROVIDERS = {
-  'secret-management': 'the secret-management process, which creates Secrets in the cluster from the vault; keys never pass through this repository',
+  'secret-management': 'the bootstrap procedure of the secret-management team (docs/secrets.md), which creates the few Secrets that must exist before OpenBao and ESO run; keys never pass through this repository',
   'pki-team': 'the PKI team, which issues the data centre intermediate CA and hands over its keypair',
   'vsphere-admins': 'the vSphere administrators, who create the vCenter service account Cluster API uses',
   'peer-site': 'the operators of the other site, who issue credentials for their side of a copy or mirror',
   'registry-team': 'the team running the internal OCI registry that mirrors upstream images and charts',
   'identity-team': 'the team running the ministry identity provider (groups, issuer, client)',
   'network-team': 'the network team, which publishes DNS names and opens the routes',
+  'security-officers': "the ministry's security officers, who hold the secret store's unseal material and the HSM",
 } as const;
 export type Provider = keyof typeof PROVIDERS;
 
 /** Kinds of prerequisite. Kubernetes objects use their kind's name, lower case. */
-export const PREREQUISITE_KINDS = ['secret', 'configmap', 'registry', 'identity-provider', 'dns-name'] as const;
+/**
+ * `secret`: a Kubernetes Secret that must exist before the secret store runs (the bootstrap set,
+ * docs/secrets.md); `openbao-value`: an entry someone writes into OpenBao, which ESO then turns
+ * into the Secret its consumer reads; `unseal-material`: what unseals OpenBao itself.
+ */
+export const PREREQUISITE_KINDS = ['secret', 'openbao-value', 'unseal-material', 'configmap', 'registry', 'identity-provider', 'dns-name'] as const;
 export type PrerequisiteKind = (typeof PREREQUISITE_KINDS)[number];
 
 /** One prerequisite, as declared. */
@@ -31,6 +37,8 @@ export interface Prerequisite {
   readonly providedBy: Provider;
   readonly purpose: string;
   readonly keys: readonly string[];
+  /** How it is rotated (every `secret` says so). */
+  readonly rotation?: string;
 }
 
 /** A prerequisite where it was declared: the stack and resource that consume it. */
@@ -54,6 +62,8 @@ export function prerequisiteProblems(value: unknown): string[] {
   if (typeof value.name !== 'string' || value.name === '') problems.push('name must be a non-empty string');
   if (!(String(value.providedBy) in PROVIDERS)) problems.push(`providedBy must be one of ${Object.keys(PROVIDERS).join(', ')}, got ${JSON.stringify(value.providedBy)}`);
   if (typeof value.purpose !== 'string' || value.purpose.length < 10) problems.push('purpose must say in a sentence why it is needed');
+  // A Secret made by hand is one of the bootstrap set: it must say how it is rotated.
+  if (value.kind === 'secret' && (typeof value.rotation !== 'string' || value.rotation.length < 10)) problems.push('rotation must say in a sentence how and by whom this bootstrap Secret is rotated');
   return problems;
 }
 
@@ -73,6 +83,7 @@ export function declaredPrerequisites(model: StackModel): DeclaredPrerequisite[]
         providedBy: p.providedBy as Provider,
         purpose: String(p.purpose),
         keys: Array.isArray(p.keys) ? p.keys.filter((k): k is string => typeof k === 'string') : [],
+        ...(typeof p.rotation === 'string' ? { rotation: p.rotation } : {}),
         stack: model.name,
         cluster,
         resource,

@@ -45,3 +45,5 @@ export const GENERATED_PASSWORD = { length: 40, digits: 8, symbols: 0, noUpper: 
 export const postgresRoleKey = (cluster: string, pgCluster: string, role: string): string => `${cluster}/postgres/${pgCluster}/${role}`;
 /** Where a cluster's Velero repository password lives in the platform mount. */
 export const veleroRepositoryKey = (cluster: string): string => `${cluster}/velero/repository`;
+/** Where credentials another site issues for a consumer live in the platform mount. */
+export const peerCredentialKey = (cluster: string, namespace: string, secret: string): string => `${cluster}/peer/${namespace}/${secret}`;

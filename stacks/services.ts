@@ -19,7 +19,7 @@ import { monitoringInput } from './monitoring';
 import { SecretStores } from '../constructs/secrets/store';
 import { GeneratedSecret } from '../constructs/secrets/generated-secret';
 import { VELERO_REPOSITORY_SECRET } from '../constructs/backup/velero';
-import { NS, tenantNamespace } from '../policy/layout';
+import { tenantNamespace } from '../policy/layout';
 import { veleroRepositoryKey } from '../policy/secrets';
 
 export interface ServicesStackProps extends Omit<EnvironmentStackProps, 'layer'> {
@@ -64,7 +64,6 @@ export class ServicesStack extends EnvironmentStack {
     this.secretStores = new SecretStores(this, 'secret-stores', {
       endpoint: this.environment.secrets.store,
       caSecretName: this.issuer.caSecretName,
-      platformNamespaces: [NS.postgres, NS.velero],
       domains: (props.catalogue?.domains ?? []).map((d) => ({ name: d.name, namespaces: [tenantNamespace(d.name)] })),
     });
     this.veleroRepositoryPassword = new GeneratedSecret(this, 'velero-repository-password', {

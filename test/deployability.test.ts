@@ -148,8 +148,10 @@ describe('the model', () => {
     expect(coalesce({ a: { b: 1, c: 2 }, d: [1], e: 'x' }, { a: { b: 3 }, d: [2], e: null })).toEqual({ a: { b: 3, c: 2 }, d: [2] });
   });
 
-  it('accepts a prerequisite only with a known kind and provider and a purpose', () => {
-    expect(prerequisiteProblems({ kind: 'secret', name: 'x', providedBy: 'secret-management', purpose: 'The password of role x.' })).toEqual([]);
+  it('accepts a prerequisite only with a known kind and provider and a purpose, and a bootstrap Secret only with its rotation', () => {
+    expect(prerequisiteProblems({ kind: 'secret', name: 'x', providedBy: 'secret-management', purpose: 'The password of role x.', rotation: 'Replaced yearly by the DBA team.' })).toEqual([]);
+    expect(prerequisiteProblems({ kind: 'secret', name: 'x', providedBy: 'secret-management', purpose: 'The password of role x.' })).toEqual(['rotation must say in a sentence how and by whom this bootstrap Secret is rotated']);
+    expect(prerequisiteProblems({ kind: 'openbao-value', name: 'platform/x', providedBy: 'peer-site', purpose: 'Credentials the other site issues.' })).toEqual([]);
     expect(prerequisiteProblems({ kind: 'file', name: '', providedBy: 'someone', purpose: '' })).toHaveLength(4);
   });
 

@@ -10,8 +10,9 @@ describe('npm run prereqs', () => {
   it('lists the Secrets constructs consume but nobody in the estate creates, with who provides them and their keys', () => {
     expect(find('dc-intermediate-ca-keypair')).toMatchObject({ kind: 'secret', cluster: 'core', namespace: 'cert-manager', providedBy: 'pki-team', keys: ['tls.crt', 'tls.key', 'ca.crt'] });
     expect(find('hanoi-vcenter-credentials')).toMatchObject({ kind: 'secret', cluster: 'mgmt', namespace: 'capv-system', providedBy: 'vsphere-admins' });
-    expect(find('offsite-prod-keys')).toMatchObject({ providedBy: 'peer-site', namespace: 'velero' });
-    expect(find('offsite-prod-keys')!.consumers).toHaveLength(3);
+    // Issued by the other site, written into OpenBao by its operators; ESO makes the Secret.
+    expect(find('offsite-prod-keys')).toBeUndefined();
+    expect(find('platform/core/peer/velero/offsite-prod-keys')).toMatchObject({ kind: 'openbao-value', providedBy: 'peer-site', keys: ['AccessKey', 'SecretKey'] });
     expect(find('core-apiserver-encryption')).toMatchObject({ providedBy: 'secret-management', namespace: 'capi-prod' });
   });
 
@@ -33,6 +34,19 @@ describe('npm run prereqs', () => {
     expect(find('main-chemicals-owner-credentials')).toBeUndefined();
     expect(find('velero-repo-credentials')).toBeUndefined();
     expect(prod.entries.filter((e) => e.kind === 'secret' && /-credentials$/.test(e.name) && e.namespace === 'postgres')).toEqual([]);
+  });
+
+  it('lists as Secrets only the bootstrap set, each with how it is rotated, and the unseal material first', () => {
+    const secrets = prod.entries.filter((e) => e.kind === 'secret');
+    expect(secrets.map((e) => `${e.cluster}/${e.namespace}/${e.name}`).sort()).toEqual([
+      'core/cert-manager/dc-intermediate-ca-keypair',
+      'mgmt/capi-operator-system/capi-provider-variables',
+      'mgmt/capi-prod/core-apiserver-encryption',
+      'mgmt/capv-system/hanoi-vcenter-credentials',
+    ]);
+    for (const e of secrets) expect(e.rotation).toMatch(/.{20,}/);
+    expect(prod.entries[0]).toMatchObject({ kind: 'unseal-material', providedBy: 'security-officers', keys: ['pin'], name: 'OpenBao prod: HSM slot 0, key openbao-prod-unseal' });
+    expect(renderMarkdown(prod)).toMatch(/\| purpose \| rotation \| used by \|/);
   });
 
   it('renders Markdown grouped by provider and JSON with the same entries', () => {

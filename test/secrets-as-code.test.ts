@@ -79,8 +79,10 @@ describe('ClusterSecretStores', () => {
     expect(bundle.spec.target.namespaceSelector.matchLabels).toEqual({ 'kubernetes.io/metadata.name': 'external-secrets' });
   });
 
-  it('limit the platform store to the platform namespaces that consume it, and each domain store to that domain\'s namespace and mount', () => {
+  it('limit the platform store to the namespaces whose ExternalSecrets name it, and each domain store to that domain\'s namespace and mount', () => {
     expect(stores.find((s) => s.metadata.name === 'openbao').spec.conditions).toEqual([{ namespaces: ['postgres', 'velero'] }]);
+    // dr also reads the other site's Kafka credentials (MirrorMaker 2) through the platform store.
+    expect((manifestsOf(estate.stack('dr-core-services'), 'ClusterSecretStore') as any[]).find((s) => s.metadata.name === 'openbao').spec.conditions).toEqual([{ namespaces: ['kafka', 'postgres', 'velero'] }]);
     const chemicals = stores.find((s) => s.metadata.name === 'openbao-chemicals');
     expect(chemicals.spec.conditions).toEqual([{ namespaces: ['app-chemicals'] }]);
     expect(chemicals.spec.provider.vault.path).toBe('domain-chemicals');

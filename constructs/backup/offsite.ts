@@ -24,7 +24,9 @@
  */
 import { Construct } from 'constructs';
 import type { OffsiteTarget } from '../../environments/sections/backup';
-import { declarePrerequisite } from '../../lib/markers';
+import { SecretRef } from '../secrets/secret-ref';
+import { StoreSecret } from '../secrets/store-secret';
+import { peerCredentialKey } from '../../policy/secrets';
 import { CronJobV1 } from '../../lib/providers';
 import { NS } from '../../policy/layout';
 import { Peer } from '../network/peer';
@@ -169,14 +171,17 @@ export class OffsiteCopier extends Construct {
         },
       },
     });
-    declarePrerequisite(this.cronJob, {
-      kind: 'secret',
-      name: t.credentialsSecret,
-      namespace: NS.velero,
-      providedBy: 'peer-site',
-      purpose: `Write-only S3 credentials for bucket ${t.bucket} at ${t.environment} (${t.site}), issued by that site, for the off-site copies of the backup buckets.`,
-      keys: [t.credentialKeys.accessKeyId, t.credentialKeys.secretAccessKey],
-    });
+    // One ExternalSecret per cluster for all tiers' copies: the first tier's construct makes it.
+    if (!stack.node.tryFindChild(`offsite-credentials-${t.credentialsSecret}`)) {
+      const credentials = SecretRef.of({ name: t.credentialsSecret, namespace: NS.velero, keys: [t.credentialKeys.accessKeyId, t.credentialKeys.secretAccessKey] });
+      new StoreSecret(stack as unknown as Construct, `offsite-credentials-${t.credentialsSecret}`, {
+        secret: credentials,
+        remoteKey: peerCredentialKey(stack.cluster, NS.velero, credentials.name),
+        classification: 'credential',
+        writtenBy: 'peer-site',
+        purpose: `Write-only S3 credentials for bucket ${t.bucket} at ${t.environment} (${t.site}), issued by that site, for the off-site copies of the backup buckets.`,
+      });
+    }
     // The other site's object store: outside the cluster, declared as a backup target.
     const remote = Peer.external({ name: `offsite-${t.environment}`, cidr: t.cidr, backupTarget: true });
     Segmentation.of(this).allow(peer, remote, {

@@ -185,6 +185,7 @@ export class ClusterApiOperator extends Construct {
       // OCI_* per the operator's air-gapped guide (docs/book/src/03_topics/02_configuration/01_air-gapped-environtment.md).
       purpose: `The Cluster API provider variables the operator passes to every provider, among them the credentials of the registry ${repository} the providers are fetched from.`,
       keys: ['OCI_USERNAME', 'OCI_PASSWORD'],
+      rotation: 'The registry team issues a new robot credential yearly or on suspicion; it is replaced in place and the operator reads it at its next reconcile, then the old one is revoked.',
     });
 
     const peer = (name: string, namespace: string, selector: Record<string, string>) => Peer.workload({ name, namespace, zone: 'mgmt', selector });

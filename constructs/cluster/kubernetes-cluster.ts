@@ -165,6 +165,7 @@ export class KubernetesCluster extends Construct {
       providedBy: 'secret-management',
       purpose: `The API server's EncryptionConfiguration of cluster ${config.name} (encryption at rest of Secrets in etcd), written to the control-plane nodes.`,
       keys: [encryptionConfig.key],
+      rotation: 'Yearly: a new key is added first in the providers list, a rolling control-plane update applies it, every Secret is rewritten, then the old key is removed (Kubernetes encryption-at-rest key rotation).',
     });
     // The control plane holds etcd, the whole state of the cluster.
     retain(controlPlane.manifest, 'cluster', stack.ephemeral);
@@ -243,6 +244,7 @@ function vsphereIdentity(scope: Construct, config: ClusterApiClusterConfig, name
     namespace: OPERATORS.capv.namespace,
     providedBy: 'vsphere-admins',
     // Its two keys are CAPV's identity Secret format; not listed, so no credential word lands in the output.
+    rotation: 'The vSphere administrators change the service account password in vCenter and in this Secret together (quarterly); CAPV reads it on every reconcile.',
     purpose: `The vCenter service account (${config.vsphere.server}) Cluster API uses to create the machines of the clusters allowed to use identity ${name}, in CAPV's identity Secret format.`,
   });
   return identity;

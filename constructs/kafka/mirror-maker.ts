@@ -1,6 +1,8 @@
 import { Construct } from 'constructs';
 import { PropsProblems } from '../../lib/errors';
-import { declarePrerequisite } from '../../lib/markers';
+import { SecretRef } from '../secrets/secret-ref';
+import { StoreSecret } from '../secrets/store-secret';
+import { peerCredentialKey } from '../../policy/secrets';
 import { Lazy } from '../../lib/tf';
 import { CustomResource } from '../k8s-object';
 import { ClusterContext } from '../context';
@@ -207,21 +209,22 @@ export class KafkaMirrorMaker2 extends Construct {
     });
 
     // Issued by the source site and copied here by its operators: the source user's certificate and the source cluster's CA.
-    declarePrerequisite(this.resource.manifest, {
-      kind: 'secret',
-      name: props.credentialsSecret,
-      namespace: kafka.namespace,
-      providedBy: 'peer-site',
+    const cluster = ClusterContext.of(this).cluster;
+    const credentials = SecretRef.of({ name: props.credentialsSecret, namespace: kafka.namespace, keys: authentication === 'tls' ? ['user.crt', 'user.key'] : ['password'] });
+    new StoreSecret(this, 'source-credentials', {
+      secret: credentials,
+      remoteKey: peerCredentialKey(cluster, kafka.namespace, credentials.name),
+      classification: authentication === 'tls' ? 'key-material' : 'credential',
+      writtenBy: 'peer-site',
       purpose: `The credentials of Kafka user "${props.sourceUser}" at "${props.sourceAlias}", with which MirrorMaker 2 reads the topics marked for the off-site copy.`,
-      keys: authentication === 'tls' ? ['user.crt', 'user.key'] : ['password'],
     });
-    declarePrerequisite(this.resource.manifest, {
-      kind: 'secret',
-      name: props.caSecret,
-      namespace: kafka.namespace,
-      providedBy: 'peer-site',
+    const ca = SecretRef.of({ name: props.caSecret, namespace: kafka.namespace, keys: ['ca.crt'] });
+    new StoreSecret(this, 'source-ca', {
+      secret: ca,
+      remoteKey: peerCredentialKey(cluster, kafka.namespace, ca.name),
+      classification: 'key-material',
+      writtenBy: 'peer-site',
       purpose: `The cluster CA certificate of Kafka at "${props.sourceAlias}", which MirrorMaker 2 trusts when it connects there.`,
-      keys: ['ca.crt'],
     });
 
     // Network.

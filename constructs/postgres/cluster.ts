@@ -15,7 +15,8 @@ import { API_SERVER_PORTS, apiServerPeer } from '../network/system';
 import { ClusterContext } from '../context';
 import { GeneratedSecret } from '../secrets/generated-secret';
 import { SecretRef } from '../secrets/secret-ref';
-import { postgresRoleKey } from '../../policy/secrets';
+import { StoreSecret } from '../secrets/store-secret';
+import { peerCredentialKey, postgresRoleKey } from '../../policy/secrets';
 import {
   BackupTarget,
   BarmanObjectStore,
@@ -305,13 +306,17 @@ export class PostgresCluster extends Construct implements IConnectable {
     if (source) {
       // Read only: no retention here, so the reader never deletes its origin's backups.
       this.originStore = new BarmanObjectStore(this, 'origin-store', { name: names.originStore, namespace, destination: source.destination });
-      declarePrerequisite(this.originStore.manifest, {
-        kind: 'secret',
+      const credentials = SecretRef.of({
         name: source.destination.credentials.secretName,
         namespace,
-        providedBy: 'peer-site',
-        purpose: `Read-only S3 credentials for the origin's backup bucket ${source.destination.bucket}, issued by the origin site, so this replica cluster can follow it.`,
         keys: [source.destination.credentials.accessKeyIdKey ?? 'AWS_ACCESS_KEY_ID', source.destination.credentials.secretAccessKeyKey ?? 'AWS_SECRET_ACCESS_KEY'],
+      });
+      new StoreSecret(this, 'origin-credentials', {
+        secret: credentials,
+        remoteKey: peerCredentialKey(ClusterContext.of(this).cluster, namespace, credentials.name),
+        classification: 'credential',
+        writtenBy: 'peer-site',
+        purpose: `Read-only S3 credentials for the origin's backup bucket ${source.destination.bucket}, issued by the origin site, so this replica cluster can follow it.`,
       });
     }
 
@@ -517,6 +522,7 @@ export class PostgresCluster extends Construct implements IConnectable {
         providedBy: 'secret-management',
         purpose: `The password of Postgres role ${role} on cluster ${this.name}, which CloudNativePG sets from this Secret (a basic-auth Secret).`,
         keys: ['username', 'password'],
+        rotation: 'Rotated by whoever supplies it, replaced in place; the cnpg.io/reload label makes CloudNativePG apply it at once.',
       });
     } else {
       // Generated once and kept in OpenBao; CloudNativePG reads the basic-auth Secret and applies a change at once (cnpg.io/reload).

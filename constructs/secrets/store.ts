@@ -5,6 +5,7 @@ import { NS } from '../../policy/layout';
 import { domainMount, domainStoreName, kubernetesAuthMount, PLATFORM_MOUNT, PLATFORM_STORE, STORE_LABEL } from '../../policy/secrets';
 import { OPERATORS } from '../../lib/versions';
 import { OPENBAO_API_PORT, type SecretStoreEndpoint } from './operator';
+import { Lazy } from '../../lib/tf';
 
 /** The Bundle (and the ConfigMap it writes) carrying the internal CA for ESO. */
 export const INTERNAL_CA_BUNDLE = 'dc-internal-ca';
@@ -15,8 +16,11 @@ export interface SecretStoresProps {
   readonly endpoint: SecretStoreEndpoint;
   /** The cert-manager Secret with the internal CA (`ca.crt`), trust-manager's source. */
   readonly caSecretName: string;
-  /** The platform namespaces that may read the platform store. */
-  readonly platformNamespaces: readonly string[];
+  /**
+   * The platform namespaces that may read the platform store.
+   * @default the namespaces of the stack's ExternalSecrets and PushSecrets that name it, found at synth
+   */
+  readonly platformNamespaces?: readonly string[];
   /** Data domains with their tenant namespaces: each gets its own store and KV mount. @default [] */
   readonly domains?: ReadonlyArray<{ readonly name: string; readonly namespaces: readonly string[] }>;
 }
@@ -56,14 +60,14 @@ export class SecretStores extends Construct {
         },
       },
     });
-    const store = (name: string, mount: string, namespaces: readonly string[]) =>
+    const store = (name: string, mount: string, namespaces: readonly string[] | (() => string[])) =>
       new CustomResource(this, name, {
         object: {
           apiVersion: 'external-secrets.io/v1',
           kind: 'ClusterSecretStore',
           metadata: { name, labels: { 'app.kubernetes.io/managed-by': 'moit-datacentre', [STORE_LABEL]: name } },
           spec: {
-            conditions: [{ namespaces: [...namespaces].sort() }],
+            conditions: [{ namespaces: typeof namespaces === 'function' ? Lazy.listValue({ produce: namespaces }) : [...namespaces].sort() }],
             provider: {
               vault: {
                 server: `https://${props.endpoint.host}:${OPENBAO_API_PORT.port}`,
@@ -82,8 +86,22 @@ export class SecretStores extends Construct {
           },
         },
       });
-    this.platform = store(PLATFORM_STORE, PLATFORM_MOUNT, props.platformNamespaces);
+    this.platform = store(PLATFORM_STORE, PLATFORM_MOUNT, props.platformNamespaces ?? (() => storeUsers(stack as unknown as Construct, PLATFORM_STORE)));
     this.domains = new Map((props.domains ?? []).map((d) => [d.name, store(domainStoreName(d.name), domainMount(d.name), d.namespaces)]));
     for (const s of [this.platform, ...this.domains.values()]) s.manifest.dependsOn = [`${this.bundle.manifest.terraformResourceType}.${this.bundle.manifest.friendlyUniqueId}`];
   }
+}
+
+/** The namespaces of the ExternalSecrets and PushSecrets under `scope` that name `store`, sorted. */
+export function storeUsers(scope: Construct, store: string): string[] {
+  const namespaces = new Set<string>();
+  for (const c of scope.node.findAll()) {
+    if (!(c instanceof CustomResource)) continue;
+    const o = c.object;
+    if (o.kind !== 'ExternalSecret' && o.kind !== 'PushSecret') continue;
+    const spec = o.spec as { secretStoreRef?: { name?: string }; secretStoreRefs?: Array<{ name?: string }> };
+    const names = [spec.secretStoreRef?.name, ...(spec.secretStoreRefs ?? []).map((r) => r.name)];
+    if (names.includes(store) && o.metadata.namespace) namespaces.add(o.metadata.namespace);
+  }
+  return [...namespaces].sort();
 }

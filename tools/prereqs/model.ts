@@ -36,6 +36,8 @@ export interface PrerequisiteEntry {
   readonly providedBy: Provider;
   readonly purpose: string;
   readonly keys: readonly string[];
+  /** How a bootstrap Secret is rotated, and by whom. */
+  readonly rotation?: string;
   readonly consumers: readonly Consumer[];
 }
 
@@ -86,7 +88,7 @@ export function prerequisitesOf(environment: Environment, models: readonly Stack
   for (const m of models) {
     const cluster = m.environment?.cluster ?? m.name;
     for (const p of declaredPrerequisites(m)) {
-      add({ kind: p.kind, name: p.name, cluster, ...(p.namespace ? { namespace: p.namespace } : {}), providedBy: p.providedBy, purpose: p.purpose, keys: p.keys }, { stack: m.name, address: p.resource.address, path: p.resource.path });
+      add({ kind: p.kind, name: p.name, ...(p.kind === 'openbao-value' ? {} : { cluster }), ...(p.namespace ? { namespace: p.namespace } : {}), providedBy: p.providedBy, purpose: p.purpose, keys: p.keys, ...(p.rotation ? { rotation: p.rotation } : {}) }, { stack: m.name, address: p.resource.address, path: p.resource.path });
     }
     for (const r of m.resources) {
       const consumer = { stack: m.name, address: r.address, path: r.path };
@@ -128,6 +130,8 @@ export function prerequisitesOf(environment: Environment, models: readonly Stack
     );
     for (const n of names) for (const c of groups.get(n)!) add({ kind: 'identity-provider', name: 'ministry identity provider', providedBy: 'identity-team', purpose: '', keys: [] }, c);
   }
+  // What unseals the secret store itself: the first of the bootstrap set (docs/secrets.md).
+  add(unsealMaterial(environment));
   const management = environment.management;
   if (management) {
     add({ kind: 'registry', name: management.registry.repository, providedBy: 'registry-team', purpose: 'The internal OCI registry the Cluster API providers and the operator image are fetched from (fetchConfig); its credentials go in the provider variables Secret.', keys: [] });
@@ -140,11 +144,27 @@ export function prerequisitesOf(environment: Environment, models: readonly Stack
   const offsite = (environment as unknown as { backup?: { offsite?: { endpoint?: string } } }).backup?.offsite?.endpoint;
   const offsiteHost = offsite ? hostOf(offsite) : undefined;
   if (offsiteHost) add({ kind: 'dns-name', name: offsiteHost, providedBy: 'network-team', purpose: 'The other site\'s S3 endpoint the off-site backup copies are written to.', keys: [] });
-  const order: readonly string[] = ['secret', 'configmap', 'registry', 'identity-provider', 'dns-name'];
+  const order: readonly string[] = ['unseal-material', 'secret', 'openbao-value', 'configmap', 'registry', 'identity-provider', 'dns-name'];
   const list = [...entries.values()]
     .map(({ entry, consumers }) => ({ ...entry, consumers: consumers.sort((a, b) => a.stack.localeCompare(b.stack) || a.address.localeCompare(b.address)) }))
     .sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind) || a.providedBy.localeCompare(b.providedBy) || (a.cluster ?? '').localeCompare(b.cluster ?? '') || (a.namespace ?? '').localeCompare(b.namespace ?? '') || a.name.localeCompare(b.name));
   return { environment: environment.name, entries: list };
+}
+
+/** The unseal material of the environment's OpenBao (environment `secrets.unseal`), who holds it and how it is rotated. */
+export function unsealMaterial(environment: Environment): Omit<PrerequisiteEntry, 'consumers'> {
+  const u = environment.secrets.unseal;
+  const base = { kind: 'unseal-material' as const, providedBy: 'security-officers' as const };
+  switch (u.method) {
+    case 'shamir':
+      return { ...base, name: `OpenBao ${environment.name}: ${u.shares} Shamir key shares, ${u.threshold} to unseal`, purpose: 'Unseals OpenBao after every restart, entered by hand by the share holders; nothing is stored in a cluster.', keys: [], rotation: 'bao operator rekey with the threshold of holders present, whenever a holder leaves, and yearly.' };
+    case 'transit':
+      return { ...base, name: `OpenBao ${environment.name}: transit key ${u.keyName} at ${u.address}`, purpose: 'Auto-unseal: OpenBao asks the transit engine of the unsealing OpenBao to decrypt its root key; the token it uses is the only Secret this needs.', keys: ['token'], rotation: 'Rotate the transit key (bao write transit/keys/<name>/rotate) yearly; the token is periodic and renewed by OpenBao, re-issued on suspicion.' };
+    case 'pkcs11':
+      return { ...base, name: `OpenBao ${environment.name}: HSM slot ${u.slot}, key ${u.keyLabel}`, purpose: 'Auto-unseal: the HSM decrypts OpenBao\'s root key; the HSM PIN is the only Secret this needs.', keys: ['pin'], rotation: 'The HSM key is rotated inside the HSM by the security officers (bao operator rotate-keys re-wraps the root key); the PIN is changed yearly.' };
+    case 'static':
+      return { ...base, name: `OpenBao ${environment.name}: static unseal key`, purpose: 'Auto-unseal from a 32-byte key file mounted into the OpenBao pods; for rehearsals only.', keys: ['unseal.key'], rotation: 'A new key id is added to the seal stanza, OpenBao re-wraps its root key (seal migration), then the old key is removed.' };
+  }
 }
 
 /** Loads, synthesizes and collects the prerequisites of one environment. */

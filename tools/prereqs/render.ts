@@ -14,11 +14,11 @@ export function renderMarkdown(report: PrerequisiteReport): string {
   const providers = (Object.keys(PROVIDERS) as Provider[]).filter((p) => report.entries.some((e) => e.providedBy === p));
   for (const p of providers) {
     out.push(`## ${p}`, '', `${describeProvider(p)}.`, '');
-    out.push('| kind | name | where | keys | purpose | used by |', '| --- | --- | --- | --- | --- | --- |');
+    out.push('| kind | name | where | keys | purpose | rotation | used by |', '| --- | --- | --- | --- | --- | --- | --- |');
     for (const e of report.entries.filter((x) => x.providedBy === p)) {
       const where = e.namespace ? `${e.cluster ?? ''} / ${e.namespace}` : (e.cluster ?? '');
       const users = e.consumers.map((c) => `${c.stack}: ${c.path ?? c.address}`).join('<br>');
-      out.push(`| ${e.kind} | ${cell(e.name)} | ${cell(where)} | ${cell(e.keys.join(', '))} | ${cell(e.purpose)} | ${cell(users)} |`);
+      out.push(`| ${e.kind} | ${cell(e.name)} | ${cell(where)} | ${cell(e.keys.join(', '))} | ${cell(e.purpose)} | ${cell(e.rotation ?? '')} | ${cell(users)} |`);
     }
     out.push('');
   }
