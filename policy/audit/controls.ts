@@ -46,6 +46,7 @@ export const CONTROLS: readonly Control[] = [
 
   { id: 'NIST-SC-7', framework: NIST, ref: 'SC-7, SC-7(5)', title: 'Boundary protection; deny by default, allow by exception', source: `${GOV} 3.2 (M; enhancement titles from the catalogue)` },
   { id: 'NIST-SC-8', framework: NIST, ref: 'SC-8(1)', title: 'Transmission confidentiality and integrity (cryptographic)', source: `${GOV} 3.2 (M)` },
+  { id: 'NIST-SC-12', framework: NIST, ref: 'SC-12', title: 'Cryptographic key establishment and management', source: 'NIST SP 800-53 Rev. 5 catalogue (M)' },
   { id: 'NIST-SC-28', framework: NIST, ref: 'SC-28(1)', title: 'Protection of information at rest', source: `${GOV} 3.2 (M)` },
   { id: 'NIST-CP-9', framework: NIST, ref: 'CP-9, CP-9(1)', title: 'System backup; testing for reliability and integrity', source: `${GOV} 3.2 (M)` },
   { id: 'NIST-CP-6', framework: NIST, ref: 'CP-6', title: 'Alternate storage site', source: `${GOV} 3.2 (M)` },

@@ -107,3 +107,28 @@ describe('AUD-002 environment recorded', () => {
   });
   it('is silent with a complete record', () => expectSilent('AUD-002', stack({})));
 });
+
+describe('SEC-002 secret stores scoped to the namespaces they serve', () => {
+  const store = (name: string, path: string, conditions?: unknown) => ({ apiVersion: 'external-secrets.io/v1', kind: 'ClusterSecretStore', metadata: { name }, spec: { ...(conditions ? { conditions } : {}), provider: { vault: { server: 'https://bao:8200', path } } } });
+  const es = (namespace: string, storeName: string) => ({ apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', metadata: { name: 'e', namespace }, spec: { secretStoreRef: { kind: 'ClusterSecretStore', name: storeName } } });
+  it('fires for a store without conditions, a domain store open to another namespace, and an ExternalSecret its store does not admit', () => {
+    expectFires('SEC-002', stack(manifests(store('openbao', 'platform'))), /has no spec.conditions listing namespaces/);
+    expectFires('SEC-002', stack(manifests(store('openbao-chemicals', 'domain-chemicals', [{ namespaces: ['app-chemicals', 'app-trade'] }]))), /admits app-trade; only app-chemicals may read domain chemicals/);
+    expectFires('SEC-002', stack(manifests(store('openbao-chemicals', 'domain-chemicals', [{ namespaces: ['app-chemicals'] }]), es('app-trade', 'openbao-chemicals'))), /whose conditions do not admit namespace app-trade/);
+    expectFires('SEC-002', stack(manifests(store('openbao', 'platform', [{ namespaceSelector: { matchLabels: {} } }]))), /has no spec.conditions listing namespaces/);
+  });
+  it('is silent for stores listing their namespaces and ExternalSecrets in them', () => {
+    expectSilent('SEC-002', stack(manifests(store('openbao', 'platform', [{ namespaces: ['postgres', 'velero'] }]), store('openbao-chemicals', 'domain-chemicals', [{ namespaces: ['app-chemicals'] }]), es('postgres', 'openbao'), es('app-chemicals', 'openbao-chemicals'))));
+  });
+});
+
+describe('SEC-003 no Secret consumed outside the secrets model', () => {
+  const consumer = (...prerequisites: Json[]) => manifests([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'velero' } }, { prerequisites }]);
+  const base = { kind: 'secret', name: 'hand-made', namespace: 'velero', providedBy: 'secret-management', purpose: 'A password someone types in.' };
+  it('fires for a hand-made Secret that is not one of the bootstrap set', () => {
+    expectFires('SEC-003', stack(consumer(base)), /Secret velero\/hand-made is consumed as a hand-made Secret but is not in the bootstrap set/);
+  });
+  it('is silent for a bootstrap Secret that says how it is rotated, and for values written into OpenBao', () => {
+    expectSilent('SEC-003', stack(consumer({ ...base, rotation: 'Rotated yearly by the security officers.' }, { kind: 'openbao-value', name: 'platform/x', providedBy: 'peer-site', purpose: 'Credentials the other site issues.' })));
+  });
+});
