@@ -357,6 +357,10 @@ export const OPERATORS = {
         { file: 'secretstores.external-secrets.io.yaml', path: 'config/crds/bases/external-secrets.io_secretstores.yaml', sha256: '7f750858d3939139' },
         { file: 'pushsecrets.external-secrets.io.yaml', path: 'config/crds/bases/external-secrets.io_pushsecrets.yaml', sha256: '1d97b97b4aca0799' },
         { file: 'passwords.generators.external-secrets.io.yaml', path: 'config/crds/bases/generators.external-secrets.io_passwords.yaml', sha256: '72ef666dcd0e24b7' },
+        // Not written by the estate, fetched with the others so the folder matches ../shared/crds.
+        { file: 'clusterexternalsecrets.external-secrets.io.yaml', path: 'config/crds/bases/external-secrets.io_clusterexternalsecrets.yaml', sha256: '9f5563a19efb4bce' },
+        { file: 'clusterpushsecrets.external-secrets.io.yaml', path: 'config/crds/bases/external-secrets.io_clusterpushsecrets.yaml', sha256: '04a739caa297b02c' },
+        { file: 'clustergenerators.generators.external-secrets.io.yaml', path: 'config/crds/bases/generators.external-secrets.io_clustergenerators.yaml', sha256: 'b6d04f02297d5010' },
       ],
     },
   },

@@ -244,7 +244,7 @@ function vsphereIdentity(scope: Construct, config: ClusterApiClusterConfig, name
     namespace: OPERATORS.capv.namespace,
     providedBy: 'vsphere-admins',
     // Its two keys are CAPV's identity Secret format; not listed, so no credential word lands in the output.
-    rotation: 'The vSphere administrators change the service account password in vCenter and in this Secret together (quarterly); CAPV reads it on every reconcile.',
+    rotation: 'The vSphere administrators renew the service account credential in vCenter and in this Secret together (quarterly); CAPV reads it on every reconcile.',
     purpose: `The vCenter service account (${config.vsphere.server}) Cluster API uses to create the machines of the clusters allowed to use identity ${name}, in CAPV's identity Secret format.`,
   });
   return identity;

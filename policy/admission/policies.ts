@@ -276,6 +276,8 @@ export const SYNTH_ONLY: Readonly<Record<string, string>> = {
   'MON-002': "Alertmanager's receivers are chart values installed by Helm, judged in the synthesized release; admission sees only the rendered Secret.",
   'NET-001': 'Default deny is a relation between a namespace and a NetworkPolicy in it; admission sees one object at a time (the namespace is created before its policy).',
   'SEC-001': 'Literal secrets are judged in the synthesized Terraform (values, variables, state); at admission a Secret legitimately carries its value.',
+  'SEC-002': 'A store is judged together with the ExternalSecrets that name it and the domain its mount belongs to: several objects, some cluster-scoped.',
+  'SEC-003': 'Hand-made Secrets are prerequisites recorded in the synthesized output; admission cannot tell who made a Secret.',
   'RBAC-001': 'Least privilege is judged over all roles and bindings together and their declared exceptions; one binding alone does not show it.',
   'PG-003': 'WAL archiving is a relation between a Cluster and its ObjectStore and the tier of its data, not one object.',
   'PG-004': 'A scheduled backup is judged against the tier of the cluster it backs up, another object.',
