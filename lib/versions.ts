@@ -364,6 +364,16 @@ export const OPERATORS = {
       ],
     },
   },
+  openbao: {
+    repository: 'https://openbao.github.io/openbao-helm',
+    chart: 'openbao',
+    chartVersion: '0.29.2',
+    // The server image tag defaults to the appVersion without the "v": quay.io/openbao/openbao:2.6.2.
+    appVersion: 'v2.6.2',
+    namespace: 'openbao',
+    // OpenBao has no CRDs: it is configured through its HTTP API and its configuration file.
+    apiVersions: [],
+  },
   trustManager: {
     repository: 'oci://quay.io/jetstack/charts',
     chart: 'trust-manager',
@@ -461,5 +471,6 @@ export const CHART_VALUES_SOURCES: readonly ChartValuesSource[] = [
   { chart: 'fluent-bit', version: '0.58.1', upstream: 'fluent/helm-charts', tag: 'fluent-bit-0.58.1', path: 'charts/fluent-bit', files: values('e562eb0094e123e3') },
   // Secrets add-ons (../shared/charts/SOURCES.md).
   { chart: 'external-secrets', version: '2.9.0', upstream: 'external-secrets/external-secrets', tag: 'helm-chart-2.9.0', path: 'deploy/charts/external-secrets', files: values('13811e7dd028c69c', 'a6cdce7b4f5ca9de') },
+  { chart: 'openbao', version: '0.29.2', upstream: 'openbao/openbao-helm', tag: 'openbao-0.29.2', path: 'charts/openbao', files: values('8a8c8cf48ceaac0b', '2a77b5003139dcfd') },
   { chart: 'trust-manager', version: 'v0.24.0', upstream: 'cert-manager/trust-manager', tag: 'v0.24.0', path: 'deploy/charts/trust-manager', files: values('e94abd835b8b2e33', 'c724d271d37e0c69') },
 ];

@@ -8,6 +8,31 @@ import { EnvironmentStack, EnvironmentStackProps } from './base';
 import type { NamespacePlan } from '../policy/layout';
 import { MANAGEMENT_CLUSTER } from '../policy/names';
 import { createNamespaces } from './platform';
+import { InternalCaIssuer } from '../constructs/cert-manager';
+import { OpenBao } from '../constructs/secrets/openbao';
+import { OPERATORS } from '../lib/versions';
+import { Peer } from '../constructs/network/peer';
+import { Port } from '../constructs/network/port';
+import { Segmentation } from '../constructs/network/segmentation';
+import { API_SERVER_PORTS } from '../constructs/network/system';
+import { OPENBAO_API_PORT } from '../constructs/secrets/operator';
+
+const OPENBAO_NAMESPACE = OPERATORS.openbao.namespace;
+
+/**
+ * OpenBao's traffic: every workload cluster's ESO reaches it on 8200 (from that cluster's node
+ * network, where pod traffic leaving the cluster comes from); it calls each cluster's API server
+ * to review ESO's service-account tokens (Kubernetes auth), and its own for service registration.
+ */
+function allowOpenBaoTraffic(openbao: OpenBao, environment: Environment): void {
+  const segmentation = Segmentation.of(openbao);
+  segmentation.allow(openbao.pods, managementApiServer(environment), { ports: API_SERVER_PORTS, description: 'OpenBao registers its active and standby pods with the API server (service_registration "kubernetes")', declaredBy: openbao });
+  for (const c of environment.clusters) {
+    const nodes = Peer.external({ name: `${c.name}-nodes`, cidr: c.nodeCidr });
+    segmentation.allow(nodes, openbao.pods, { ports: [OPENBAO_API_PORT], description: `ESO of cluster ${c.name} reads and pushes secret values`, declaredBy: openbao });
+    segmentation.allow(openbao.pods, nodes, { ports: [Port.tcp(6443)], description: `OpenBao reviews the service-account tokens of cluster ${c.name} with its API server (Kubernetes auth)`, declaredBy: openbao });
+  }
+}
 
 type ManagementProps = Omit<EnvironmentStackProps, 'layer' | 'cluster' | 'namespaces'>;
 
@@ -20,7 +45,10 @@ export const MANAGEMENT_NAMESPACES: readonly NamespacePlan[] = [
 /** The management namespaces of an environment: the common ones plus its Cluster API objects' namespace. */
 export function managementNamespaces(environment: Environment): NamespacePlan[] {
   const own: NamespacePlan[] = environment.management
-    ? [{ name: environment.management.namespace, zone: 'mgmt', purpose: `Cluster API objects declaring the workload clusters of environment "${environment.name}".` }]
+    ? [
+        { name: environment.management.namespace, zone: 'mgmt', purpose: `Cluster API objects declaring the workload clusters of environment "${environment.name}".` },
+        { name: OPENBAO_NAMESPACE, zone: 'mgmt', purpose: `OpenBao, the secret store of environment "${environment.name}" (created by the clusters stack, with its certificate).` },
+      ]
     : [];
   return [...MANAGEMENT_NAMESPACES, ...own];
 }
@@ -37,7 +65,7 @@ export class ManagementPlatformStack extends EnvironmentStack {
 
   constructor(scope: Construct, id: string, props: ManagementProps) {
     super(scope, id, { ...props, cluster: MANAGEMENT_CLUSTER, layer: 'platform', namespaces: managementNamespaces(props.environment) });
-    createNamespaces(this, this.namespaces);
+    createNamespaces(this, this.namespaces.filter((n) => n.name !== OPENBAO_NAMESPACE));
     this.certManager = new CertManager(this, 'cert-manager', { apiServer: managementApiServer(props.environment) });
     this.clusterApi = new ClusterApiOperator(this, 'cluster-api', { dependsOn: [this.certManager] });
     this.access = new ClusterAccess(this, 'access', { auditorReads: MANAGEMENT_AUDITOR_READS });
@@ -48,10 +76,17 @@ export class ManagementPlatformStack extends EnvironmentStack {
 export class ManagementClustersStack extends EnvironmentStack {
   /** Every cluster of the environment; adopted (`existing`) ones declare nothing here. */
   readonly clusters: readonly KubernetesCluster[];
+  /** The environment's secret store (constructs/secrets/openbao.ts). */
+  readonly openbao: OpenBao;
 
   constructor(scope: Construct, id: string, props: ManagementProps & { readonly platform: ManagementPlatformStack }) {
     super(scope, id, { ...props, cluster: MANAGEMENT_CLUSTER, layer: 'clusters', namespaces: managementNamespaces(props.environment) });
     this.addDependency(props.platform);
+    // OpenBao's namespace is created here: its certificate (a custom resource) must exist before its chart.
+    createNamespaces(this, this.namespaces.filter((n) => n.name === OPENBAO_NAMESPACE));
+    const issuer = new InternalCaIssuer(this, 'internal-ca');
+    this.openbao = new OpenBao(this, 'openbao', { host: props.environment.secrets.store.host, unseal: props.environment.secrets.unseal, issuerName: issuer.issuerName });
+    allowOpenBaoTraffic(this.openbao, props.environment);
     const clusters = new Construct(this, 'clusters');
     this.clusters = props.environment.clusters.map((cluster) => new KubernetesCluster(clusters, cluster.name, { cluster }));
   }

@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GeneratedSecret } from '../constructs/secrets/generated-secret';
 import { SecretRef } from '../constructs/secrets/secret-ref';
+import { OpenBao, sealStanza } from '../constructs/secrets/openbao';
 
 const estate = synthEstate();
 const ENVIRONMENTS = ['dev', 'staging', 'prod', 'dr'];
@@ -154,5 +155,53 @@ describe('environment section `secrets`', () => {
     expect(() => parseEnvironment(prod, 'environments/prod.ts')).toThrow(/secrets\.unseal\.threshold: must be <= shares \(3\)[\s\S]*secrets\.unseal\.method: a production environment unseals automatically/);
     const dev = configOf('dev') as any;
     expect(() => parseEnvironment(dev, 'environments/dev.ts')).not.toThrow();
+  });
+});
+
+describe('OpenBao on the management cluster', () => {
+  const json = estate.stack('prod-mgmt-clusters');
+  const bao = release(json, 'openbao');
+  const v = values(bao);
+  const config: string = v.server.ha.raft.config;
+
+  it('runs in HA with integrated Raft (3 pods), TLS from the internal CA on the API and between pods, and no injector', () => {
+    expect(bao).toMatchObject({ version: '0.29.2', namespace: 'openbao', wait: false });
+    expect(v.global.tlsDisable).toBe(false);
+    expect(v.injector.enabled).toBe(false);
+    expect(v.server.ha).toMatchObject({ enabled: true, replicas: 3, raft: { enabled: true, setNodeId: true } });
+    expect(config).toMatch(/tls_cert_file = "\/openbao\/tls\/tls.crt"/);
+    expect(config).not.toMatch(/tls_disable/);
+    expect(config.match(/retry_join \{/g)).toHaveLength(3);
+    const cert = (manifestsOf(json, 'Certificate') as any[]).find((c) => c.metadata.name === 'openbao-tls');
+    expect(cert.spec.dnsNames).toContain('openbao.prod.dc.moit.gov.vn');
+    expect(cert.spec.issuerRef.name).toBe('dc-internal-ca');
+    // The chart waits for its certificate and its namespace.
+    expect((bao!.depends_on as string[]).some((d) => d.startsWith('kubernetes_manifest.openbao_certificate'))).toBe(true);
+  });
+
+  it('declares its file audit device in the configuration, on its own volume', () => {
+    expect(config).toMatch(/audit "file" "file" \{\s*options \{\s*file_path = "\/openbao\/audit\/audit.log"/);
+    expect(v.server.auditStorage.enabled).toBe(true);
+  });
+
+  it('unseals as each environment says: an HSM for prod, a transit engine for staging, Shamir (no seal stanza) for dev-like environments', () => {
+    expect(config).toMatch(/seal "pkcs11" \{\s*slot = "0"\s*key_label = "openbao-prod-unseal"/);
+    expect(values(release(estate.stack('staging-mgmt-clusters'), 'openbao')).server.ha.raft.config).toMatch(/seal "transit" \{\s*address = "https:\/\/openbao-unseal.dc.moit.gov.vn:8200"\s*key_name = "openbao-staging"/);
+    expect(sealStanza({ method: 'shamir', shares: 3, threshold: 2 })).toBe('');
+    // Never a secret in the configuration: the PIN and the transit token come from the environment.
+    expect(config).not.toMatch(/pin|token/i);
+  });
+
+  it('admits ESO of every workload cluster on 8200 and reaches each cluster\'s API server for token reviews; default deny holds', () => {
+    const all = policies(json).filter((p) => p.metadata.namespace === 'openbao');
+    expect(all.some((p) => p.metadata.name === 'default-deny')).toBe(true);
+    const ingress = all.find((p) => JSON.stringify(p.spec.ingress ?? []).includes('10.10.0.0/22'));
+    expect(ingress.spec.ingress[0].ports).toEqual([{ port: '8200', protocol: 'TCP' }]);
+  });
+
+  it('refuses an even or too small Raft cluster', () => {
+    const app = createApp({ outdir: mkdtempSync(join(tmpdir(), 'moit-secrets-')) });
+    const stacks = buildEnvironment(app, loadEnvironments(['prod'])[0]!);
+    expect(() => new OpenBao(stacks.management!.clusters, 'bao2', { host: 'x.dc.moit.gov.vn', unseal: { method: 'static' }, issuerName: 'dc-internal-ca', replicas: 4 })).toThrow(/replicas must be an odd number >= 3 .*got 4/);
   });
 });

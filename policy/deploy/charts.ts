@@ -174,6 +174,13 @@ export const CHARTS: Readonly<Record<string, ChartFacts>> = {
     freeForm: [],
     allow: [],
   },
+  // values.yaml l.752 server.tolerations, l.759 server.nodeSelector (templates/server-statefulset.yaml);
+  // server.affinity (l.733) is a templated string, not followed here.
+  openbao: {
+    components: [{ name: 'server', tolerations: 'server.tolerations', nodeSelector: 'server.nodeSelector', runsOn: 'any' }],
+    freeForm: ['server.extraEnvironmentVars'],
+    allow: [],
+  },
   // values.yaml l.241 nodeSelector, l.255 affinity, l.264 tolerations (templates/deployment.yaml).
   'trust-manager': {
     components: [{ name: 'controller', tolerations: 'tolerations', nodeSelector: 'nodeSelector', affinity: 'affinity', runsOn: 'any' }],
