@@ -10,6 +10,7 @@ import { compileDataDomains } from './domains';
 import type { DataDomains } from '../constructs/domains';
 import type { Catalogue } from '../environments/catalogue';
 import { EnvironmentStack, EnvironmentStackProps } from './base';
+import { dependOn } from '../lib/tf';
 import type { PlatformStack } from './platform';
 import { AlertRules } from '../constructs/monitoring/alert-rules';
 import { Monitors } from '../constructs/monitoring/monitors';
@@ -70,12 +71,16 @@ export class ServicesStack extends EnvironmentStack {
       secret: VELERO_REPOSITORY_SECRET,
       remoteKey: veleroRepositoryKey(this.cluster),
       template: { 'repository-password': '{{ .password }}' },
+      // Velero would write its published default if the Secret were missing at its first backup.
+      waitUntilSynced: true,
     });
     this.objectStore = new ObjectStore(this, 'object-store', { issuer: this.issuer });
     this.kafka = kafkaClusters(this);
     this.postgres = postgresClusters(this);
     this.backup = new BackupServices(this, 'backup', { objectStore: this.objectStore });
     this.auditLogs = new AuditLogArchive(this, 'audit-logs', { objectStore: this.objectStore });
+    // No backup location (so no repository) before the repository password is in place.
+    dependOn(this.backup.location.manifest, this.veleroRepositoryPassword.externalSecret.manifest);
     if (props.catalogue) this.domains = compileDataDomains(this, this, props.catalogue);
     this.platform = props.platform;
     this.management = props.management;

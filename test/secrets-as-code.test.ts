@@ -121,6 +121,12 @@ describe('Generated values (Password generator + PushSecret IfNotExists + Extern
     expect(es.metadata.namespace).toBe('velero');
     expect(es.spec.target.template.data).toEqual({ 'repository-password': '{{ .password }}' });
     expect(named('PushSecret', 'velero-repo-credentials').spec.data[0].match.remoteRef.remoteKey).toBe('core/velero/repository');
+    // Terraform waits for ESO to sync it, and the backup location (so the repository) waits for that.
+    const bodies = resourcesOf(services).filter(([type]) => type === 'kubernetes_manifest');
+    const [, esId, esBody] = bodies.find(([, , b]) => (b as any).manifest.kind === 'ExternalSecret' && (b as any).manifest.metadata.name === 'velero-repo-credentials')!;
+    expect((esBody as any).wait).toEqual({ condition: [{ type: 'Ready', status: 'True' }] });
+    const [, , bsl] = bodies.find(([, , b]) => (b as any).manifest.kind === 'BackupStorageLocation')!;
+    expect((bsl as any).depends_on).toContain(`kubernetes_manifest.${esId}`);
   });
 
   it('refuses a template that does not fill exactly the consumer\'s keys', () => {

@@ -22,6 +22,12 @@ export interface GeneratedSecretProps {
   readonly labels?: Readonly<Record<string, string>>;
   /** The ClusterSecretStore to push to and read from. @default PLATFORM_STORE */
   readonly store?: string;
+  /**
+   * Terraform waits until ESO reports the Secret synced (condition Ready=True), so whatever
+   * depends on the ExternalSecret finds the value, not a consumer's own default.
+   * @default false
+   */
+  readonly waitUntilSynced?: boolean;
 }
 
 /**
@@ -100,6 +106,7 @@ export class GeneratedSecret extends Construct {
         },
       },
     });
+    if (props.waitUntilSynced) this.externalSecret.manifest.putWait({ condition: [{ type: 'Ready', status: 'True' }] });
     // The ExternalSecret reads what the PushSecret wrote: apply the push first.
     this.externalSecret.manifest.dependsOn = [this.push.manifest, this.generator.manifest].map((m) => `kubernetes_manifest.${m.friendlyUniqueId}`);
   }
