@@ -22,15 +22,26 @@ const OPENBAO_NAMESPACE = OPERATORS.openbao.namespace;
 /**
  * OpenBao's traffic: every workload cluster's ESO reaches it on 8200 (from that cluster's node
  * network, where pod traffic leaving the cluster comes from); it calls each cluster's API server
- * to review ESO's service-account tokens (Kubernetes auth), and its own for service registration.
+ * (only it, not the node network) to review ESO's service-account tokens (Kubernetes auth), and its
+ * own for service registration.
  */
 function allowOpenBaoTraffic(openbao: OpenBao, environment: Environment): void {
   const segmentation = Segmentation.of(openbao);
   segmentation.allow(openbao.pods, managementApiServer(environment), { ports: API_SERVER_PORTS, description: 'OpenBao registers its active and standby pods with the API server (service_registration "kubernetes")', declaredBy: openbao });
   for (const c of environment.clusters) {
-    const nodes = Peer.external({ name: `${c.name}-nodes`, cidr: c.nodeCidr });
+    // The cluster's API server: its control-plane VIP for a Cluster API cluster (the peer the
+    // Cluster API controllers use), else its control-plane block; the node network holds it.
+    const apiServer =
+      c.mode === 'clusterApi'
+        ? { peer: Peer.external({ name: `${c.name}-apiserver`, cidr: `${c.controlPlane.endpoint.host}/32` }), port: c.controlPlane.endpoint.port }
+        : { peer: Peer.external({ name: `${c.name}-apiserver`, cidr: c.controlPlaneCidr }), port: 6443 };
+    const nodes = Peer.external({
+      name: `${c.name}-nodes`,
+      cidr: c.nodeCidr,
+      encloses: [{ peer: apiServer.peer, reason: 'the control-plane nodes are nodes of this network: host-network traffic from them is node traffic' }],
+    });
     segmentation.allow(nodes, openbao.pods, { ports: [OPENBAO_API_PORT], description: `ESO of cluster ${c.name} reads and pushes secret values`, declaredBy: openbao });
-    segmentation.allow(openbao.pods, nodes, { ports: [Port.tcp(6443)], description: `OpenBao reviews the service-account tokens of cluster ${c.name} with its API server (Kubernetes auth)`, declaredBy: openbao });
+    segmentation.allow(openbao.pods, apiServer.peer, { ports: [Port.tcp(apiServer.port)], description: `OpenBao reviews the service-account tokens of cluster ${c.name} with its API server (Kubernetes auth)`, declaredBy: openbao });
   }
 }
 

@@ -182,6 +182,7 @@ describe('zone rules', () => {
             encloses: [
               { peer: { name: 'kube-apiserver', cidr: '172.18.0.0/29' }, reason: 'the importer reads the whole corporate LAN on purpose' },
               { peer: { name: 'node-network', cidr: '172.18.0.0/16' }, reason: 'the importer reads the whole corporate LAN on purpose' },
+              { peer: { name: 'openbao (openbao.dev.dc.moit.gov.vn)', cidr: '172.18.0.60/32' }, reason: 'the importer reads the whole corporate LAN on purpose' },
             ],
           }),
           { ports: [Port.tcp(443)] },

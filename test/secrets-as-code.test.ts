@@ -55,7 +55,8 @@ describe('External Secrets Operator and trust-manager', () => {
     expect(toBao.spec.egress).toEqual([{ ports: [{ port: '8200', protocol: 'TCP' }], to: [{ ip_block: { cidr: '10.1.0.60/32' } }] }]);
     expect(toBao.spec.pod_selector.match_labels['app.kubernetes.io/name']).toBe('external-secrets');
     const webhook = all.find((p) => p.metadata.namespace === 'external-secrets' && JSON.stringify(p.spec).includes('10250'));
-    expect(webhook.spec.ingress[0].from).toEqual([{ ip_block: { cidr: '10.10.0.0/22' } }]);
+    // The API server calls the webhook from its control-plane block, not the whole node network.
+    expect(webhook.spec.ingress[0].from).toEqual([{ ip_block: { cidr: '10.10.0.8/29' } }]);
     // Default deny still holds in the namespace.
     expect(all.some((p) => p.metadata.namespace === 'external-secrets' && p.metadata.name === 'default-deny')).toBe(true);
   });

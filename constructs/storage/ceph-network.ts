@@ -6,6 +6,8 @@ import { Segmentation } from '../network/segmentation';
 import { API_SERVER_PORTS, apiServerPeer } from '../network/system';
 import { ClusterContext } from '../context';
 import { CEPH_DAEMON_LABELS } from './names';
+import { cidrWithin } from '../../lib/net';
+import { openBaoPeer } from '../secrets/operator';
 
 /** Ceph messenger v2: the monitors' port. (v1, 6789, is off: the cluster requires msgr2.) */
 export const CEPH_MON_PORT = 3300;
@@ -64,9 +66,15 @@ export class CephNetwork extends Construct {
     }
 
     const daemons = Peer.workload({ name: 'ceph-daemons', namespace: NS.rookCluster, zone, selector: { ...CEPH_DAEMON_LABELS } });
+    // The secret store's address lies in the node network when OpenBao runs on this cluster
+    // (dev, which has no management cluster): a declared overlap too.
+    const store = openBaoPeer(stack.environment.secrets.store);
     const nodes = Peer.nodeNetwork({
       cidr: cluster!.nodeCidr,
-      encloses: [{ peer: apiServer, reason: 'the control-plane nodes are nodes of this network: host-network traffic from them is node traffic' }],
+      encloses: [
+        { peer: apiServer, reason: 'the control-plane nodes are nodes of this network: host-network traffic from them is node traffic' },
+        ...(cidrWithin(store.cidr, cluster!.nodeCidr) ? [{ peer: store, reason: 'OpenBao runs on this cluster (no management cluster): its service address is a node-network address' }] : []),
+      ],
     });
     const messenger = (from: Peer, why: string) => segmentation.allow(from, daemons, { ports: MESSENGER_PORTS, description: `Ceph messenger v2: ${why}`, declaredBy: this });
     messenger(daemons, 'the daemons (monitors, OSDs, managers, gateways) reach each other');
