@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import type { UnsealConfig } from '../../environments/sections/secrets';
 import { OPERATORS } from '../../lib/versions';
+import { dependOn } from '../../lib/tf';
 import { CustomResource } from '../k8s-object';
 import { ClusterContext } from '../context';
 import { OperatorChart } from '../operator-chart';
@@ -131,7 +132,7 @@ export class OpenBao extends Construct {
     // Sealed pods are not ready until initialised and unsealed: install without waiting for them.
     this.chart.release.wait = false;
     this.chart.release.atomic = false;
-    this.chart.release.dependsOn = [...(this.chart.release.dependsOn ?? []), `${this.certificate.manifest.terraformResourceType}.${this.certificate.manifest.friendlyUniqueId}`];
+    dependOn(this.chart.release, this.certificate.manifest);
     this.pods = Peer.workload({ name: 'openbao', namespace, zone: 'mgmt', selector: { 'app.kubernetes.io/name': release, component: 'server' }, ports: [OPENBAO_API_PORT] });
     Segmentation.of(this).allow(this.pods, this.pods, { ports: [OPENBAO_API_PORT, OPENBAO_CLUSTER_PORT], description: 'OpenBao pods join the Raft cluster (8200) and replicate and forward requests (8201) over TLS', declaredBy: this });
   }

@@ -5,7 +5,7 @@ import { NS } from '../../policy/layout';
 import { domainMount, domainStoreName, kubernetesAuthMount, PLATFORM_MOUNT, PLATFORM_STORE, STORE_LABEL } from '../../policy/secrets';
 import { OPERATORS } from '../../lib/versions';
 import { OPENBAO_API_PORT, type SecretStoreEndpoint } from './operator';
-import { Lazy } from '../../lib/tf';
+import { dependOn, Lazy } from '../../lib/tf';
 
 /** The Bundle (and the ConfigMap it writes) carrying the internal CA for ESO. */
 export const INTERNAL_CA_BUNDLE = 'dc-internal-ca';
@@ -88,7 +88,7 @@ export class SecretStores extends Construct {
       });
     this.platform = store(PLATFORM_STORE, PLATFORM_MOUNT, props.platformNamespaces ?? (() => storeUsers(stack as unknown as Construct, PLATFORM_STORE)));
     this.domains = new Map((props.domains ?? []).map((d) => [d.name, store(domainStoreName(d.name), domainMount(d.name), d.namespaces)]));
-    for (const s of [this.platform, ...this.domains.values()]) s.manifest.dependsOn = [`${this.bundle.manifest.terraformResourceType}.${this.bundle.manifest.friendlyUniqueId}`];
+    for (const s of [this.platform, ...this.domains.values()]) dependOn(s.manifest, this.bundle.manifest);
   }
 }
 

@@ -8,7 +8,7 @@
  * - the identity provider and the groups the RBAC bindings name;
  * - the DNS names the estate connects to or publishes.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ENVIRONMENT_NAMES, loadEnvironments, type Environment } from '../../environments';
@@ -19,6 +19,7 @@ import { at } from '../../policy/deploy/view';
 import { declaredPrerequisites, PROVIDERS, type PrerequisiteKind, type Provider } from '../../policy/prerequisites';
 import { MODE_CONTEXT } from '../../stacks/deployability';
 import { buildEnvironment } from '../../stacks/estate';
+import { readSynthesized } from '../../lib/synthesized';
 
 /** Who consumes a prerequisite. */
 export interface Consumer {
@@ -61,7 +62,8 @@ export function synthesizeModels(environment: Environment): StackModel[] {
     const stacks = buildEnvironment(app, environment);
     app.synth();
     const names = [...(stacks.management ? [stacks.management.platform, stacks.management.clusters] : []), ...stacks.clusters.flatMap((c) => [c.platform, c.services])].map((s) => s.node.id);
-    return names.map((n) => stackModel(n, JSON.parse(readFileSync(join(outdir, 'stacks', n, 'cdk.tf.json'), 'utf8')) as Json));
+    const written = new Map(readSynthesized(outdir).stacks.map((s) => [s.name, s.json as Json]));
+    return names.map((n) => stackModel(n, written.get(n)!));
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
