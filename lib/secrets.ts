@@ -103,3 +103,24 @@ export function secretValueKind(value: unknown): 'a PEM private key' | 'a JSON w
 export function isKeyMaterial(value: unknown): boolean {
   return typeof value === 'string' && (PEM.test(value) || JWT.test(value.trim()));
 }
+
+/**
+ * An object that names a Secret and a key in it (`{secretName, password}` as Strimzi writes it,
+ * `{name, key}` as a secretKeyRef), or an External Secrets item that maps a key of the target
+ * Secret to a value in the store (`{secretKey, remoteRef}`): its own fields are names, not
+ * values, whatever they are called. The audit (SEC-001) and the review's masking both read it.
+ */
+export function isSecretReference(value: Readonly<Record<string, unknown>>): boolean {
+  const remoteRef = value.remoteRef;
+  return typeof value.secretName === 'string' || (typeof value.name === 'string' && typeof value.key === 'string') || (typeof remoteRef === 'object' && remoteRef !== null && !Array.isArray(remoteRef));
+}
+
+const TEMPLATE_REFERENCE = /^\{\{\s*\.[A-Za-z_][A-Za-z0-9_]*\s*\}\}$/;
+
+/**
+ * True for an External Secrets template that only places a fetched value (`{{ .password }}`):
+ * the value comes from the store at run time; the text holds its name only.
+ */
+export function isTemplateReference(value: unknown): boolean {
+  return typeof value === 'string' && TEMPLATE_REFERENCE.test(value);
+}

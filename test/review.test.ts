@@ -23,6 +23,31 @@ describe('masking', () => {
     expect(m.mask('crds:\n  enabled: true\nadmin:\n  password: x\n', ['values', 0], 'after')).toBe(MASK);
     expect(m.mask({ privateKey: { algorithm: 'ECDSA', size: 256 } }, ['spec'], 'after')).toEqual({ privateKey: { algorithm: 'ECDSA', size: 256 } });
   });
+
+  it('shows (sensitive) only for values that are sensitive: names in references and template placeholders stay readable', () => {
+    // An External Secrets item names a key of the target Secret and a property in the store; its template places it.
+    const externalSecret = {
+      manifest: {
+        kind: 'ExternalSecret',
+        spec: {
+          data: [{ secretKey: 'password', remoteRef: { key: 'postgres/core/main/app', property: 'password' } }],
+          target: { template: { data: { username: 'app', password: '{{ .password }}' } } },
+        },
+      },
+    };
+    const es = new Masker('kubernetes_manifest', { body: externalSecret }, { body: externalSecret });
+    expect(es.mask(externalSecret, [], 'after')).toEqual(externalSecret);
+    // A Strimzi password source names a Secret and the key in it.
+    const user = { spec: { authentication: { password: { valueFrom: { secretKeyRef: { name: 'mirror', key: 'password' } } } }, passwordSecret: { secretName: 'mm2', password: 'password' } } };
+    expect(new Masker('kubernetes_manifest', { body: user }, { body: user }).mask(user, [], 'after')).toEqual(user);
+    // A command that mentions no secret value is shown as written.
+    const job = { command: ['sh', '-c', 'bao write auth/kubernetes/role/eso policies=postgres password_policy=strong'] };
+    expect(new Masker('kubernetes_job_v1', { body: job }, { body: job }).mask(job, [], 'after')).toEqual(job);
+    // Literal secrets are still masked, also beside a reference and wherever they are repeated.
+    const literal = { password: 'hunter2-secret', template: 'user=app password=hunter2-secret', ref: { secretKey: 'password', remoteRef: { key: 'k' } } };
+    const masked = new Masker('kubernetes_manifest', { body: literal }, { body: literal }).mask(literal, [], 'after');
+    expect(masked).toEqual({ password: MASK, template: MASK, ref: { secretKey: 'password', remoteRef: { key: 'k' } } });
+  });
 });
 
 describe('attribute diff', () => {

@@ -5,7 +5,11 @@
  * - Terraform marked it (`before_sensitive` / `after_sensitive` in plan JSON), or an ancestor;
  * - a key on its path names a secret, as lib/secrets.ts classifies keys (`password`, `tls.key`,
  *   `connectionString`, ...), unless the last key only describes or references it (so
- *   `secretName`, `secretKeyRef.name`, `privateKey.algorithm` stay readable);
+ *   `secretName`, `secretKeyRef.name`, `privateKey.algorithm` stay readable), the value is a field
+ *   of a reference object (lib/secrets.ts isSecretReference: an External Secrets `{secretKey,
+ *   remoteRef}` item, a Strimzi `{secretName, password}`), or a template that only places a
+ *   fetched value (`{{ .password }}`): those are names, and showing `(sensitive)` for them would
+ *   hide what changed while protecting nothing;
  * - it is the data of a Kubernetes Secret (`kubernetes_secret_v1.data`, a `kubernetes_manifest`
  *   of kind Secret: `manifest.data`, `manifest.stringData`), `helm_release.set_sensitive`, or a
  *   write-only attribute (`*_wo`);
@@ -15,7 +19,7 @@
  *   them: `terraform_data.output` repeats a sensitive `input` in clear text in plan JSON.
  */
 import { parse as parseYaml } from 'yaml';
-import { describesSecret, isKeyMaterial, isSecretKey } from '../../lib/secrets';
+import { describesSecret, isKeyMaterial, isSecretKey, isSecretReference, isTemplateReference } from '../../lib/secrets';
 import { DECODED_YAML, isObject, keysOf, type Json, type Path } from './paths';
 
 export const MASK = '(sensitive)';
@@ -93,10 +97,17 @@ export class Masker {
     for (const side of ['before', 'after'] as const) this.collect((side === 'before' ? before : after).body, [], side);
   }
 
-  private collect(value: unknown, path: Path, side: 'before' | 'after'): void {
+  private collect(value: unknown, path: Path, side: 'before' | 'after', inReference = false): void {
     if (Array.isArray(value)) value.forEach((v, i) => this.collect(v, [...path, i], side));
-    else if (isObject(value)) for (const [k, v] of Object.entries(value)) this.collect(v, [...path, k], side);
-    else if (typeof value === 'string' && value.length >= 4 && this.isSensitive(path, side)) this.secretValues.push(value);
+    else if (isObject(value)) {
+      const reference = isSecretReference(value);
+      for (const [k, v] of Object.entries(value)) this.collect(v, [...path, k], side, reference);
+    } else if (typeof value === 'string' && value.length >= 4 && (this.coveredWhole(path, side) || this.namedSecret(path, value, inReference))) this.secretValues.push(value);
+  }
+
+  /** Sensitive by the name of its key, unless it is a reference's field or a template reference. */
+  private namedSecret(path: Path, value: unknown, inReference: boolean): boolean {
+    return !inReference && !isTemplateReference(value) && isSecretPath(path);
   }
 
   private containsSecretValue(value: string): boolean {
@@ -120,17 +131,20 @@ export class Masker {
    * `credentials.secretAccessKey` does not), unless Terraform marked them whole; a string
    * holding a YAML document with a sensitive field is masked as a whole.
    */
-  mask(value: Json | undefined, path: Path, side: 'before' | 'after'): Json | undefined {
+  mask(value: Json | undefined, path: Path, side: 'before' | 'after', inReference = false): Json | undefined {
     if (value === undefined) return undefined;
     if (this.coveredWhole(path, side) || isKeyMaterial(value)) return MASK;
     if (Array.isArray(value)) return value.map((v, i) => this.mask(v, [...path, i], side) as Json);
     if (isObject(value)) {
+      const reference = isSecretReference(value);
       const out: { [key: string]: Json } = {};
-      for (const [k, v] of Object.entries(value)) out[k] = this.mask(v, [...path, k], side) as Json;
+      for (const [k, v] of Object.entries(value)) out[k] = this.mask(v, [...path, k], side, reference) as Json;
       return out;
     }
-    if (isSecretPath(path)) return MASK;
+    if (this.namedSecret(path, value, inReference)) return MASK;
     if (typeof value === 'string') {
+      // `{{ .password }}` names a fetched value (and would parse as a YAML mapping): shown as written.
+      if (isTemplateReference(value)) return value;
       if (this.containsSecretValue(value)) return MASK;
       const doc = decodeDocument(value);
       if (doc !== undefined && JSON.stringify(this.mask(doc, [...path, DECODED_YAML], side)).includes(JSON.stringify(MASK))) return MASK;

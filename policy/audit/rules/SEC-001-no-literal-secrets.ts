@@ -1,4 +1,4 @@
-import { isSecretKey, secretValueKind } from '../../../lib/secrets';
+import { isSecretKey, isSecretReference, isTemplateReference, secretValueKind } from '../../../lib/secrets';
 import { fail, pass } from '../checks';
 import { chartSetValues, isInterpolation, isObject, parseYaml, type Resource } from '../model';
 import { defineRule } from '../rule';
@@ -11,20 +11,6 @@ interface Hit {
   readonly where: string;
   readonly what: string;
 }
-
-/**
- * An object naming a Secret and a key in it (`{secretName, password}`, `{name, key}`), or an
- * External Secrets item mapping a key to a value in the store (`{secretKey, remoteRef}`): a reference.
- */
-function isSecretReference(value: Record<string, unknown>): boolean {
-  return typeof value.secretName === 'string' || (typeof value.name === 'string' && typeof value.key === 'string') || isObject(value.remoteRef);
-}
-
-/**
- * An External Secrets template that only places a fetched value (`{{ .password }}`): the value
- * comes from the store at run time, the output holds its name only.
- */
-const TEMPLATE_REFERENCE = /^\{\{\s*\.[A-Za-z_][A-Za-z0-9_]*\s*\}\}$/;
 
 function scan(value: unknown, path: string, key: string, hits: Hit[], inReference = false): void {
   if (Array.isArray(value)) {
@@ -46,7 +32,7 @@ function scan(value: unknown, path: string, key: string, hits: Hit[], inReferenc
   }
   if ((typeof value !== 'string' && typeof value !== 'number') || inReference) return;
   if (!isSecretKey(key)) return;
-  if (typeof value === 'string' && (value === '' || isInterpolation(value) || TEMPLATE_REFERENCE.test(value))) return;
+  if (typeof value === 'string' && (value === '' || isInterpolation(value) || isTemplateReference(value))) return;
   hits.push({ where: path, what: `a literal value for "${key}"` });
 }
 
