@@ -6,6 +6,10 @@
  * TypeScript sources, transpiled by jest), in the same environment variables. Suites that need
  * another configuration still synthesize their own. The folder is removed by global-teardown.ts.
  * It also makes the folder of skip records (MOIT_TEST_SKIPS) that global-teardown.ts reports.
+ *
+ * Every temporary folder of the run lives under one folder made here: TMPDIR points at it for the
+ * workers and the CLIs they spawn (os.tmpdir() reads TMPDIR), and global-teardown.ts removes it,
+ * so a run leaves nothing behind in the system's temporary folder, whatever a suite forgot.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +21,12 @@ import { SKIPS_VARIABLE } from './optional-inputs';
 
 export const SHARED_ESTATE_VARIABLE = 'MOIT_TEST_ESTATE';
 
+export const RUN_TMPDIR_VARIABLE = 'MOIT_TEST_RUN_TMPDIR';
+
 export default function globalSetup(): void {
+  const run = mkdtempSync(join(tmpdir(), 'moit-test-run-'));
+  process.env[RUN_TMPDIR_VARIABLE] = run;
+  process.env.TMPDIR = run;
   // Where suites record the tests they skip for lack of reference data (test/optional-inputs.ts).
   process.env[SKIPS_VARIABLE] = mkdtempSync(join(tmpdir(), 'moit-test-skips-'));
   if (process.env.MOIT_TEST_SHARED_ESTATE === '0') return;

@@ -13,4 +13,7 @@ export default function globalTeardown(): void {
     process.stderr.write(skipNotice(skips));
     rmSync(skips, { recursive: true, force: true });
   }
+  // Everything the suites made under the run's temporary folder (global-setup.ts).
+  const run = process.env.MOIT_TEST_RUN_TMPDIR;
+  if (run && run.includes('moit-test-run-')) rmSync(run, { recursive: true, force: true });
 }
