@@ -201,21 +201,7 @@ export async function fetchSchemas(options: FetchSchemasOptions): Promise<FetchS
     );
   }
 
-  mkdirSync(dirname(dest), { recursive: true });
-  const staging = mkdtempSync(join(dirname(dest), `.${basename(dest)}-`));
-  try {
-    for (const { relative, text } of outputs) {
-      mkdirSync(dirname(join(staging, relative)), { recursive: true });
-      writeFileSync(join(staging, relative), text);
-    }
-    const previous = `${dest}.previous-${process.pid}`;
-    if (existsSync(dest)) renameSync(dest, previous);
-    renameSync(staging, dest);
-    rmSync(previous, { recursive: true, force: true });
-  } catch (error) {
-    rmSync(staging, { recursive: true, force: true });
-    throw error;
-  }
+  replaceFolder(dest, outputs);
   return { dest, files: outputs.map((o) => o.relative).sort() };
 }
 
@@ -283,12 +269,21 @@ export async function fetchChartValues(options: FetchChartValuesOptions): Promis
         `\nOffline, set CHART_VALUES_DIR to a copy of the pinned chart files instead (the team's is ../shared/charts).`,
     );
   }
+  replaceFolder(dest, results.map((r) => ({ relative: r.p.relative, text: r.text! })));
+  return { dest, files: plan.map((p) => p.relative).sort() };
+}
+
+/**
+ * Writes the files into a staging folder beside `dest`, then swaps it in for `dest`: all of them
+ * or, on any error, none (the previous folder is left as it was).
+ */
+function replaceFolder(dest: string, files: ReadonlyArray<{ readonly relative: string; readonly text: string }>): void {
   mkdirSync(dirname(dest), { recursive: true });
   const staging = mkdtempSync(join(dirname(dest), `.${basename(dest)}-`));
   try {
-    for (const r of results) {
-      mkdirSync(dirname(join(staging, r.p.relative)), { recursive: true });
-      writeFileSync(join(staging, r.p.relative), r.text!);
+    for (const { relative, text } of files) {
+      mkdirSync(dirname(join(staging, relative)), { recursive: true });
+      writeFileSync(join(staging, relative), text);
     }
     const previous = `${dest}.previous-${process.pid}`;
     if (existsSync(dest)) renameSync(dest, previous);
@@ -298,5 +293,4 @@ export async function fetchChartValues(options: FetchChartValuesOptions): Promis
     rmSync(staging, { recursive: true, force: true });
     throw error;
   }
-  return { dest, files: plan.map((p) => p.relative).sort() };
 }
