@@ -16,6 +16,9 @@ import { Port } from '../constructs/network/port';
 import { Segmentation } from '../constructs/network/segmentation';
 import { API_SERVER_PORTS } from '../constructs/network/system';
 import { OPENBAO_API_PORT } from '../constructs/secrets/operator';
+import { ManagementMonitors, managementMonitoringStack } from '../constructs/monitoring/management';
+import type { MonitoringStack } from '../constructs/monitoring/monitoring-stack';
+import { NS } from '../policy/layout';
 
 const OPENBAO_NAMESPACE = OPERATORS.openbao.namespace;
 
@@ -51,6 +54,7 @@ type ManagementProps = Omit<EnvironmentStackProps, 'layer' | 'cluster' | 'namesp
 export const MANAGEMENT_NAMESPACES: readonly NamespacePlan[] = [
   { name: 'cert-manager', zone: 'mgmt', purpose: 'cert-manager for the Cluster API webhooks.' },
   ...CLUSTER_API_NAMESPACES,
+  { name: NS.monitoring, zone: 'mgmt', purpose: 'kube-prometheus-stack watching the Cluster API controllers (constructs/monitoring/management.ts).' },
 ];
 
 /** The management namespaces of an environment: the common ones plus its Cluster API objects' namespace. */
@@ -73,6 +77,8 @@ export class ManagementPlatformStack extends EnvironmentStack {
   readonly certManager: CertManager;
   readonly clusterApi: ClusterApiOperator;
   readonly access: ClusterAccess;
+  /** kube-prometheus-stack watching the Cluster API controllers (constructs/monitoring/management.ts). */
+  readonly monitoring: MonitoringStack;
 
   constructor(scope: Construct, id: string, props: ManagementProps) {
     super(scope, id, { ...props, cluster: MANAGEMENT_CLUSTER, layer: 'platform', namespaces: managementNamespaces(props.environment) });
@@ -80,6 +86,7 @@ export class ManagementPlatformStack extends EnvironmentStack {
     this.certManager = new CertManager(this, 'cert-manager', { apiServer: managementApiServer(props.environment) });
     this.clusterApi = new ClusterApiOperator(this, 'cluster-api', { dependsOn: [this.certManager] });
     this.access = new ClusterAccess(this, 'access', { auditorReads: MANAGEMENT_AUDITOR_READS });
+    this.monitoring = managementMonitoringStack(this, 'monitoring', props.environment);
   }
 }
 
@@ -89,6 +96,8 @@ export class ManagementClustersStack extends EnvironmentStack {
   readonly clusters: readonly KubernetesCluster[];
   /** The environment's secret store (constructs/secrets/openbao.ts). */
   readonly openbao: OpenBao;
+  /** The monitors and alerts of the management cluster's controllers (constructs/monitoring/management.ts). */
+  readonly monitoring: ManagementMonitors;
 
   constructor(scope: Construct, id: string, props: ManagementProps & { readonly platform: ManagementPlatformStack }) {
     super(scope, id, { ...props, cluster: MANAGEMENT_CLUSTER, layer: 'clusters', namespaces: managementNamespaces(props.environment) });
@@ -100,5 +109,7 @@ export class ManagementClustersStack extends EnvironmentStack {
     allowOpenBaoTraffic(this.openbao, props.environment);
     const clusters = new Construct(this, 'clusters');
     this.clusters = props.environment.clusters.map((cluster) => new KubernetesCluster(clusters, cluster.name, { cluster }));
+    this.monitoring = new ManagementMonitors(this, 'monitoring');
+    this.addOverride('//.alerting', this.monitoring.alerting);
   }
 }

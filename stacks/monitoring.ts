@@ -75,6 +75,7 @@ export function monitoringInput(c: MonitoredCluster): MonitoringInput {
     }),
     cephNamespace: NS.rookCluster,
     veleroNamespace: NS.velero,
+    externalSecretsNamespace: NS.externalSecrets,
     certManager: true,
   };
 }

@@ -167,9 +167,10 @@ describe.each(CAPI_ENVS)('%s: Cluster API objects on the management cluster', (e
   const namespace = config.management!.namespace;
 
   it('writes every object in v1beta2, in the environment\'s management namespace', () => {
-    // Besides Cluster API, this stack holds only the secret store's certificate and its issuer (constructs/secrets/openbao.ts).
+    // Besides Cluster API, this stack holds only the secret store's certificate and its issuer (constructs/secrets/openbao.ts),
+    // and the management cluster's monitors and alerts (constructs/monitoring/management.ts).
     const all = manifestsOf(json);
-    expect(all.filter((m) => !String(m.apiVersion).includes('cluster.x-k8s.io')).map((m) => `${m.kind} ${m.metadata.name}`).sort()).toEqual(['Certificate openbao-tls', 'ClusterIssuer dc-internal-ca']);
+    expect(all.filter((m) => !String(m.apiVersion).includes('cluster.x-k8s.io') && m.apiVersion !== 'monitoring.coreos.com/v1').map((m) => `${m.kind} ${m.metadata.name}`).sort()).toEqual(['Certificate openbao-tls', 'ClusterIssuer dc-internal-ca']);
     const manifests = all.filter((m) => String(m.apiVersion).includes('cluster.x-k8s.io'));
     expect(manifests.map((m) => m.kind).sort()).toEqual(expect.arrayContaining(CAPI_KINDS));
     for (const m of manifests) {
@@ -541,7 +542,7 @@ describe('the Cluster API operator on the management cluster', () => {
 
   it('creates the management namespaces in the mgmt zone, restricted, with default deny', () => {
     const namespaces = (Object.values(platform.resource.kubernetes_namespace_v1) as Json[]).map((n) => n.metadata);
-    const expected = ['cert-manager', 'capi-operator-system', 'capi-system', 'capi-kubeadm-bootstrap-system', 'capi-kubeadm-control-plane-system', 'capv-system', 'capi-prod'];
+    const expected = ['cert-manager', 'capi-operator-system', 'capi-system', 'capi-kubeadm-bootstrap-system', 'capi-kubeadm-control-plane-system', 'capv-system', 'capi-prod', 'monitoring'];
     expect(namespaces.map((n) => n.name).sort()).toEqual([...expected].sort());
     for (const ns of namespaces) {
       expect(ns.labels[ZONE_LABEL]).toBe('mgmt');
@@ -550,17 +551,21 @@ describe('the Cluster API operator on the management cluster', () => {
     }
   });
 
-  it('lets each controller reach the management API server, and only that API server call its webhooks on 9443', () => {
+  it('lets each controller reach the management API server, and only that API server call its webhooks on 9443 (and Prometheus scrape its metrics on 8443)', () => {
     for (const ns of ['capi-operator-system', ...CLUSTER_API_PROVIDERS.map((p) => p.namespace)]) {
       const ingress = flows.filter((p) => p.metadata.namespace === ns && p.spec.ingress);
-      expect(ingress.map((p) => p.spec.ingress)).toEqual([[{ from: [{ ip_block: { cidr: '10.1.0.8/29' } }], ports: [{ port: '9443', protocol: 'TCP' }] }]]);
+      expect(ingress.map((p) => p.spec.ingress)).toEqual([
+        [{ from: [{ ip_block: { cidr: '10.1.0.8/29' } }], ports: [{ port: '9443', protocol: 'TCP' }] }],
+        [{ from: [{ namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'monitoring' } }, pod_selector: { match_labels: { 'app.kubernetes.io/name': 'prometheus' } } }], ports: [{ port: '8443', protocol: 'TCP' }] }],
+      ]);
       const toApi = flows.filter((p) => p.metadata.namespace === ns && p.spec.egress?.[0].to[0].ip_block?.cidr === '10.1.0.8/29');
       expect(toApi).toHaveLength(1);
     }
   });
 
   it('lets cert-manager, which issues the webhooks\' certificates, reach the API server and be called on its webhook port', () => {
-    const ours = flows.filter((p) => p.metadata.namespace === 'cert-manager');
+    // Besides Prometheus's scrape of its controller (constructs/monitoring/management.ts).
+    const ours = flows.filter((p) => p.metadata.namespace === 'cert-manager' && !p.metadata.name.startsWith('flow-prometheus-'));
     expect(ours.map((p) => p.spec.egress?.[0] ?? p.spec.ingress?.[0])).toEqual(
       expect.arrayContaining([
         { to: [{ ip_block: { cidr: '10.1.0.8/29' } }], ports: [{ port: '443', protocol: 'TCP' }, { port: '6443', protocol: 'TCP' }] },

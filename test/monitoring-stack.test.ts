@@ -78,6 +78,7 @@ describe('scraping through default deny', () => {
     ['velero', 'flow-prometheus-to-velero-server-in', '8085'],
     ['cert-manager', 'flow-prometheus-to-cert-manager-controller-in', '9402'],
     ['cnpg-system', 'flow-prometheus-to-cnpg-operator-in', '8080'],
+    ['external-secrets', 'flow-prometheus-to-external-secrets-controller-in', '8080'],
   ])('%s admits Prometheus on its metrics port only (%s)', (ns, name, port) => {
     const p = policies('prod-core-platform').find((x) => x.metadata.namespace === ns && x.metadata.name === name)!;
     expect(p.spec.ingress).toEqual([{ from: [expect.objectContaining({ namespace_selector: expect.anything(), pod_selector: { match_labels: { 'app.kubernetes.io/name': 'prometheus' } } })], ports: [{ port, protocol: 'TCP' }] }]);
@@ -85,7 +86,7 @@ describe('scraping through default deny', () => {
 
   it('declares a PodMonitor or ServiceMonitor for every target, with the labels the alerts select on', () => {
     const monitors = [...manifestsOf(stack('prod-core-services'), 'PodMonitor'), ...manifestsOf(stack('prod-core-services'), 'ServiceMonitor')];
-    expect(monitors.map((m) => m.metadata.name).sort()).toEqual(['cert-manager-controller', 'cnpg-operator', 'kafka-mirror-maker', 'kafka-pods', 'postgres-instances', 'rook-ceph-mgr', 'strimzi-operator', 'velero-server']);
+    expect(monitors.map((m) => m.metadata.name).sort()).toEqual(['cert-manager-controller', 'cnpg-operator', 'external-secrets-controller', 'kafka-mirror-maker', 'kafka-pods', 'postgres-instances', 'rook-ceph-mgr', 'strimzi-operator', 'velero-server']);
     expect(monitors.find((m) => m.metadata.name === 'postgres-instances')!.spec).toMatchObject({ namespaceSelector: { matchNames: ['postgres'] }, podTargetLabels: ['cnpg.io/cluster'] });
   });
 

@@ -35,6 +35,8 @@ const GROUPS: ReadonlyArray<[AlertKind, string]> = [
   ['ceph', 'ceph'],
   ['certificates', 'certificates'],
   ['velero', 'velero'],
+  ['secrets', 'secrets'],
+  ['cluster-api', 'cluster-api'],
   ['scrape', 'scrape'],
 ];
 

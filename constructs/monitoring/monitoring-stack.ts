@@ -18,9 +18,9 @@
  */
 import { Construct } from 'constructs';
 import type { AlertReceiverConfig, MonitoringSection } from '../../environments/sections/monitoring';
-import { NS } from '../../policy/layout';
+import { NS, STORAGE_CLASSES } from '../../policy/layout';
 import { ClusterContext } from '../context';
-import { ZONE_LABEL, Peer, type WorkloadPeer } from '../network/peer';
+import { ZONE_LABEL, Peer, type ExternalPeer, type WorkloadPeer } from '../network/peer';
 import { placementFor } from '../network/placement';
 import { Port } from '../network/port';
 import { Segmentation } from '../network/segmentation';
@@ -90,11 +90,36 @@ export interface ScrapeTarget {
   readonly what: string;
   /** Scraped through a PodMonitor (pods) or a ServiceMonitor (the Service in front of them). */
   readonly monitor: 'pod' | 'service';
-  /** The name of the port in the pod or Service. */
-  readonly portName: string;
+  /** The name of the port in the pod or Service; without one a PodMonitor names the port by number. */
+  readonly portName?: string;
   /** Pod labels copied onto the series (`cnpg.io/cluster` becomes `cnpg_io_cluster`), which the alerts select on. */
   readonly targetLabels?: readonly string[];
+  /**
+   * Keep the exporter's own `namespace` and `name` labels (the object a series is about, such as an
+   * ExternalSecret) instead of renaming them `exported_*` under the target's. @default false
+   */
+  readonly honorLabels?: boolean;
+  /**
+   * Served over HTTPS with Kubernetes authentication and authorization (controller-runtime's secure
+   * metrics): scraped with the {@link AUTHENTICATED_SCRAPE_CLASS}, in which Prometheus presents
+   * its own service account's token, which its ClusterRole's `get` on `/metrics` authorizes.
+   * @default plain HTTP
+   */
+  readonly secure?: boolean;
 }
+
+/**
+ * The scrape class of secure metrics endpoints: Prometheus presents its service account's
+ * mounted token (a file in its pod: no Secret is declared, nothing reaches the plan or the state).
+ * controller-runtime serves these endpoints with a certificate it generates itself, for which
+ * there is no CA to pin, so the certificate is not verified; the token is only ever sent to the
+ * pods the NetworkPolicies let Prometheus reach.
+ */
+export const AUTHENTICATED_SCRAPE_CLASS = {
+  name: 'kubernetes-authenticated',
+  authorization: { type: 'Bearer', credentialsFile: '/var/run/secrets/kubernetes.io/serviceaccount/token' },
+  tlsConfig: { insecureSkipVerify: true },
+} as const;
 
 /** The metrics endpoints of the operators and services this estate installs. */
 export function scrapeTargets(): ScrapeTarget[] {
@@ -108,6 +133,7 @@ export function scrapeTargets(): ScrapeTarget[] {
     monitor: 'pod' | 'service',
     portName: string,
     targetLabels?: readonly string[],
+    extra: Pick<ScrapeTarget, 'honorLabels'> = {},
   ): ScrapeTarget => ({
     peer: Peer.workload({ name, namespace, zone, selector }),
     port: Port.tcp(port),
@@ -115,6 +141,7 @@ export function scrapeTargets(): ScrapeTarget[] {
     monitor,
     portName,
     ...(targetLabels ? { targetLabels } : {}),
+    ...extra,
   });
   return [
     t('postgres-instances', NS.postgres, 'data', { 'cnpg.io/podRole': 'instance' }, 9187, 'CloudNativePG instances (and the Barman Cloud plugin metrics they serve)', 'pod', 'metrics', ['cnpg.io/cluster']),
@@ -125,8 +152,22 @@ export function scrapeTargets(): ScrapeTarget[] {
     t('strimzi-operator', NS.strimziSystem, 'mgmt', { name: 'strimzi-cluster-operator' }, 8080, 'the Strimzi cluster operator', 'pod', 'http'),
     t('rook-ceph-mgr', NS.rookCluster, 'data', { app: 'rook-ceph-mgr' }, 9283, 'the Ceph manager (Ceph health, OSDs, pools)', 'service', 'http-metrics'),
     t('velero-server', NS.velero, 'mgmt', { 'app.kubernetes.io/name': 'velero' }, 8085, 'the Velero server', 'service', 'http-monitoring'),
-    t('cert-manager-controller', NS.certManager, 'mgmt', { 'app.kubernetes.io/instance': 'cert-manager', 'app.kubernetes.io/component': 'controller' }, 9402, 'the cert-manager controller', 'service', 'tcp-prometheus-servicemonitor'),
+    certManagerTarget(),
+    // The controller's metrics (chart value metrics.listen.port 8080, container port "metrics"); its
+    // series carry the ExternalSecret's own namespace and name, kept (honorLabels) for the alerts.
+    t('external-secrets-controller', NS.externalSecrets, 'mgmt', { 'app.kubernetes.io/instance': OPERATORS.externalSecrets.chart, 'app.kubernetes.io/name': 'external-secrets' }, 8080, 'the External Secrets Operator controller (ExternalSecret sync status)', 'pod', 'metrics', undefined, { honorLabels: true }),
   ];
+}
+
+/** cert-manager's controller: on every workload cluster and on the management cluster. */
+export function certManagerTarget(): ScrapeTarget {
+  return {
+    peer: Peer.workload({ name: 'cert-manager-controller', namespace: NS.certManager, zone: 'mgmt', selector: { 'app.kubernetes.io/instance': 'cert-manager', 'app.kubernetes.io/component': 'controller' } }),
+    port: Port.tcp(9402),
+    what: 'the cert-manager controller',
+    monitor: 'service',
+    portName: 'tcp-prometheus-servicemonitor',
+  };
 }
 
 /** Prometheus's pods (the operator labels them). */
@@ -141,6 +182,12 @@ const MONITORING_NAMESPACE_EXCEPTION = {
 
 export interface MonitoringStackProps {
   readonly config: MonitoringSection;
+  /** What Prometheus scrapes outside its namespace (a flow is declared for each). @default {@link scrapeTargets} */
+  readonly targets?: readonly ScrapeTarget[];
+  /** The cluster's API server. @default the workload cluster's control plane ({@link apiServerPeer}) */
+  readonly apiServer?: ExternalPeer;
+  /** Prometheus's StorageClass; `null` for the cluster's default class. @default the Ceph block class (STORAGE_CLASSES.block) */
+  readonly storageClass?: string | null;
 }
 
 /** kube-prometheus-stack with the environment's retention, storage and receivers, and its flows. */
@@ -151,6 +198,8 @@ export class MonitoringStack extends Construct {
     super(scope, id);
     const stack = ClusterContext.of(this);
     const m = props.config;
+    const targets = props.targets ?? scrapeTargets();
+    const storageClass = props.storageClass === undefined ? STORAGE_CLASSES.block : props.storageClass;
     const mgmt = placementFor(this, 'mgmt');
     // Fresh objects at each use: the values are rendered to YAML, where a shared object would become an alias.
     const placement = () => JSON.parse(JSON.stringify({ ...(mgmt.nodeSelector ? { nodeSelector: mgmt.nodeSelector } : {}), ...(mgmt.tolerations ? { tolerations: mgmt.tolerations } : {}) })) as Record<string, unknown>;
@@ -176,7 +225,7 @@ export class MonitoringStack extends Construct {
             retention: m.prometheus.retention,
             securityContext: restricted(),
             storageSpec: {
-              volumeClaimTemplate: { spec: { storageClassName: 'ceph-rbd-retain', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: m.prometheus.storage } } } },
+              volumeClaimTemplate: { spec: { ...(storageClass ? { storageClassName: storageClass } : {}), accessModes: ['ReadWriteOnce'], resources: { requests: { storage: m.prometheus.storage } } } },
             },
             serviceMonitorSelectorNilUsesHelmValues: false,
             podMonitorSelectorNilUsesHelmValues: false,
@@ -187,6 +236,7 @@ export class MonitoringStack extends Construct {
             podMonitorNamespaceSelector: {},
             ruleNamespaceSelector: {},
             externalLabels: { environment: stack.environment.name, cluster: stack.cluster },
+            ...(targets.some((t) => t.secure) ? { scrapeClasses: [JSON.parse(JSON.stringify(AUTHENTICATED_SCRAPE_CLASS))] } : {}),
           },
         },
         alertmanager: {
@@ -211,7 +261,7 @@ export class MonitoringStack extends Construct {
 
     // Flows: default deny holds everywhere; each path the stack needs is declared.
     const segmentation = Segmentation.of(this);
-    const apiServer = apiServerPeer(this);
+    const apiServer = props.apiServer ?? apiServerPeer(this);
     const release = Peer.namespace({ namespace: NS.monitoring, zone: 'mgmt', exception: MONITORING_NAMESPACE_EXCEPTION });
     const prometheus = prometheusPeer();
     segmentation.allow(release, apiServer, { ports: API_SERVER_PORTS, description: 'the operator, Prometheus (service discovery), kube-state-metrics and Grafana read the API server', declaredBy: this });
@@ -222,7 +272,7 @@ export class MonitoringStack extends Construct {
       declaredBy: this,
     });
     segmentation.allow(prometheus, apiServer, { ports: [Port.tcp(10250), Port.tcp(9100)], description: 'Prometheus scrapes the kubelets (cAdvisor) and the node exporters on the node network', declaredBy: this });
-    for (const target of scrapeTargets()) {
+    for (const target of targets) {
       segmentation.allow(prometheus, target.peer, { ports: [target.port], description: `Prometheus scrapes ${target.what}`, declaredBy: this });
     }
     const alertmanager = Peer.workload({ name: 'alertmanager', namespace: NS.monitoring, zone: 'mgmt', selector: { 'app.kubernetes.io/name': 'alertmanager' } });

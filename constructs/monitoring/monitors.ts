@@ -7,9 +7,19 @@
 import { Construct } from 'constructs';
 import { NS } from '../../policy/layout';
 import { CustomResource } from '../k8s-object';
-import { scrapeTargets, type ScrapeTarget } from './monitoring-stack';
+import { AUTHENTICATED_SCRAPE_CLASS, scrapeTargets, type ScrapeTarget } from './monitoring-stack';
 
 const LABELS = { 'app.kubernetes.io/managed-by': 'moit-datacentre', 'app.kubernetes.io/part-of': 'moit-monitoring' };
+
+/** The endpoint settings beyond port and interval: honoured labels, HTTPS for a secure endpoint (its token and TLS settings are the scrape class's). */
+function endpointExtras(t: ScrapeTarget): Record<string, unknown> {
+  return { ...(t.honorLabels ? { honorLabels: true } : {}), ...(t.secure ? { scheme: 'https' } : {}) };
+}
+
+/** The monitor-level settings: the scrape class of a secure endpoint. */
+function specExtras(t: ScrapeTarget): Record<string, unknown> {
+  return t.secure ? { scrapeClass: AUTHENTICATED_SCRAPE_CLASS.name } : {};
+}
 
 /** The monitor object of a scrape target. */
 export function monitorObject(t: ScrapeTarget) {
@@ -21,13 +31,13 @@ export function monitorObject(t: ScrapeTarget) {
         apiVersion: 'monitoring.coreos.com/v1',
         kind: 'PodMonitor',
         metadata,
-        spec: { selector, namespaceSelector, podMetricsEndpoints: [{ port: t.portName, interval: '30s' }], ...(t.targetLabels ? { podTargetLabels: [...t.targetLabels] } : {}) },
+        spec: { ...specExtras(t), selector, namespaceSelector, podMetricsEndpoints: [{ ...(t.portName ? { port: t.portName } : { portNumber: t.port.port }), interval: '30s', ...endpointExtras(t) }], ...(t.targetLabels ? { podTargetLabels: [...t.targetLabels] } : {}) },
       }
     : {
         apiVersion: 'monitoring.coreos.com/v1',
         kind: 'ServiceMonitor',
         metadata,
-        spec: { selector, namespaceSelector, endpoints: [{ port: t.portName, interval: '30s' }], ...(t.targetLabels ? { podTargetLabels: [...t.targetLabels] } : {}) },
+        spec: { ...specExtras(t), selector, namespaceSelector, endpoints: [{ port: t.portName ?? String(t.port.port), interval: '30s', ...endpointExtras(t) }], ...(t.targetLabels ? { podTargetLabels: [...t.targetLabels] } : {}) },
       };
 }
 
@@ -35,8 +45,8 @@ export function monitorObject(t: ScrapeTarget) {
 export class Monitors extends Construct {
   readonly monitors: readonly CustomResource[];
 
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, props: { readonly targets?: readonly ScrapeTarget[] } = {}) {
     super(scope, id);
-    this.monitors = scrapeTargets().map((t) => new CustomResource(this, t.peer.name, { object: monitorObject(t) }));
+    this.monitors = (props.targets ?? scrapeTargets()).map((t) => new CustomResource(this, t.peer.name, { object: monitorObject(t) }));
   }
 }

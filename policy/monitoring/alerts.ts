@@ -42,6 +42,12 @@ export const REPLICATION_LAG_SECONDS = 300;
 /** A certificate this close to expiry has missed its renewal (cert-manager renews at 2/3 of its life). */
 export const CERTIFICATE_EXPIRY_DAYS = 21;
 
+/**
+ * An ExternalSecret not Ready for this long has failed more than one retry: ESO retries a failed
+ * sync with backoff, so a blip of the store clears well within it.
+ */
+export const SECRET_SYNC_GRACE = '15m';
+
 /** Ceph's default nearfull ratio (mon_osd_nearfull_ratio 0.85): writes slow down past it. */
 export const POOL_NEAR_FULL_RATIO = 0.85;
 
@@ -51,7 +57,7 @@ export const RUNBOOK_DOC = 'docs/alerts.md';
 export type Severity = 'critical' | 'warning';
 
 /** What an alert watches: a service's RPO, its restore drills, or a part of the platform. */
-export type AlertKind = 'rpo' | 'drill' | 'postgres' | 'kafka' | 'ceph' | 'certificates' | 'velero' | 'scrape';
+export type AlertKind = 'rpo' | 'drill' | 'postgres' | 'kafka' | 'ceph' | 'certificates' | 'velero' | 'secrets' | 'cluster-api' | 'scrape';
 
 /** One alerting rule, with what the alerts table shows about it. */
 export interface AlertRule {
@@ -125,6 +131,10 @@ export interface MonitoringInput {
   readonly cephNamespace?: string;
   /** The namespace Velero runs in, if it does. */
   readonly veleroNamespace?: string;
+  /** The namespace External Secrets Operator runs in, if it does (its sync alerts). */
+  readonly externalSecretsNamespace?: string;
+  /** The namespaces of the Cluster API controllers, on a management cluster. */
+  readonly clusterApiNamespaces?: readonly string[];
   readonly certManager: boolean;
 }
 
@@ -400,7 +410,7 @@ function platformAlerts(input: MonitoringInput): AlertRule[] {
         condition: `records from ${k.mirrorFrom.environment}'s ${k.mirrorFrom.cluster} reach ${k.service} later than the tier's RPO`,
         threshold: rpo,
         source: `tier ${k.tier} rpo; mirrorFrom in environments/${input.environment}.ts kafka`,
-        expr: `max by (namespace) (kafka_connect_mirror_source_connector_replication_latency_ms_max{namespace=${JSON.stringify(k.namespace)}}) > ${seconds(durationMinutes(rpo)) * 1000}`,
+        expr: `max by (namespace) (kafka_connect_mirror_mirrorsourceconnector_replication_latency_ms_max{namespace=${JSON.stringify(k.namespace)}}) > ${seconds(durationMinutes(rpo)) * 1000}`,
         for: '10m',
         severity: rpoSeverity(k.tier),
         runbook: runbookAnchor('MirrorMakerLag'),
@@ -469,6 +479,69 @@ function platformAlerts(input: MonitoringInput): AlertRule[] {
       runbook: runbookAnchor('VeleroBackupFailed'),
       summary: 'a Velero backup failed',
     });
+  }
+  if (input.externalSecretsNamespace) {
+    const service = `${input.cluster}/${input.externalSecretsNamespace}`;
+    out.push(
+      {
+        ...platform(service),
+        alert: 'ExternalSecretNotReady',
+        kind: 'secrets',
+        condition: 'an ExternalSecret reports Ready=False: the Secret it produces is not (or no longer) in sync with OpenBao',
+        threshold: `Ready=False for ${SECRET_SYNC_GRACE}`,
+        source: 'policy/monitoring/alerts.ts SECRET_SYNC_GRACE (ESO retries with backoff; issue #23 "alerts fire when a sync fails")',
+        expr: 'max by (namespace, name) (externalsecret_status_condition{condition="Ready",status="False"}) == 1',
+        for: SECRET_SYNC_GRACE,
+        severity: 'warning',
+        runbook: runbookAnchor('ExternalSecretNotReady'),
+        summary: 'an ExternalSecret is not Ready: its Secret is stale or missing',
+      },
+      {
+        ...platform(service),
+        alert: 'ExternalSecretSyncErrors',
+        kind: 'secrets',
+        condition: 'syncs of an ExternalSecret from OpenBao keep failing',
+        threshold: `errors in every ${SECRET_SYNC_GRACE} window for 30m`,
+        source: 'any sustained failure is a finding; ExternalSecretNotReady says when the Secret is stale',
+        expr: `sum by (namespace, name) (increase(externalsecret_sync_calls_error[${SECRET_SYNC_GRACE}])) > 0`,
+        for: '30m',
+        severity: 'warning',
+        runbook: runbookAnchor('ExternalSecretSyncErrors'),
+        summary: 'an ExternalSecret fails to sync from OpenBao',
+      },
+    );
+  }
+  for (const namespace of input.clusterApiNamespaces ?? []) {
+    const service = `${input.cluster}/${namespace}`;
+    const ns = JSON.stringify(namespace);
+    out.push(
+      {
+        ...platform(service),
+        alert: 'ClusterApiControllerDown',
+        kind: 'cluster-api',
+        condition: `no controller in ${namespace} answers its scrape: the workload clusters it manages are neither repaired nor scaled`,
+        threshold: 'no target up for 10m',
+        source: 'the controller is a single leader-elected Deployment: no target up means none runs',
+        expr: `(count(up{namespace=${ns}} == 1) or vector(0)) < 1`,
+        for: '10m',
+        severity: 'critical',
+        runbook: runbookAnchor('ClusterApiControllerDown'),
+        summary: `${service}: no Cluster API controller is up`,
+      },
+      {
+        ...platform(service),
+        alert: 'ClusterApiReconcileErrors',
+        kind: 'cluster-api',
+        condition: `a controller in ${namespace} keeps failing to reconcile its objects`,
+        threshold: 'errors in every 15m window for 30m',
+        source: 'any sustained failure is a finding (controller-runtime reconcile errors)',
+        expr: `sum by (namespace, controller) (increase(controller_runtime_reconcile_errors_total{namespace=${ns}}[15m])) > 0`,
+        for: '30m',
+        severity: 'warning',
+        runbook: runbookAnchor('ClusterApiReconcileErrors'),
+        summary: `${service}: a Cluster API controller keeps failing`,
+      },
+    );
   }
   out.push({
     ...platform(`${input.cluster}/monitoring`),

@@ -11,7 +11,7 @@
 /** Who exposes a metric, and where that is written. */
 export interface MetricSource {
   /** The exporter that exposes it (and is scraped by a monitor of constructs/monitoring). */
-  readonly exporter: 'cloudnative-pg' | 'barman-cloud-plugin' | 'velero' | 'strimzi-kafka' | 'strimzi-mirror-maker-2' | 'ceph-mgr' | 'cert-manager' | 'kube-state-metrics' | 'prometheus';
+  readonly exporter: 'cloudnative-pg' | 'barman-cloud-plugin' | 'velero' | 'strimzi-kafka' | 'strimzi-mirror-maker-2' | 'ceph-mgr' | 'cert-manager' | 'kube-state-metrics' | 'prometheus' | 'external-secrets' | 'controller-runtime';
   /** Upstream file and tag that define it. */
   readonly source: string;
   /** What it measures, in one line. */
@@ -69,9 +69,10 @@ export const METRICS: Readonly<Record<string, MetricSource>> = {
     source: 'strimzi/strimzi-kafka-operator packaging/examples/metrics/prometheus-install/prometheus-rules/prometheus-kafka-rules.yaml @1.2.0',
     meaning: 'partitions without a leader (reported by the active controller)',
   },
-  kafka_connect_mirror_source_connector_replication_latency_ms_max: {
+  kafka_connect_mirror_mirrorsourceconnector_replication_latency_ms_max: {
     exporter: 'strimzi-mirror-maker-2',
-    source: 'strimzi/strimzi-kafka-operator packaging/examples/metrics/grafana-dashboards/strimzi-kafka-mirror-maker-2.json @1.2.0 (JMX exporter naming; unverified for the Strimzi Metrics Reporter, which the MirrorMaker 2 here uses)',
+    source:
+      'strimzi/strimzi-kafka-operator packaging/examples/metrics/strimzi-metrics-reporter/grafana-dashboards/strimzi-kafka-mirror-maker-2.json @1.2.0, panel "Replication Latency" (metricsConfig type strimziMetricsReporter, as constructs/kafka/mirror-maker.ts sets: the Kafka MBean kafka.connect.mirror:type=MirrorSourceConnector attribute replication-latency-ms-max, lower-cased with no separator added inside the type; the JMX exporter rules of packaging/examples/metrics/kafka-mirror-maker-2-metrics.yaml, which name it kafka_connect_mirror_source_connector_*, do not apply)',
     meaning: 'largest delay, in milliseconds, between a record written at the source and its copy at the target',
   },
   ceph_health_status: {
@@ -103,6 +104,23 @@ export const METRICS: Readonly<Record<string, MetricSource>> = {
     exporter: 'kube-state-metrics',
     source: 'kubernetes/kube-state-metrics docs/metrics/workload/cronjob-metrics.md (chart of kube-prometheus-stack 88.5.3)',
     meaning: 'epoch of the last successful run of a CronJob',
+  },
+  externalsecret_status_condition: {
+    exporter: 'external-secrets',
+    source:
+      'external-secrets/external-secrets pkg/controllers/externalsecret/esmetrics/esmetrics.go @v2.9.0 (subsystem "externalsecret", name "status_condition"; labels name, namespace of the ExternalSecret, condition, status; ../shared/reference/secrets.md)',
+    meaning: 'the status conditions of an ExternalSecret: 1 on the series of its current Ready status (True or False), 0 on the other',
+  },
+  externalsecret_sync_calls_error: {
+    exporter: 'external-secrets',
+    source: 'external-secrets/external-secrets pkg/controllers/externalsecret/esmetrics/esmetrics.go @v2.9.0 (subsystem "externalsecret", name "sync_calls_error"; labels name, namespace)',
+    meaning: 'failed syncs of an ExternalSecret from its store (counter)',
+  },
+  controller_runtime_reconcile_errors_total: {
+    exporter: 'controller-runtime',
+    source:
+      'kubernetes-sigs/controller-runtime pkg/internal/controller/metrics/metrics.go (label controller): served by every Cluster API controller (CAPI v1.13.5, CAPV v1.16) on its diagnostics endpoint',
+    meaning: 'reconciliations of a controller that returned an error (counter)',
   },
   up: {
     exporter: 'prometheus',
