@@ -191,3 +191,101 @@ export function rulesOutside(rules: readonly PolicyRule[], mount: string, prefix
     })
     .map((r) => r.path);
 }
+
+/** What a ClusterSecretStore asks of OpenBao, as read from its synthesized object. */
+export interface StoreUse {
+  readonly cluster: string;
+  readonly store: string;
+  readonly mount: string;
+  readonly authMount: string;
+  readonly role: string;
+  readonly serviceAccount: { readonly name: string; readonly namespace: string };
+  /** The remote keys the cluster's ExternalSecrets read (`read`) and PushSecrets write (`write`) through it. */
+  readonly keys: ReadonlyArray<{ readonly key: string; readonly write: boolean }>;
+  /** The data domain, for a domain store (label `moit.gov.vn/domain` or name). */
+  readonly domain?: string;
+}
+
+/** OpenBao's configuration as read back from the synthesized ConfigMap: the script and the policy files. */
+export interface AppliedConfiguration {
+  readonly mounts: ReadonlySet<string>;
+  readonly authMounts: ReadonlySet<string>;
+  readonly roles: ReadonlyArray<{ readonly authMount: string; readonly role: string; readonly serviceAccountNames: string; readonly serviceAccountNamespaces: string; readonly policies: string }>;
+  /** Policy name → its rules, from the file the script writes it from. */
+  readonly policies: ReadonlyMap<string, readonly PolicyRule[]>;
+  /** Every OpenBao path the script writes or reads (configuration only). */
+  readonly operations: readonly string[];
+  readonly configurator: readonly PolicyRule[];
+}
+
+/** Reads the ConfigMap data the configurator runs from (constructs/secrets/openbao-config.ts). */
+export function readAppliedConfiguration(data: Readonly<Record<string, string>>): AppliedConfiguration {
+  const script = data['configure.sh'] ?? '';
+  const mounts = new Set([...script.matchAll(/^ensure_kv '([^']+)'/gm)].map((m) => m[1]!));
+  const authMounts = new Set([...script.matchAll(/^ensure_auth '([^']+)'/gm)].map((m) => m[1]!));
+  const roles = [...script.matchAll(/^bao write 'auth\/([^']+)\/role\/([^']+)' bound_service_account_names='([^']+)' bound_service_account_namespaces='([^']+)' token_policies='([^']+)'/gm)].map((m) => ({
+    authMount: m[1]!,
+    role: m[2]!,
+    serviceAccountNames: m[3]!,
+    serviceAccountNamespaces: m[4]!,
+    policies: m[5]!,
+  }));
+  const policies = new Map<string, PolicyRule[]>();
+  for (const m of script.matchAll(/^bao policy write '([^']+)' '[^']*\/([^'/]+)'/gm)) policies.set(m[1]!, parsePolicyHcl(data[m[2]!] ?? ''));
+  const operations = [
+    ...[...mounts].map((m) => `sys/mounts/${m}`),
+    ...[...authMounts].map((a) => `sys/auth/${a}`),
+    ...[...policies.keys()].map((p) => `sys/policies/acl/${p}`),
+    ...[...script.matchAll(/^bao write '([^']+)'/gm)].map((m) => m[1]!),
+  ];
+  return { mounts, authMounts, roles, policies, operations, configurator: parsePolicyHcl(data['configurator-policy.hcl'] ?? '') };
+}
+
+const allows = (rules: readonly PolicyRule[], path: string, capability: string) => rules.some((r) => policyPathMatches(r.path, path) && r.capabilities.includes(capability));
+
+/**
+ * Whether OpenBao's configuration serves every store exactly: each store's KV mount, auth mount
+ * and role exist, the role is bound to the store's service account and carries a policy that
+ * allows each key the store's users read (and PushSecrets write), and grants nothing outside the
+ * store's own mount (a domain store) or its cluster's prefix (the platform store). A domain
+ * owners' policy stays inside its mount; the configurator's own policy allows every operation of
+ * the script and no KV path at all. Returns the problems, empty when it holds.
+ */
+export function storeConfigProblems(stores: readonly StoreUse[], applied: AppliedConfiguration): string[] {
+  const problems: string[] = [];
+  for (const s of stores) {
+    const where = `store ${s.store} of cluster ${s.cluster}`;
+    if (!applied.mounts.has(s.mount)) problems.push(`${where}: KV mount ${s.mount} is not created`);
+    if (!applied.authMounts.has(s.authMount)) problems.push(`${where}: Kubernetes auth mount ${s.authMount} is not created`);
+    const role = applied.roles.find((r) => r.authMount === s.authMount && r.role === s.role);
+    if (!role) {
+      problems.push(`${where}: role ${s.role} of ${s.authMount} is not created`);
+      continue;
+    }
+    if (role.serviceAccountNames !== s.serviceAccount.name || role.serviceAccountNamespaces !== s.serviceAccount.namespace) {
+      problems.push(`${where}: role ${s.role} is bound to ${role.serviceAccountNamespaces}/${role.serviceAccountNames}, the store uses ${s.serviceAccount.namespace}/${s.serviceAccount.name}`);
+    }
+    const rules = role.policies.split(',').flatMap((p) => {
+      const found = applied.policies.get(p);
+      if (!found) problems.push(`${where}: policy ${p} of role ${s.role} is not written`);
+      return found ?? [];
+    });
+    for (const k of s.keys) {
+      if (!allows(rules, `${s.mount}/data/${k.key}`, 'read')) problems.push(`${where}: its policy does not allow reading ${s.mount}/data/${k.key}`);
+      if (k.write && !(allows(rules, `${s.mount}/data/${k.key}`, 'create') && allows(rules, `${s.mount}/metadata/${k.key}`, 'update'))) problems.push(`${where}: its policy does not allow pushing ${s.mount}/data/${k.key}`);
+    }
+    const prefix = s.domain !== undefined ? '' : s.cluster;
+    for (const p of rulesOutside(rules, s.mount, prefix)) problems.push(`${where}: its policy grants ${p}, outside ${s.mount}/${prefix === '' ? '' : `${prefix}/`}`);
+  }
+  for (const [name, rules] of applied.policies) {
+    const m = /^(domain-.+)-owner$/.exec(name);
+    if (m) for (const p of rulesOutside(rules, m[1]!, '')) problems.push(`policy ${name}: grants ${p}, outside its domain's mount ${m[1]}/`);
+  }
+  for (const op of applied.operations) {
+    if (!applied.configurator.some((r) => policyPathMatches(r.path, op))) problems.push(`configurator policy: does not allow ${op}, which the script writes`);
+  }
+  for (const r of applied.configurator) {
+    if ([...applied.mounts].some((m) => r.path === '*' || r.path.startsWith(`${m}/`) || policyPathMatches(r.path, `${m}/data/x`))) problems.push(`configurator policy: grants ${r.path}, a path of a KV mount`);
+  }
+  return problems;
+}
