@@ -264,7 +264,7 @@ export class OpenBaoConfig extends Construct {
       name: OPENBAO_CONFIG_TOKEN_SECRET,
       namespace,
       keys: ['token'],
-      providedBy: 'secret-management',
+      providedBy: 'security-officers',
       purpose: `The token the CronJob ${OPENBAO_CONFIG_NAME} applies OpenBao's mounts, auth roles and policies with: a periodic orphan token of policy ${CONFIGURATOR_POLICY} only (no value readable), created after \`bao operator init\`.`,
       rotation: `Monthly and when a holder leaves: the security officers create a new token with \`bao token create -orphan -policy=${CONFIGURATOR_POLICY} -period=768h\`, replace key token of this Secret, then revoke the old token by its accessor (docs/secrets.md).`,
     });
