@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { loadEnvironments } from '../environments';
-import { authClusters, CLUSTER_CAS_CONFIGMAP, OPENBAO_CONFIG_NAME, OPENBAO_CONFIG_TOKEN_SECRET } from '../constructs/secrets/openbao-config';
+import { authClusters, openBaoConfiguration, CLUSTER_CAS_CONFIGMAP, OPENBAO_CONFIG_NAME, OPENBAO_CONFIG_TOKEN_SECRET } from '../constructs/secrets/openbao-config';
 import {
   domainMount,
   domainOwnerRules,
@@ -177,9 +177,13 @@ describe('the configurator (constructs/secrets/openbao-config.ts)', () => {
     expect(prereqs[0]!.rotation).toMatch(/revoke the old token/);
   });
 
-  it('GIVEN dev, whose only cluster is adopted WHEN its auth clusters are derived THEN the error names the cluster and the fix', () => {
-    const [dev] = loadEnvironments(['dev']);
-    expect(() => authClusters(dev!, [])).toThrow(/clusters "core" mode: is an adopted cluster whose API-server address is not declared.*declare it with mode clusterApi/);
+  it('GIVEN an adopted cluster next to Cluster API ones WHEN its auth is configured THEN its API-server URL comes from the declared ConfigMap, not from a guess', () => {
+    const [staging] = loadEnvironments(['staging']);
+    const legacy = { name: 'legacy', mode: 'existing', nodeCidr: '10.21.0.0/22', controlPlaneCidr: '10.21.0.8/29', kubeconfig: { path: '~/.kube/config', context: 'moit-legacy' } };
+    const clusters = authClusters({ ...staging!, clusters: [...staging!.clusters, legacy] } as typeof staging & object, []);
+    expect(clusters.map((c) => [c.name, c.apiServer?.port])).toEqual([['core', 6443], ['legacy', undefined]]);
+    const { script } = openBaoConfiguration({ environment: 'staging', clusters, domains: [], address: 'https://a:8200', caFile: '/ca', configDir: '/c', clusterCaDir: '/cas' });
+    expect(script).toContain(`bao write 'auth/k8s-staging-legacy/config' kubernetes_host="$(cat '/cas/legacy.url')" kubernetes_ca_cert=@'/cas/legacy.crt' disable_local_ca_jwt=true`);
   });
 
   it('GIVEN a fake bao WHEN the script runs on an empty and then on a configured OpenBao THEN it enables only what is missing and removes only roles no store uses', () => {

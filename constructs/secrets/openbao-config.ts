@@ -2,7 +2,6 @@ import { Construct } from 'constructs';
 import type { Environment } from '../../environments';
 import { ConfigMapV1, CronJobV1 } from '../../lib/providers';
 import { OPERATORS } from '../../lib/versions';
-import { ConstructPropsError } from '../../lib/errors';
 import { declarePrerequisite } from '../../lib/markers';
 import { dependOn, TerraformResource } from '../../lib/tf';
 import {
@@ -40,29 +39,24 @@ const SCHEDULE = '23 * * * *';
 /** One workload cluster as OpenBao's Kubernetes auth sees it. */
 export interface AuthCluster {
   readonly name: string;
-  /** Its API server, where OpenBao sends TokenReviews. */
-  readonly apiServer: { readonly host: string; readonly port: number };
+  /** Its API server, where OpenBao sends TokenReviews; absent for an adopted cluster (its URL is in the cluster-CA ConfigMap). */
+  readonly apiServer?: { readonly host: string; readonly port: number };
   /** Its ClusterSecretStores (policy/secrets.ts storesOf): the roles of its auth mount. */
   readonly stores: readonly StoreAccess[];
 }
 
 /**
  * The workload clusters of an environment with their stores: data-domain stores only on the
- * cluster hosting the tenants. A cluster adopted (`existing`) declares only its control-plane
- * block, not its API server's address, so OpenBao on a management cluster cannot review its
- * tokens: an error naming the cluster.
+ * cluster hosting the tenants. A Cluster API cluster's API server is its control-plane endpoint;
+ * an adopted (`existing`) one declares only its control-plane block, so its URL is read from the
+ * key `<cluster>.url` of the declared ConfigMap `openbao-kubernetes-cas`.
  */
-export function authClusters(environment: Environment, domains: readonly string[], path = 'openbao-config'): AuthCluster[] {
-  return environment.clusters.map((c) => {
-    if (c.mode !== 'clusterApi') {
-      throw new ConstructPropsError(path, `environments/${environment.name}.ts clusters "${c.name}" mode`, "is an adopted cluster whose API-server address is not declared, so OpenBao's Kubernetes auth cannot reach it; declare it with mode clusterApi", c.mode);
-    }
-    return {
-      name: c.name,
-      apiServer: { host: c.controlPlane.endpoint.host, port: c.controlPlane.endpoint.port },
-      stores: storesOf(environment.name, c.name, tenantCluster(environment) === c.name ? domains : []),
-    };
-  });
+export function authClusters(environment: Environment, domains: readonly string[]): AuthCluster[] {
+  return environment.clusters.map((c) => ({
+    name: c.name,
+    ...(c.mode === 'clusterApi' ? { apiServer: { host: c.controlPlane.endpoint.host, port: c.controlPlane.endpoint.port } } : {}),
+    stores: storesOf(environment.name, c.name, tenantCluster(environment) === c.name ? domains : []),
+  }));
 }
 
 /** The cluster hosting every data domain's tenant namespace: the environment's first (stacks/estate.ts). */
@@ -133,7 +127,7 @@ export function openBaoConfiguration(props: { readonly environment: string; read
       return [
         `ensure_auth ${q(mount)} ${q(`service accounts of cluster ${c.name}`)}`,
         // The client's own token reviews itself (ESO has system:auth-delegator): no long-lived reviewer token.
-        `bao write ${q(`auth/${mount}/config`)} kubernetes_host=${q(`https://${c.apiServer.host}:${c.apiServer.port}`)} kubernetes_ca_cert=@${q(`${props.clusterCaDir}/${c.name}.crt`)} disable_local_ca_jwt=true`,
+        `bao write ${q(`auth/${mount}/config`)} kubernetes_host=${c.apiServer ? q(`https://${c.apiServer.host}:${c.apiServer.port}`) : `"$(cat ${q(`${props.clusterCaDir}/${c.name}.url`)})"`} kubernetes_ca_cert=@${q(`${props.clusterCaDir}/${c.name}.crt`)} disable_local_ca_jwt=true`,
         ...c.stores.map(
           (s) =>
             `bao write ${q(`auth/${mount}/role/${s.role}`)} bound_service_account_names=${q(s.serviceAccount.name)} bound_service_account_namespaces=${q(s.serviceAccount.namespace)} token_policies=${q(s.policy)} token_no_default_policy=true token_ttl=${ESO_TOKEN_TTL} token_max_ttl=${ESO_TOKEN_MAX_TTL}`,
@@ -180,7 +174,7 @@ export class OpenBaoConfig extends Construct {
     const release = OPERATORS.openbao.chart;
     const configDir = '/openbao/config-as-code';
     const clusterCaDir = '/openbao/cluster-cas';
-    const clusters = authClusters(props.environment, props.domains, this.node.path);
+    const clusters = authClusters(props.environment, props.domains);
     this.configuration = openBaoConfiguration({
       environment: props.environment.name,
       clusters,
@@ -272,9 +266,9 @@ export class OpenBaoConfig extends Construct {
       kind: 'configmap',
       name: CLUSTER_CAS_CONFIGMAP,
       namespace,
-      keys: clusters.map((c) => `${c.name}.crt`),
+      keys: clusters.flatMap((c) => [`${c.name}.crt`, ...(c.apiServer ? [] : [`${c.name}.url`])]),
       providedBy: 'secret-management',
-      purpose: "Each workload cluster's API-server CA certificate (public), with which OpenBao verifies the API server it sends TokenReviews to; for a Cluster API cluster it is key tls.crt of the Secret <cluster>-ca that Cluster API generates in its namespace.",
+      purpose: "Each workload cluster's API-server CA certificate (public), with which OpenBao verifies the API server it sends TokenReviews to; for a Cluster API cluster it is key tls.crt of the Secret <cluster>-ca that Cluster API generates in its namespace; for an adopted cluster also its API-server URL (<cluster>.url), which the environment file does not declare.",
     });
     const pods = Peer.workload({ name: OPENBAO_CONFIG_NAME, namespace, zone: 'mgmt', selector });
     Segmentation.of(this).allow(pods, props.openbao.pods, { ports: [OPENBAO_API_PORT], description: 'The configurator applies mounts, auth roles and policies through the OpenBao API over TLS', declaredBy: this });
