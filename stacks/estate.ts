@@ -8,6 +8,7 @@ import { PlatformStack } from './platform';
 import { ServicesStack } from './services';
 import { backupServicesOf } from '../constructs/backup/coverage';
 import { ConfigError } from '../lib/errors';
+import { tenantCluster } from '../constructs/secrets/openbao-config';
 
 export interface ClusterStacks {
   readonly name: string;
@@ -34,12 +35,12 @@ export function buildEnvironment(scope: Construct, environment: Environment, cat
   if (environment.management) {
     const kubeconfig = environment.management.kubeconfig;
     const platform = new ManagementPlatformStack(scope, stackName(env, MANAGEMENT_CLUSTER, 'platform'), { environment, kubeconfig });
-    const clusters = new ManagementClustersStack(scope, stackName(env, MANAGEMENT_CLUSTER, 'clusters'), { environment, kubeconfig, platform });
+    const clusters = new ManagementClustersStack(scope, stackName(env, MANAGEMENT_CLUSTER, 'clusters'), { environment, kubeconfig, platform, domains: catalogue.domains.map((d) => d.name) });
     management = { platform, clusters };
   }
   const clusters = environment.clusters.map((cluster): ClusterStacks => {
     // Every data domain has its tenant namespace on the environment's first cluster.
-    const tenants = cluster === environment.clusters[0] ? tenantNamespaces(catalogue.domains) : [];
+    const tenants = cluster.name === tenantCluster(environment) ? tenantNamespaces(catalogue.domains) : [];
     const common = { environment, cluster: cluster.name, kubeconfig: cluster.kubeconfig, namespaces: clusterNamespaces(tenants) };
     const platform = new PlatformStack(scope, stackName(env, cluster.name, 'platform'), { ...common, ...(tenants.length > 0 ? { catalogue } : {}) });
     // A Cluster API cluster exists only once the management stack has created it.

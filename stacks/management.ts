@@ -10,6 +10,7 @@ import { MANAGEMENT_CLUSTER } from '../policy/names';
 import { createNamespaces } from './platform';
 import { InternalCaIssuer } from '../constructs/cert-manager';
 import { OpenBao } from '../constructs/secrets/openbao';
+import { OpenBaoConfig } from '../constructs/secrets/openbao-config';
 import { OPERATORS } from '../lib/versions';
 import { Peer } from '../constructs/network/peer';
 import { Port } from '../constructs/network/port';
@@ -99,7 +100,7 @@ export class ManagementClustersStack extends EnvironmentStack {
   /** The monitors and alerts of the management cluster's controllers (constructs/monitoring/management.ts). */
   readonly monitoring: ManagementMonitors;
 
-  constructor(scope: Construct, id: string, props: ManagementProps & { readonly platform: ManagementPlatformStack }) {
+  constructor(scope: Construct, id: string, props: ManagementProps & { readonly platform: ManagementPlatformStack; readonly domains?: readonly string[] }) {
     super(scope, id, { ...props, cluster: MANAGEMENT_CLUSTER, layer: 'clusters', namespaces: managementNamespaces(props.environment) });
     this.addDependency(props.platform);
     // OpenBao's namespace is created here: its certificate (a custom resource) must exist before its chart.
@@ -107,6 +108,7 @@ export class ManagementClustersStack extends EnvironmentStack {
     const issuer = new InternalCaIssuer(this, 'internal-ca');
     this.openbao = new OpenBao(this, 'openbao', { host: props.environment.secrets.store.host, unseal: props.environment.secrets.unseal, issuerName: issuer.issuerName });
     allowOpenBaoTraffic(this.openbao, props.environment);
+    new OpenBaoConfig(this, 'openbao-config', { openbao: this.openbao, environment: props.environment, domains: props.domains ?? [] });
     const clusters = new Construct(this, 'clusters');
     this.clusters = props.environment.clusters.map((cluster) => new KubernetesCluster(clusters, cluster.name, { cluster }));
     this.monitoring = new ManagementMonitors(this, 'monitoring');

@@ -45,6 +45,8 @@ describe('npm run prereqs', () => {
       'mgmt/capv-system/hanoi-vcenter-credentials',
       // OpenBao's certificate on the management cluster comes from the same internal CA.
       'mgmt/cert-manager/dc-intermediate-ca-keypair',
+      // The token OpenBao's configurator applies mounts, roles and policies with (constructs/secrets/openbao-config.ts).
+      'mgmt/openbao/openbao-config-token',
     ]);
     for (const e of secrets) expect(e.rotation).toMatch(/.{20,}/);
     expect(prod.entries[0]).toMatchObject({ kind: 'unseal-material', providedBy: 'security-officers', keys: ['pin'], name: 'OpenBao prod: HSM slot 0, key openbao-prod-unseal' });

@@ -62,6 +62,9 @@ export class ExternalSecretsOperator extends OperatorChart {
         // ClusterSecretStores limit which namespaces may use them (spec.conditions).
         processClusterExternalSecret: false,
         processClusterPushSecret: false,
+        // OpenBao's Kubernetes auth reviews ESO's token with that token itself (no long-lived
+        // reviewer token): ESO's service account may create TokenReviews (constructs/secrets/openbao-config.ts).
+        systemAuthDelegator: true,
       },
     });
     const namespace = NS.externalSecrets;

@@ -2,8 +2,7 @@ import { Construct } from 'constructs';
 import { CustomResource } from '../k8s-object';
 import { ClusterContext } from '../context';
 import { NS } from '../../policy/layout';
-import { domainMount, domainStoreName, kubernetesAuthMount, PLATFORM_MOUNT, PLATFORM_STORE, STORE_LABEL } from '../../policy/secrets';
-import { OPERATORS } from '../../lib/versions';
+import { PLATFORM_STORE, STORE_LABEL, storesOf, type StoreAccess } from '../../policy/secrets';
 import { OPENBAO_API_PORT, type SecretStoreEndpoint } from './operator';
 import { dependOn, Lazy } from '../../lib/tf';
 
@@ -60,25 +59,27 @@ export class SecretStores extends Construct {
         },
       },
     });
-    const store = (name: string, mount: string, namespaces: readonly string[] | (() => string[])) =>
-      new CustomResource(this, name, {
+    // One plan for both sides: OpenBao's configuration (openbao-config.ts) is built from the same storesOf.
+    const plan = new Map(storesOf(stack.environment.name, stack.cluster, (props.domains ?? []).map((d) => d.name)).map((a) => [a.store, a]));
+    const store = (access: StoreAccess, namespaces: readonly string[] | (() => string[])) =>
+      new CustomResource(this, access.store, {
         object: {
           apiVersion: 'external-secrets.io/v1',
           kind: 'ClusterSecretStore',
-          metadata: { name, labels: { 'app.kubernetes.io/managed-by': 'moit-datacentre', [STORE_LABEL]: name } },
+          metadata: { name: access.store, labels: { 'app.kubernetes.io/managed-by': 'moit-datacentre', [STORE_LABEL]: access.store } },
           spec: {
             conditions: [{ namespaces: typeof namespaces === 'function' ? Lazy.listValue({ produce: namespaces }) : [...namespaces].sort() }],
             provider: {
               vault: {
                 server: `https://${props.endpoint.host}:${OPENBAO_API_PORT.port}`,
-                path: mount,
+                path: access.mount,
                 version: 'v2',
                 caProvider: { type: 'ConfigMap', name: INTERNAL_CA_BUNDLE, key: INTERNAL_CA_BUNDLE_KEY, namespace: NS.externalSecrets },
                 auth: {
                   kubernetes: {
-                    mountPath: kubernetesAuthMount(stack.environment.name, stack.cluster),
-                    role: `eso-${mount}`,
-                    serviceAccountRef: { name: OPERATORS.externalSecrets.chart, namespace: NS.externalSecrets },
+                    mountPath: access.authMount,
+                    role: access.role,
+                    serviceAccountRef: { name: access.serviceAccount.name, namespace: access.serviceAccount.namespace },
                   },
                 },
               },
@@ -86,8 +87,8 @@ export class SecretStores extends Construct {
           },
         },
       });
-    this.platform = store(PLATFORM_STORE, PLATFORM_MOUNT, props.platformNamespaces ?? (() => storeUsers(stack as unknown as Construct, PLATFORM_STORE)));
-    this.domains = new Map((props.domains ?? []).map((d) => [d.name, store(domainStoreName(d.name), domainMount(d.name), d.namespaces)]));
+    this.platform = store(plan.get(PLATFORM_STORE)!, props.platformNamespaces ?? (() => storeUsers(stack as unknown as Construct, PLATFORM_STORE)));
+    this.domains = new Map((props.domains ?? []).map((d) => [d.name, store([...plan.values()].find((a) => a.domain === d.name)!, d.namespaces)]));
     for (const s of [this.platform, ...this.domains.values()]) dependOn(s.manifest, this.bundle.manifest);
   }
 }
