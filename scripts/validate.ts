@@ -53,8 +53,8 @@ function print(report: ValidationReport, dir: string): void {
   for (const f of report.findings) console.log(`  - ${formatFinding(f)}`);
   const { cel } = report;
   console.log(
-    `CEL rules (x-kubernetes-validations) of these kinds: ${cel.rules}; evaluated ${cel.evaluated} (${count(cel.evaluations, 'run')}), ` +
-      `not reached ${cel.notReached} (their field is in no manifest), transition rules skipped ${cel.transition.length}, not evaluated ${cel.notEvaluated.length}.`,
+    `CEL rules (x-kubernetes-validations) of these kinds: ${cel.rules}: ${cel.evaluated} evaluated (${count(cel.evaluations, 'run')}), ` +
+      `${cel.notReached} not reached (no manifest has their field), ${cel.transition.length} transition (read oldSelf: skipped), ${cel.notEvaluated.length} not evaluated.`,
   );
   if (cel.notEvaluated.length > 0) {
     console.log('CEL rules not evaluated (no offline implementation; no verdict given):');
