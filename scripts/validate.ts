@@ -51,8 +51,21 @@ function print(report: ValidationReport, dir: string): void {
       `against the CRD schemas in ${schemas} in ${report.durationMs.toFixed(0)} ms: ${problems === 0 ? 'no problems' : count(problems, 'problem')}.`,
   );
   for (const f of report.findings) console.log(`  - ${formatFinding(f)}`);
+  const { cel } = report;
+  console.log(
+    `CEL rules (x-kubernetes-validations) of these kinds: ${cel.rules}: ${cel.evaluated} evaluated (${count(cel.evaluations, 'run')}), ` +
+      `${cel.notReached} not reached (no manifest has their field), ${cel.transition.length} transition (read oldSelf: skipped), ${cel.notEvaluated.length} not evaluated.`,
+  );
+  if (cel.notEvaluated.length > 0) {
+    console.log('CEL rules not evaluated (no offline implementation; no verdict given):');
+    for (const n of cel.notEvaluated) console.log(`  - ${n.kind}: ${n.schemaPath}: ${n.rule}: ${n.reason}`);
+  }
+  if (report.celSkipped.length > 0) {
+    console.log('CEL rules not evaluated on these manifests (no verdict given):');
+    for (const f of report.celSkipped) console.log(`  - ${formatFinding(f)}`);
+  }
   if (report.unchecked.length > 0) {
-    console.log('Not checked (no offline evaluator):');
+    console.log('Not checked (JavaScript cannot run them):');
     for (const u of report.unchecked) console.log(`  - ${u}`);
   }
 }

@@ -100,6 +100,12 @@ describe('sample outputs, regenerated from the real tools', () => {
               metadata: { name: 'main-daily', namespace: 'postgres' },
               spec: { schedule: '0 0 1 * * *', method: 'barman' },
             }),
+            manifest('registry-user', {
+              apiVersion: 'kafka.strimzi.io/v1',
+              kind: 'KafkaUser',
+              metadata: { name: 'registry-service', namespace: 'kafka', labels: { 'strimzi.io/cluster': 'events' } },
+              spec: { authentication: { type: 'tls', validityDays: 30, renewalDays: 60 } },
+            }),
           ],
         },
       ],

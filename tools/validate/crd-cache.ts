@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { convertCrd, CRD_FILES_FILE, readCrdFile, type ConvertedCrd } from './crd-files';
+import { CEL_SCHEMA_FILE } from './cel-schema';
 import { CONVERTER_FILE } from './openapi';
 import { isDirectory, projectRoot } from './schema-sources';
 
@@ -17,11 +18,11 @@ export function defaultConvertedCacheDir(): string | undefined {
 }
 
 let codeHash: string | undefined;
-/** The sha256 of the converter's code (crd-files.ts and openapi.ts): a change invalidates the cache. */
+/** The sha256 of the converter's code (crd-files.ts, openapi.ts, cel-schema.ts): a change invalidates the cache. */
 function converterHash(): string {
   if (codeHash === undefined) {
     const hash = createHash('sha256');
-    for (const file of new Set([CRD_FILES_FILE, CONVERTER_FILE])) hash.update(readFileSync(file));
+    for (const file of new Set([CRD_FILES_FILE, CONVERTER_FILE, CEL_SCHEMA_FILE])) hash.update(readFileSync(file));
     codeHash = hash.digest('hex');
   }
   return codeHash;

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { loadAll } from 'js-yaml';
+import { celTree, type CelNode } from './cel-schema';
 import { convertCrdSchema, type ConversionNotes, type JsonSchema, type OpenApiSchema } from './openapi';
 import { SchemaSourceError } from './schema-sources';
 
@@ -81,6 +82,8 @@ export interface ConvertedCrd extends Omit<CrdDocument, 'versions'> {
     readonly deprecated: boolean;
     readonly schema?: JsonSchema;
     readonly notes?: ConversionNotes;
+    /** Where the schema's CEL rules are, with the types they need (cel-schema.ts); absent when it has none. */
+    readonly cel?: CelNode;
   }>;
 }
 
@@ -88,6 +91,11 @@ export interface ConvertedCrd extends Omit<CrdDocument, 'versions'> {
 export function convertCrd(crd: CrdDocument): ConvertedCrd {
   return {
     ...crd,
-    versions: crd.versions.map(({ schema, ...version }) => (schema && typeof schema === 'object' ? { ...version, ...convertCrdSchema(schema) } : version)),
+    versions: crd.versions.map(({ schema, ...version }) => (schema && typeof schema === 'object' ? { ...version, ...convertCrdSchema(schema), ...celOf(schema) } : version)),
   };
+}
+
+function celOf(schema: OpenApiSchema): { cel?: CelNode } {
+  const cel = celTree(schema);
+  return cel ? { cel } : {};
 }

@@ -10,6 +10,7 @@ import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { OPERATORS, type OperatorRelease } from '../../lib/versions';
 import { defaultConvertedCacheDir, loadConvertedCrd } from './crd-cache';
+import type { CelNode } from './cel-schema';
 import type { ConvertedCrd } from './crd-files';
 import { CHECKED_FORMATS, type ConversionNotes, type JsonSchema } from './openapi';
 import { isDirectory, pinnedSources, resolveSchemaRoot, SCHEMA_SOURCE_HELP, SchemaSourceError, type PinnedSource } from './schema-sources';
@@ -50,6 +51,8 @@ export interface KindSchema {
   readonly jsonSchema: JsonSchema;
   readonly validate: ValidateFunction;
   readonly notes: ConversionNotes;
+  /** The CEL rules and the types they need (cel-schema.ts); absent when the schema has none. */
+  readonly cel?: CelNode;
 }
 
 /** The result of looking up the schema of a manifest's apiVersion and kind. */
@@ -239,7 +242,7 @@ export class CrdSchemaRegistry {
     }
     return {
       ok: true,
-      schema: { apiVersion, kind, scope: crd.scope, file: crd.file, source: file.source, jsonSchema: crdVersion.schema, validate, notes: crdVersion.notes },
+      schema: { apiVersion, kind, scope: crd.scope, file: crd.file, source: file.source, jsonSchema: crdVersion.schema, validate, notes: crdVersion.notes, ...(crdVersion.cel ? { cel: crdVersion.cel } : {}) },
     };
   }
 }

@@ -11,3 +11,7 @@ export type { KindSchema, SchemaLookup } from './crd-registry';
 export { SynthesizedOutputError } from '../../lib/synthesized';
 export { formatFinding, validateManifest, validateSynthesized } from './validator';
 export type { Finding, ManifestProblem, ValidateOptions, ValidationReport } from './validator';
+export { checkCelRules, compileRule, escapeField, rulesOf, summarize, toCel } from './cel';
+export type { CelCheck, CelFailure, CelRuleNote, CelSkip, CelSummary } from './cel';
+export { celTree } from './cel-schema';
+export type { CelNode, CelRule } from './cel-schema';

@@ -12,6 +12,7 @@ import { describeValue } from '../../lib/errors';
 import { isSecretKey } from '../../lib/secrets';
 import { constructPathOf } from '../../lib/markers';
 import { readSynthesized } from '../../lib/synthesized';
+import { checkCelRules, summarize, type CelSummary } from './cel';
 import { CrdSchemaRegistry, schemaRegistry, type KindSchema } from './crd-registry';
 import type { JsonSchema } from './openapi';
 
@@ -46,9 +47,13 @@ export interface ValidationReport {
   readonly manifests: number;
   /** The `apiVersion kind` pairs that had a schema, sorted. */
   readonly kinds: string[];
-  /** Constraints of those schemas that were not checked (CEL rules, patterns JS cannot run). */
+  /** Constraints of those schemas that were not checked (patterns JS cannot run). */
   readonly unchecked: string[];
   readonly findings: Finding[];
+  /** The CEL rules (x-kubernetes-validations) of those kinds: how many ran, which were skipped and why (cel.ts). */
+  readonly cel: CelSummary;
+  /** CEL rules that could not be evaluated on one manifest (a Terraform interpolation, an evaluation error): `message` says why. */
+  readonly celSkipped: Finding[];
   /** Wall time of the call, schema loading and compiling included. */
   readonly durationMs: number;
 }
@@ -72,6 +77,8 @@ export function validateSynthesized(dir: string, options: ValidateOptions = {}):
   const stacks = [...readSynthesized(dir).stacks].sort((a, b) => (a.name < b.name ? -1 : 1));
 
   const findings: Finding[] = [];
+  const celSkipped: Finding[] = [];
+  const ran = new Map<string, number>();
   const kinds = new Map<string, KindSchema>();
   let manifests = 0;
   for (const { name: stack, json } of stacks) {
@@ -87,17 +94,16 @@ export function validateSynthesized(dir: string, options: ValidateOptions = {}):
         ...(isObject(object) && typeof object.apiVersion === 'string' ? { apiVersion: object.apiVersion } : {}),
         ...(isObject(object) && typeof object.kind === 'string' ? { kind: object.kind } : {}),
       };
-      const { problems, schema } = checkManifest(object, registry);
+      const { problems, schema, skipped } = checkManifest(object, registry, ran);
       if (schema) kinds.set(`${schema.apiVersion} ${schema.kind}`, schema);
       for (const p of problems) findings.push({ ...located, ...p });
+      for (const p of skipped) celSkipped.push({ ...located, ...p });
     }
   }
 
   const unchecked: string[] = [];
   for (const [name, schema] of [...kinds].sort(([a], [b]) => a.localeCompare(b))) {
-    const { celRules, droppedPatterns } = schema.notes;
-    if (celRules.length > 0) unchecked.push(`${name}: ${celRules.length} CEL rule${celRules.length === 1 ? '' : 's'} (x-kubernetes-validations) at ${celRules.join(', ')}`);
-    for (const p of droppedPatterns) unchecked.push(`${name}: pattern JavaScript cannot compile at ${p}`);
+    for (const p of schema.notes.droppedPatterns) unchecked.push(`${name}: pattern JavaScript cannot compile at ${p}`);
   }
   return {
     dir: root,
@@ -107,6 +113,11 @@ export function validateSynthesized(dir: string, options: ValidateOptions = {}):
     kinds: [...kinds.keys()].sort(),
     unchecked,
     findings,
+    cel: summarize(
+      [...kinds].filter(([, s]) => s.cel).sort(([a], [b]) => a.localeCompare(b)).map(([name, s]) => [name, celKey(s), s.cel!] as const),
+      ran,
+    ),
+    celSkipped,
     durationMs: Number(process.hrtime.bigint() - started) / 1e6,
   };
 }
@@ -116,11 +127,24 @@ export function validateManifest(object: unknown, registry: CrdSchemaRegistry = 
   return checkManifest(object, registry).problems;
 }
 
-function checkManifest(object: unknown, registry: CrdSchemaRegistry): { problems: ManifestProblem[]; schema?: KindSchema } {
+/** The compile-cache key of a kind's CEL rules: its CRD file and apiVersion. */
+function celKey(schema: KindSchema): string {
+  return `${schema.file}\u0000${schema.apiVersion}`;
+}
+
+interface Checked {
+  problems: ManifestProblem[];
+  schema?: KindSchema;
+  /** CEL rules not evaluated on this manifest, and why. */
+  skipped: ManifestProblem[];
+}
+
+function checkManifest(object: unknown, registry: CrdSchemaRegistry, ran = new Map<string, number>()): Checked {
   if (!isObject(object)) {
     const what = typeof object === 'string' && object.includes('${') ? 'a Terraform expression' : describeValue(object);
     return {
       problems: [{ path: '', message: `manifest must be an object literal so it can be checked against its schema, got ${what}: declare the object in code` }],
+      skipped: [],
     };
   }
   const header: ManifestProblem[] = [];
@@ -129,13 +153,22 @@ function checkManifest(object: unknown, registry: CrdSchemaRegistry): { problems
     if (typeof value !== 'string' || value === '') header.push({ path: field, message: `must be a non-empty string, got ${describeValue(value)}` });
     else if (value.includes('${')) header.push({ path: field, message: `must be a literal, not a Terraform interpolation: the schema depends on it, got ${describeValue(value)}` });
   }
-  if (header.length > 0) return { problems: header };
+  if (header.length > 0) return { problems: header, skipped: [] };
 
   const found = registry.lookup(object.apiVersion as string, object.kind as string);
-  if (!found.ok) return { problems: [{ path: found.field, message: found.message }] };
+  if (!found.ok) return { problems: [{ path: found.field, message: found.message }], skipped: [] };
   const schema = found.schema;
   const problems: ManifestProblem[] = [];
-  if (!schema.validate(object)) problems.push(...describeErrors(schema.validate.errors ?? [], object));
+  const skipped: ManifestProblem[] = [];
+  if (!schema.validate(object)) {
+    problems.push(...describeErrors(schema.validate.errors ?? [], object));
+  } else if (schema.cel) {
+    // Like the API server, CEL rules see only objects of the schema's shape: on a manifest with
+    // schema errors their verdicts (and errors) would be noise, so they run once those are fixed.
+    const cel = checkCelRules(celKey(schema), schema.cel, object, ran);
+    for (const f of cel.failures) problems.push({ path: jsonPath(f.segments, object), message: `${f.message} (x-kubernetes-validations rule at ${f.schemaPath || '.'}: ${f.rule})` });
+    for (const s of cel.skipped) skipped.push({ path: jsonPath(s.segments, object), message: `CEL rule not evaluated: ${s.rule}: ${s.reason}` });
+  }
 
   const metadata = isObject(object.metadata) ? object.metadata : undefined;
   if (metadata && schema.scope === 'Cluster' && metadata.namespace !== undefined) {
@@ -148,7 +181,7 @@ function checkManifest(object: unknown, registry: CrdSchemaRegistry): { problems
     });
   }
   // By path, so a manifest's problems read top to bottom (stable: same-path order is ajv's).
-  return { problems: dedupe(problems).sort((a, b) => a.path.localeCompare(b.path)), schema };
+  return { problems: dedupe(problems).sort((a, b) => a.path.localeCompare(b.path)), schema, skipped };
 }
 
 /** Turns ajv's errors into problems in the user's terms, at the exact field. */
