@@ -87,8 +87,27 @@ function fieldProblem(text: string, name: string, field: Field, position: number
   }
 }
 
+/**
+ * Parsed schedules by format and text. A synth asks about the same few schedules thousands of
+ * times (every backup target's alerts, every CronJob), and cron-parser builds time-zone-aware
+ * dates for each parse (up to seven per schedule), which made parsing a visible share of a synth.
+ * The result is a pure function of the two and is read-only, so it is shared.
+ */
+const parsedSchedules = new Map<string, CronSchedule | string>();
+const longestGaps = new Map<CronSchedule, number | undefined>();
+
 /** Parses a schedule in the given format, or returns what is wrong with it (a sentence starting "must be"). */
 export function parseCron(schedule: string, format: CronFormat): CronSchedule | string {
+  const key = `${format}\0${schedule}`;
+  let parsed = parsedSchedules.get(key);
+  if (parsed === undefined) {
+    parsed = parseCronUncached(schedule, format);
+    parsedSchedules.set(key, parsed);
+  }
+  return parsed;
+}
+
+function parseCronUncached(schedule: string, format: CronFormat): CronSchedule | string {
   const spec = FORMATS[format];
   const fields = schedule.trim().split(/\s+/).filter(Boolean);
   if (fields.length !== spec.fields.length) {
@@ -149,6 +168,11 @@ export function cronIntervalMinutes(schedule: string, format: CronFormat = 'kube
 }
 
 function longestGapMinutes(cron: CronSchedule): number | undefined {
+  if (!longestGaps.has(cron)) longestGaps.set(cron, longestGapUncached(cron));
+  return longestGaps.get(cron);
+}
+
+function longestGapUncached(cron: CronSchedule): number | undefined {
   const times = [...cron.hours].sort((a, b) => a - b).flatMap((h) => [...cron.minutes].sort((a, b) => a - b).map((m) => h * 60 + m));
   if (times.length === 0) return undefined;
   const start = Date.UTC(2027, 0, 1);

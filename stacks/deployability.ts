@@ -10,12 +10,12 @@
  * `values.schema.json`, CI: ../shared/charts) or the cache `npm run schemas:fetch` fills; without
  * either, the chart-values check is skipped and says so on stderr.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Construct } from 'constructs';
 import { UserError } from '../lib/errors';
 import type { TerraformStack } from '../lib/tf';
-import { checkDeployability, DeployabilityError, type ChartFiles, type ChartFilesLoader, type DeployabilityResult } from '../policy/deploy';
+import { checkDeployability, DeployabilityError, type ChartFiles, type ChartFilesLoader, type DeployabilityResult, type ValidatorCache } from '../policy/deploy';
 import type { Json } from '../policy/audit/model';
 import { projectRoot } from './audit/sources';
 
@@ -75,6 +75,40 @@ export function chartValuesDir(env: NodeJS.ProcessEnv = process.env): { dir: str
 
 const files = new Map<string, ChartFiles | undefined>();
 
+/** Where compiled chart-values validators are kept between synths: `node_modules/.cache/moit-chart-validators/`. */
+export const VALIDATOR_CACHE_DIR = join('node_modules', '.cache', 'moit-chart-validators');
+
+/**
+ * The validator cache of the chart-values check: one file per key, written to a temporary name
+ * and renamed (parallel synths never read a half-written file). Without node_modules (or when
+ * it is read-only) nothing is kept and the schemas are compiled on every run.
+ */
+function validatorCache(): ValidatorCache | undefined {
+  const modules = join(projectRoot(), 'node_modules');
+  if (!existsSync(modules)) return undefined;
+  const dir = join(projectRoot(), VALIDATOR_CACHE_DIR);
+  const file = (key: string) => join(dir, `${key}.js`);
+  return {
+    read: (key) => {
+      try {
+        return readFileSync(file(key), 'utf8');
+      } catch {
+        return undefined;
+      }
+    },
+    write: (key, code) => {
+      try {
+        mkdirSync(dir, { recursive: true });
+        const tmp = `${file(key)}.${process.pid}.tmp`;
+        writeFileSync(tmp, code);
+        renameSync(tmp, file(key));
+      } catch {
+        // Not kept: the next synth compiles again.
+      }
+    },
+  };
+}
+
 /** Reads `<dir>/<chart>/<version>/values.yaml` (+ values.schema.json), once per process. */
 export function chartFilesLoader(dir: string): ChartFilesLoader {
   return (chart, version) => {
@@ -84,7 +118,9 @@ export function chartFilesLoader(dir: string): ChartFilesLoader {
       const schema = join(folder, 'values.schema.json');
       files.set(
         folder,
-        existsSync(values) ? { valuesYaml: readFileSync(values, 'utf8'), ...(existsSync(schema) ? { schema: JSON.parse(readFileSync(schema, 'utf8')) } : {}) } : undefined,
+        existsSync(values)
+          ? { valuesYaml: readFileSync(values, 'utf8'), ...(existsSync(schema) ? { schema: JSON.parse(readFileSync(schema, 'utf8')), validatorCache: validatorCache() } : {}) }
+          : undefined,
       );
     }
     return files.get(folder);

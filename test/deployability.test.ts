@@ -14,7 +14,7 @@ import { buildEnvironment, buildEstate, type EnvironmentStacks } from '../stacks
 import { CHART_VALUES_DIR_VARIABLE, deployabilityReports, MODE_CONTEXT } from '../stacks/deployability';
 import { checkDeployability, DeployabilityError, formatFinding, type Finding } from '../policy/deploy';
 import { CNI_CHARTS } from '../policy/deploy/cluster';
-import { coalesce, unknownKeys } from '../policy/deploy/chart-values';
+import { coalesce, unknownKeys, validatorFor, type ValidatorCache } from '../policy/deploy/chart-values';
 import { tolerates } from '../policy/deploy/placement';
 import { prerequisiteProblems } from '../policy/prerequisites';
 import { configOf } from './helpers';
@@ -146,6 +146,36 @@ describe('the model', () => {
 
   it('validates the values Helm renders: the chart defaults coalesced with the release values', () => {
     expect(coalesce({ a: { b: 1, c: 2 }, d: [1], e: 'x' }, { a: { b: 3 }, d: [2], e: null })).toEqual({ a: { b: 3, c: 2 }, d: [2] });
+  });
+
+  it('keeps the compiled values.schema.json validator between runs (ajv standalone code) with the same verdicts, and compiles again when the entry is unusable', () => {
+    // Keywords whose generated code needs ajv's runtime helpers (maxLength: ucs2length, uniqueItems: equal), both drafts.
+    const schemaOf = (draft: string) => ({
+      $schema: draft,
+      type: 'object',
+      additionalProperties: false,
+      properties: { name: { type: 'string', maxLength: 3 }, tags: { type: 'array', uniqueItems: true }, mode: { enum: ['a', { b: 1 }] }, port: { type: 'integer', minimum: 1 } },
+    });
+    const values = [{ name: 'abc', tags: [1, 2], mode: { b: 1 }, port: 80 }, { name: 'abcd', tags: [{ x: 1 }, { x: 1 }], mode: { b: 2 }, port: 0, extra: true }, { port: 'x' }];
+    const verdicts = (v: ReturnType<typeof validatorFor>) => values.map((x) => [v(x), v.errors?.map((e) => `${e.instancePath} ${e.keyword} ${e.message}`)]);
+    for (const draft of ['http://json-schema.org/draft-07/schema#', 'https://json-schema.org/draft/2020-12/schema']) {
+      const store = new Map<string, string>();
+      const cache: ValidatorCache = { read: (k) => store.get(k), write: (k, code) => void store.set(k, code) };
+      // A new schema object each time, as a new synth process parses values.schema.json again.
+      const expected = verdicts(validatorFor(schemaOf(draft)));
+      expect(expected[1]![0]).toBe(false);
+      expect(verdicts(validatorFor(schemaOf(draft), cache))).toEqual(expected); // compiled, then kept
+      expect(store.size).toBe(1);
+      expect(verdicts(validatorFor(schemaOf(draft), cache))).toEqual(expected); // loaded from the kept code
+      // The kept entry is what the next run uses: a stand-in is visible in the verdicts.
+      const [key] = [...store.keys()];
+      store.set(key!, 'module.exports.default = function v() { v.errors = [{ instancePath: "", keyword: "kept", message: "kept" }]; return false; };');
+      expect(verdicts(validatorFor(schemaOf(draft), cache))[0]).toEqual([false, [' kept kept']]);
+      // An entry that does not load is compiled again (and rewritten).
+      store.set(key!, 'this is not { javascript');
+      expect(verdicts(validatorFor(schemaOf(draft), cache))).toEqual(expected);
+      expect(store.get(key!)).not.toContain('this is not');
+    }
   });
 
   it('accepts a prerequisite only with a known kind and provider and a purpose, and a bootstrap Secret only with its rotation', () => {

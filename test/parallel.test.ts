@@ -293,4 +293,37 @@ describe('parallel plan and deploy with Terraform', () => {
     expect((error as Error).message).toContain('  planned: dev-root\n  not planned: dev-after');
     expect(existsSync(join(plansRoot, 'dev', 'plan-set.json'))).toBe(false);
   });
+
+  it('with a shared plugin cache runs one terraform init at a time, while the plans stay parallel', async () => {
+    const dir = tmp('moit-par-cache-');
+    const log = join(dir, 'terraform.log');
+    const busy = join(dir, 'init-running');
+    // The wrapper marks an init running (mkdir is atomic) and records an overlap if one already is;
+    // dev-left's and dev-right's plans meet each other, which only succeeds if they run at once.
+    const meet = (me: string, other: string) => `touch ${join(dir, `${me}.here`)}; ${waitFor(join(dir, `${other}.here`), log, me)}`;
+    const wrapper = join(dir, 'terraform-recorded');
+    writeFileSync(
+      wrapper,
+      `#!/bin/sh\nname=$(basename "$PWD")\n` +
+        `if [ "$1" = init ]; then mkdir ${busy} 2>/dev/null || echo "overlap $name" >> ${log}; echo "init $name" >> ${log}; sleep 0.2; terraform "$@"; rc=$?; rmdir ${busy} 2>/dev/null; exit $rc; fi\n` +
+        `if [ "$1" = plan ] && [ "$name" = dev-left ]; then ${meet('left', 'right')}; fi\n` +
+        `if [ "$1" = plan ] && [ "$name" = dev-right ]; then ${meet('right', 'left')}; fi\n` +
+        `exec terraform "$@"\n`,
+    );
+    chmodSync(wrapper, 0o755);
+    const stacks: StackSpec[] = [
+      { name: 'dev-root', resources: [{ id: 'a', body: { input: 1 } }] },
+      { name: 'dev-solo', resources: [{ id: 'b', body: { input: 2 } }] },
+      { name: 'dev-other', resources: [{ id: 'c', body: { input: 3 } }] },
+      { name: 'dev-left', dependsOn: ['dev-root'], resources: [{ id: 'd', body: { input: 4 } }] },
+      { name: 'dev-right', dependsOn: ['dev-root'], resources: [{ id: 'e', body: { input: 5 } }] },
+    ];
+    const cacheEnv = { ...env, TF_PLUGIN_CACHE_DIR: tmp('moit-par-plugins-') };
+    const plansRoot = tmp('moit-par-cache-plans-');
+    await planEnvironment({ environment: 'dev', synthesizedDir: synthApp(stacks), plansRoot, parallelism: 4, terraform: { env: cacheEnv, binary: wrapper } });
+    const lines = readFileSync(log, 'utf8').trim().split('\n');
+    expect(lines.filter((l) => l.startsWith('init ')).sort()).toEqual(stacks.map((s) => `init ${s.name}`).sort());
+    expect(lines.filter((l) => !l.startsWith('init '))).toEqual([]);
+    expect(existsSync(join(plansRoot, 'dev', 'plan-set.json'))).toBe(true);
+  });
 });

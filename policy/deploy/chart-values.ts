@@ -6,8 +6,14 @@
  * (a default of `{}`, `[]` or null, the FREE_FORM_KEYS, the chart's `freeForm` paths) and the
  * cited `allow` entries of charts.ts.
  */
-import Ajv, { type AnySchema, type ErrorObject } from 'ajv';
+import { createHash } from 'node:crypto';
+import Ajv, { type AnySchema, type ErrorObject, type ValidateFunction } from 'ajv';
 import Ajv2020 from 'ajv/dist/2020';
+import * as runtimeEqual from 'ajv/dist/runtime/equal';
+import * as runtimeUcs2length from 'ajv/dist/runtime/ucs2length';
+import * as runtimeUri from 'ajv/dist/runtime/uri';
+import * as runtimeValidationError from 'ajv/dist/runtime/validation_error';
+import standaloneCode from 'ajv/dist/standalone';
 import { asString, chartValues, isObject, parseYaml, type Resource } from '../audit/model';
 import { CHARTS, FREE_FORM_KEYS } from './charts';
 import type { Finding } from './types';
@@ -17,21 +23,84 @@ export interface ChartFiles {
   readonly valuesYaml: string;
   /** Parsed values.schema.json; undefined when the chart ships none. */
   readonly schema?: AnySchema;
+  /** Where the compiled validator of `schema` may be kept between runs. @default none: compiled every run */
+  readonly validatorCache?: ValidatorCache;
+}
+
+/**
+ * A store of compiled validators (ajv's standalone code) by key. Compiling the schemas of the
+ * pinned charts is most of the chart-values check (cilium's alone takes about a second); loading
+ * the code ajv generated for it takes a few milliseconds. Reads and writes must not throw.
+ */
+export interface ValidatorCache {
+  read(key: string): string | undefined;
+  write(key: string, code: string): void;
 }
 
 /** Finds the pinned files of a chart version; undefined when they are not available. */
 export type ChartFilesLoader = (chart: string, version: string) => ChartFiles | undefined;
 
-const validators = new Map<AnySchema, ReturnType<Ajv['compile']>>();
+const validators = new Map<AnySchema, ValidateFunction>();
 
-function validatorFor(schema: AnySchema) {
-  let v = validators.get(schema);
-  if (!v) {
-    const uri = isObject(schema) ? asString(schema.$schema) ?? '' : '';
-    const ajv = uri.includes('2020-12') ? new Ajv2020({ strict: false, allErrors: true }) : new Ajv({ strict: false, allErrors: true });
-    v = ajv.compile(schema);
-    validators.set(schema, v);
+/**
+ * The runtime helpers ajv's standalone code of a JSON schema may require, imported here so the
+ * synth bundle holds them (re2, parseJson, quote, timestamp serve options and JTD, not used here):
+ * code requiring anything else is not loaded, and the schema is compiled instead.
+ */
+const AJV_RUNTIME: Record<string, unknown> = {
+  'ajv/dist/runtime/equal': runtimeEqual,
+  'ajv/dist/runtime/ucs2length': runtimeUcs2length,
+  'ajv/dist/runtime/uri': runtimeUri,
+  'ajv/dist/runtime/validation_error': runtimeValidationError,
+};
+
+/** The ajv options of the check; part of the cache key with ajv's version and the schema. */
+const AJV_OPTIONS = { strict: false, allErrors: true } as const;
+const AJV_VERSION = (require('ajv/package.json') as { version: string }).version;
+
+/** Loads ajv standalone code; undefined when it does not load (then the schema is compiled). */
+function loadStandalone(code: string): ValidateFunction | undefined {
+  try {
+    const module = { exports: {} as { default?: unknown } };
+    const requireRuntime = (id: string): unknown => {
+      if (!(id in AJV_RUNTIME)) throw new Error(`standalone validator requires ${id}`);
+      return AJV_RUNTIME[id];
+    };
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the code ajv generated for a pinned schema, as ajv itself evaluates it
+    new Function('require', 'module', 'exports', code)(requireRuntime, module, module.exports);
+    const v = module.exports.default ?? module.exports;
+    return typeof v === 'function' ? (v as ValidateFunction) : undefined;
+  } catch {
+    return undefined;
   }
+}
+
+/**
+ * The validator of a values.schema.json: ajv's compile (draft 2020-12 when the schema says so),
+ * or, when a cache is given, the code ajv generated for the same schema, ajv version and options
+ * on an earlier run (ajv's standalone code: the same code its compile evaluates).
+ */
+export function validatorFor(schema: AnySchema, cache?: ValidatorCache): ValidateFunction {
+  let v = validators.get(schema);
+  if (v) return v;
+  const uri = isObject(schema) ? asString(schema.$schema) ?? '' : '';
+  const draft2020 = uri.includes('2020-12');
+  const key = cache ? createHash('sha256').update(`ajv ${AJV_VERSION} ${draft2020 ? '2020' : '07'} ${JSON.stringify(AJV_OPTIONS)}\0`).update(JSON.stringify(schema)).digest('hex') : '';
+  const cached = cache?.read(key);
+  v = cached === undefined ? undefined : loadStandalone(cached);
+  if (!v) {
+    const options = { ...AJV_OPTIONS, ...(cache ? { code: { source: true } } : {}) };
+    const ajv = draft2020 ? new Ajv2020(options) : new Ajv(options);
+    v = ajv.compile(schema);
+    if (cache) {
+      try {
+        cache.write(key, standaloneCode(ajv, v));
+      } catch {
+        // A schema ajv cannot emit as standalone code is compiled on every run, as before.
+      }
+    }
+  }
+  validators.set(schema, v);
   return v;
 }
 
@@ -113,7 +182,7 @@ export function checkReleaseValues(stack: string, resource: Resource, files: Cha
     return [{ ...base, field: 'chart', value: `${chart}@${version}`, message: `the pinned values.yaml does not parse: ${(error as Error).message.split('\n')[0]}`, fix: 'refetch the chart files (npm run schemas:fetch) or repair CHART_VALUES_DIR' }];
   }
   if (files.schema !== undefined) {
-    const validate = validatorFor(files.schema);
+    const validate = validatorFor(files.schema, files.validatorCache);
     if (!validate(coalesce(defaults, values))) {
       for (const e of validate.errors ?? []) {
         const { path, message } = describeAjv(e);

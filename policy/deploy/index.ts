@@ -14,7 +14,7 @@ import { environmentView, type StackInput } from './view';
 
 export { formatFinding, sortFindings, CHECKS, type Finding, type CheckName } from './types';
 export type { StackInput } from './view';
-export type { ChartFiles, ChartFilesLoader } from './chart-values';
+export type { ChartFiles, ChartFilesLoader, ValidatorCache } from './chart-values';
 
 export interface DeployabilityOptions {
   /** The pinned chart files; without it the chart-values check is skipped (and says so). */

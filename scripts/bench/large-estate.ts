@@ -92,10 +92,13 @@ export function cloneCluster(c: ClusterInput, tag: string, index: number): Clust
   const copy = structuredClone(c) as Record<string, any>;
   copy.name = name;
   copy.kubeconfig = { ...c.kubeconfig, context: `${c.kubeconfig.context}-${tag}` };
-  // Node networks of the clones sit 4/8 third-octet steps after the original's (a /22 spans 4).
-  const by = 4 * (index + 1);
+  // Node networks of the clones sit 100 + 4/8 third-octet steps after the original's (a /22 spans 4), clear of
+  // the addresses environments declare just after their node networks (alert receivers, ...).
+  const by = 100 + 4 * (index + 1);
   if (typeof copy.nodeCidr === 'string') copy.nodeCidr = shiftCidr(copy.nodeCidr, by);
   if (copy.controlPlane?.endpoint?.host) copy.controlPlane.endpoint.host = shiftCidr(copy.controlPlane.endpoint.host, by);
+  // The control-plane block lies in the node network and holds the endpoint: it moves with them.
+  if (typeof copy.controlPlaneCidr === 'string') copy.controlPlaneCidr = shiftCidr(copy.controlPlaneCidr, by);
   if (copy.vsphere?.folder) copy.vsphere.folder = `${copy.vsphere.folder}-${tag}`;
   return copy as ClusterInput;
 }

@@ -5,6 +5,9 @@
  * kept so a failure can show its tail.
  */
 import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { TerraformError, problem } from './errors';
 
 export interface TerraformOptions {
@@ -77,9 +80,45 @@ export function runTerraform(args: readonly string[], cwd: string, options: Terr
   });
 }
 
-/** `init`: backend and providers of the stack folder. */
+/**
+ * The shared provider plugin cache Terraform will use, if one is configured: `TF_PLUGIN_CACHE_DIR`,
+ * or `plugin_cache_dir` in the CLI configuration (`TF_CLI_CONFIG_FILE`, else `~/.terraformrc`).
+ */
+export function pluginCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const fromEnv = env.TF_PLUGIN_CACHE_DIR?.trim();
+  if (fromEnv) return fromEnv;
+  const config = env.TF_CLI_CONFIG_FILE?.trim() || join(env.HOME ?? homedir(), '.terraformrc');
+  if (!existsSync(config)) return undefined;
+  try {
+    return /^\s*plugin_cache_dir\s*=\s*"([^"]+)"/m.exec(readFileSync(config, 'utf8'))?.[1];
+  } catch {
+    return undefined;
+  }
+}
+
+/** Per plugin cache: the end of the last `init` queued on it. */
+const initQueue = new Map<string, Promise<unknown>>();
+
+/**
+ * `init`: backend and providers of the stack folder. Stacks planned in parallel each run their
+ * own `init` at the same time, except when a shared plugin cache is configured: Terraform's
+ * cache is not safe for concurrent installs (two inits unpacking the same provider into it race:
+ * hashicorp/terraform#31964), so inits sharing a cache run one at a time, in the order asked.
+ * The plans themselves stay parallel; with the cache warm an init only links the providers.
+ */
 export function init(cwd: string, options?: TerraformOptions): Promise<TerraformResult> {
-  return runTerraform(['init', '-input=false', '-no-color'], cwd, options);
+  const args = ['init', '-input=false', '-no-color'];
+  const cache = pluginCacheDir(options?.env ?? process.env);
+  if (cache === undefined) return runTerraform(args, cwd, options);
+  const previous = initQueue.get(cache) ?? Promise.resolve();
+  // `previous` never rejects (it is the settled end of the last init).
+  const mine = previous.then(() => runTerraform(args, cwd, options));
+  const settled = mine.catch(() => undefined);
+  initQueue.set(cache, settled);
+  void settled.then(() => {
+    if (initQueue.get(cache) === settled) initQueue.delete(cache);
+  });
+  return mine;
 }
 
 /** `plan -out`: writes the binary plan that `apply` will carry out exactly. */
