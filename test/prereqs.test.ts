@@ -45,6 +45,8 @@ describe('npm run prereqs', () => {
       'mgmt/capv-system/hanoi-vcenter-credentials',
       // OpenBao's certificate on the management cluster comes from the same internal CA.
       'mgmt/cert-manager/dc-intermediate-ca-keypair',
+      // OpenBao's snapshots and audit log go to the other site with these; a restore needs them while OpenBao is down.
+      'mgmt/openbao/openbao-offsite-keys',
     ]);
     for (const e of secrets) expect(e.rotation).toMatch(/.{20,}/);
     expect(prod.entries[0]).toMatchObject({ kind: 'unseal-material', providedBy: 'security-officers', keys: ['pin'], name: 'OpenBao prod: HSM slot 0, key openbao-prod-unseal' });
