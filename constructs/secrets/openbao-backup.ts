@@ -33,7 +33,7 @@ import { OPERATORS } from '../../lib/versions';
 import { MANAGEMENT_CLUSTER } from '../../policy/names';
 import { kubernetesAuthMount } from '../../policy/secrets';
 import type { BackupTier } from '../../policy/backup/tiers';
-import { assignBackupTier, BackupLedger } from '../backup/coverage';
+import { BackupLedger } from '../backup/coverage';
 import { RCLONE_IMAGE } from '../backup/offsite';
 import { ClusterContext } from '../context';
 import { Peer, type WorkloadPeer } from '../network/peer';
@@ -279,8 +279,7 @@ export class OpenBaoSnapshots extends Construct {
     declareOffsiteKeys(this.cronJob, t);
     this.record = { what: 'raft-snapshots', target: targetOf(t, prefix), offsite: true, immutable: t.immutable, tls: true };
     this.cronJob.addOverride('//.secretStore', this.record);
-    // The secret store is a service of its own in the coverage table, kept by this job.
-    assignBackupTier(this.cronJob, props.tier.name, { service: props.service, kind: 'other' });
+    // The job keeps the secret store's service (whose tier is on the release holding the volumes).
     BackupLedger.of(this).addMechanism(props.service, {
       kind: 'raft-snapshot',
       schedule: props.tier.schedule,

@@ -10,6 +10,8 @@ import { Port } from '../network/port';
 import { Segmentation } from '../network/segmentation';
 import { OPENBAO_API_PORT } from './operator';
 import { resolveTiers } from '../../policy/backup/tiers';
+import { retain } from '../../lib/markers';
+import { assignBackupTier } from '../backup/coverage';
 import { allowAuditShipping, auditShipperContainer, auditShippingRecord, declareOffsiteKeys, OpenBaoSnapshots } from './openbao-backup';
 
 /** OpenBao's Raft and request-forwarding port between its pods. */
@@ -150,6 +152,9 @@ export class OpenBao extends Construct {
       declareOffsiteKeys(this.chart.release, offsite);
       allowAuditShipping(this, this.pods, offsite);
       const tier = resolveTiers(env.backup.tiers)[env.backup.assign[OPENBAO_SERVICE] ?? 'gold'];
+      // The release owns the Raft volumes: it holds data like a database (no plan may delete it), in the same service as its snapshots.
+      retain(this.chart.release, 'volume', ClusterContext.of(this).ephemeral);
+      assignBackupTier(this.chart.release, tier.name, { service: OPENBAO_SERVICE, kind: 'other' });
       this.snapshots = new OpenBaoSnapshots(this, 'snapshots', { target: offsite, tier, service: OPENBAO_SERVICE, pods: this.pods, tlsSecret, activeAddress: `https://${release}-active.${namespace}.svc:${OPENBAO_API_PORT.port}` });
       dependOn(this.snapshots.cronJob, this.chart.release);
     }

@@ -10,17 +10,17 @@ const target: OffsiteTarget = {
 const config = openBaoConfig({ replicas: 3, unseal: { method: 'shamir', shares: 3, threshold: 2 }, release: 'openbao' });
 
 /** The OpenBao release as the construct writes it; `change` edits the values or the record. */
-function release(change: { config?: string; containers?: Json[]; record?: Json | null } = {}): Json {
+function release(change: { config?: string; containers?: Json[]; record?: Json | null; backupTier?: string | null } = {}): Json {
   const values = { server: { ha: { enabled: true, raft: { enabled: true, config: change.config ?? config } }, extraContainers: change.containers ?? [auditShipperContainer(target, 'prod', AUDIT_LOG, '/openbao/tls/ca.crt')] } };
   const record = change.record === null ? {} : { secretStore: change.record ?? auditShippingRecord(target, 'prod') };
-  return { '//': { metadata: { path: 'prod-mgmt-clusters/openbao/chart/release' }, ...record }, chart: 'openbao', namespace: 'openbao', values: [JSON.stringify(values)] };
+  const tier = change.backupTier === null ? {} : { stateful: 'volume', backupTier: change.backupTier ?? 'gold' };
+  return { '//': { metadata: { path: 'prod-mgmt-clusters/openbao/chart/release' }, ...record, ...tier }, chart: 'openbao', namespace: 'openbao', values: [JSON.stringify(values)] };
 }
 
 /** The snapshot CronJob as the construct writes it; `change` edits its record and markers. */
-function cronJob(change: { record?: Json; backupTier?: string | null; schedule?: string } = {}): Json {
+function cronJob(change: { record?: Json; schedule?: string } = {}): Json {
   const record = { what: 'raft-snapshots', target: { environment: 'dr', site: 'hcm-1', endpoint: 'https://s3.hcm-1.dc.moit.gov.vn', bucket: 'offsite-prod', prefix: 'openbao/prod/snapshots' }, offsite: true, immutable: true, tls: true, ...(change.record ?? {}) };
-  const tier = change.backupTier === null ? {} : { backupTier: change.backupTier ?? 'gold' };
-  return { '//': { metadata: { path: 'prod-mgmt-clusters/openbao/snapshots/cron-job' }, secretStore: record, ...tier }, metadata: [{ name: 'openbao-snapshot', namespace: 'openbao' }], spec: [{ schedule: change.schedule ?? '0 */4 * * *' }] };
+  return { '//': { metadata: { path: 'prod-mgmt-clusters/openbao/snapshots/cron-job' }, secretStore: record }, metadata: [{ name: 'openbao-snapshot', namespace: 'openbao' }], spec: [{ schedule: change.schedule ?? '0 */4 * * *' }] };
 }
 
 const estate = (resources: Record<string, Record<string, Json>>, cls?: 'development' | 'production') => stack(resources, cls ? { class: cls } : {});
@@ -28,7 +28,7 @@ const estate = (resources: Record<string, Record<string, Json>>, cls?: 'developm
 describe('SEC-004 the secret store is backed up and tiered', () => {
   it('fires without a snapshot job, without a tier, without TLS, on-site only, or to a bucket that is not locked', () => {
     expectFires('SEC-004', estate({ helm_release: { openbao: release() } }), /runs the secret store but no CronJob takes its Raft snapshots/);
-    expectFires('SEC-004', estate({ helm_release: { openbao: release() }, kubernetes_cron_job_v1: { snap: cronJob({ backupTier: null }) } }), /has no backup tier/);
+    expectFires('SEC-004', estate({ helm_release: { openbao: release({ backupTier: null }) }, kubernetes_cron_job_v1: { snap: cronJob() } }), /holds the secret store's Raft volumes but has no backup tier/);
     expectFires('SEC-004', estate({ helm_release: { openbao: release() }, kubernetes_cron_job_v1: { snap: cronJob({ record: { target: { endpoint: 'http://s3.hcm-1.dc.moit.gov.vn', bucket: 'b', prefix: 'p' } } }) } }), /not over TLS/);
     expectFires('SEC-004', estate({ helm_release: { openbao: release() }, kubernetes_cron_job_v1: { snap: cronJob({ record: { offsite: false } }) } }), /on this site only/);
     expectFires('SEC-004', estate({ helm_release: { openbao: release() }, kubernetes_cron_job_v1: { snap: cronJob({ record: { immutable: false } }) } }), /which is not immutable/);
