@@ -154,7 +154,7 @@ export class OpenBao extends Construct {
       const tier = resolveTiers(env.backup.tiers)[env.backup.assign[OPENBAO_SERVICE] ?? 'gold'];
       // The release owns the Raft volumes: it holds data like a database (no plan may delete it), in the same service as its snapshots.
       retain(this.chart.release, 'volume', ClusterContext.of(this).ephemeral);
-      assignBackupTier(this.chart.release, tier.name, { service: OPENBAO_SERVICE, kind: 'other' });
+      assignBackupTier(this.chart.release, tier.name, { service: OPENBAO_SERVICE, kind: 'secret-store' });
       this.snapshots = new OpenBaoSnapshots(this, 'snapshots', { target: offsite, tier, service: OPENBAO_SERVICE, pods: this.pods, tlsSecret, activeAddress: `https://${release}-active.${namespace}.svc:${OPENBAO_API_PORT.port}` });
       dependOn(this.snapshots.cronJob, this.chart.release);
     }
