@@ -124,13 +124,14 @@ export function auditShipperContainer(t: OffsiteTarget, environment: string, aud
       '-p', 'use_put_object=on', '-p', 'send_content_md5=true',
       '-p', 'compression=gzip', '-p', 'total_file_size=50M', '-p', 'upload_timeout=5m',
       '-p', `store_dir=${dir}/.fluent-bit-s3`,
-      '-p', `s3_key_format=/${openBaoOffsitePrefix(environment, 'audit')}/$HOSTNAME/%Y/%m/%d/%H%M%S-$UUID.gz`,
+      // $(POD_NAME) is expanded by the kubelet (from env below); $UUID and the date by Fluent Bit.
+      '-p', `s3_key_format=/${openBaoOffsitePrefix(environment, 'audit')}/$(POD_NAME)/%Y/%m/%d/%H%M%S-$UUID.gz`,
       '-p', 'retry_limit=no_limits',
     ],
     env: [
       { name: 'AWS_ACCESS_KEY_ID', valueFrom: { secretKeyRef: { name: OFFSITE_KEYS_SECRET, key: t.credentialKeys.accessKeyId } } },
       { name: 'AWS_SECRET_ACCESS_KEY', valueFrom: { secretKeyRef: { name: OFFSITE_KEYS_SECRET, key: t.credentialKeys.secretAccessKey } } },
-      { name: 'HOSTNAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+      { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
     ],
     securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } },
     resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } },
