@@ -18,5 +18,6 @@ export { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
 export { Annotations } from '@cdktf/provider-kubernetes/lib/annotations';
 export { JobV1 } from '@cdktf/provider-kubernetes/lib/job-v1';
 export { CronJobV1 } from '@cdktf/provider-kubernetes/lib/cron-job-v1';
+export { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
 export { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 export { Release } from '@cdktf/provider-helm/lib/release';

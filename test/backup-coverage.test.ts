@@ -372,4 +372,12 @@ describe('the coverage table', () => {
     expect(() => runbookOf(stacksOf('prod'), 'core/nope', TODAY)).toThrow(/no service "core\/nope" in the selected environments; known: .*core\/postgres\/main/);
     for (const name of stackNames) expect(manifestsOf(stack(name), 'Restore')).toEqual([]);
   });
+
+  it('lists the secret store with its Raft snapshots, and its drill is a restore of the newest off-site snapshot into a scratch OpenBao', () => {
+    const book = runbookOf(stacksOf('prod'), 'mgmt/openbao/openbao', TODAY);
+    expect(book).toContain('# Restore drill: mgmt/openbao/openbao (prod, tier gold)');
+    expect(book).toContain('dr (hcm-1): bucket offsite-prod/openbao/prod/snapshots');
+    expect(book).toContain('bao operator raft snapshot restore -force');
+    expect(book).toContain("{ service: 'mgmt/openbao/openbao', kind: 'raft-restore', lastSuccess: '2026-11-27'");
+  });
 });

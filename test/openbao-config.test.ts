@@ -216,7 +216,11 @@ describe('the configurator (constructs/secrets/openbao-config.ts)', () => {
     expect(first.some((c) => c.startsWith('delete'))).toBe(false);
     const second = run('configured');
     expect(second.some((c) => c.startsWith('secrets enable') || c.startsWith('auth enable'))).toBe(false);
-    expect(second.filter((c) => c.startsWith('delete'))).toEqual(['delete auth/k8s-prod-core/role/eso-domain-gone']);
+    // The fake lists the same roles on every auth mount: on the management cluster's own mount only the snapshot job's role is kept.
+    expect(second.filter((c) => c.startsWith('delete'))).toEqual(['delete auth/k8s-prod-core/role/eso-domain-gone', 'delete auth/k8s-prod-mgmt/role/eso-platform', 'delete auth/k8s-prod-mgmt/role/eso-domain-gone']);
+    // The snapshot job's role (openbao-backup.ts) on the management cluster's own mount, with its own policy only.
+    const snapshotRole = first.find((c) => c.startsWith('write auth/k8s-prod-mgmt/role/raft-snapshot'));
+    expect(snapshotRole).toMatch(/bound_service_account_names=openbao-snapshot bound_service_account_namespaces=openbao token_policies=k8s-prod-mgmt-raft-snapshot token_no_default_policy=true/);
     // Policies and roles are written on every run: writing the same content again changes nothing.
     expect(second.filter((c) => c.startsWith('policy write')).length).toBe(first.filter((c) => c.startsWith('policy write')).length);
   });

@@ -47,6 +47,8 @@ describe('npm run prereqs', () => {
       'mgmt/cert-manager/dc-intermediate-ca-keypair',
       // The token OpenBao's configurator applies mounts, roles and policies with (constructs/secrets/openbao-config.ts).
       'mgmt/openbao/openbao-config-token',
+      // OpenBao's snapshots and audit log go to the other site with these; a restore needs them while OpenBao is down.
+      'mgmt/openbao/openbao-offsite-keys',
     ]);
     for (const e of secrets) expect(e.rotation).toMatch(/.{20,}/);
     expect(prod.entries[0]).toMatchObject({ kind: 'unseal-material', providedBy: 'security-officers', keys: ['pin'], name: 'OpenBao prod: HSM slot 0, key openbao-prod-unseal' });

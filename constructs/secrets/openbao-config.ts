@@ -21,6 +21,8 @@ import { placementFor } from '../network/placement';
 import { Segmentation } from '../network/segmentation';
 import { OPENBAO_API_PORT } from './operator';
 import type { OpenBao } from './openbao';
+import { SNAPSHOT_POLICY, SNAPSHOT_ROLE, SNAPSHOT_SERVICE_ACCOUNT } from './openbao-backup';
+import { MANAGEMENT_CLUSTER } from '../../policy/names';
 
 /** The ConfigMap holding the script and the policies, and the CronJob running them. */
 export const OPENBAO_CONFIG_NAME = 'openbao-config';
@@ -86,7 +88,11 @@ export function openBaoConfiguration(props: { readonly environment: string; read
   const policies = new Map<string, string>();
   for (const s of stores) policies.set(s.policy, policyHcl(`ClusterSecretStore ${s.store} of cluster ${s.authMount}: ${s.write ? 'reads and pushes' : 'reads'} ${s.mount}/${s.prefix === '' ? '' : `${s.prefix}/`}*`, storePolicyRules(s)));
   for (const d of [...props.domains].sort()) policies.set(domainOwnerPolicyName(d), policyHcl(`Owners of data domain ${d}: their own mount ${domainMount(d)}, nothing else`, domainOwnerRules(d)));
-  const authMounts = props.clusters.map((c) => kubernetesAuthMount(props.environment, c.name));
+  // The management cluster's own auth mount: OpenBao's snapshot job (openbao-backup.ts) logs in there.
+  const localMount = kubernetesAuthMount(props.environment, MANAGEMENT_CLUSTER);
+  const snapshotPolicy = `${localMount}-${SNAPSHOT_ROLE}`;
+  policies.set(snapshotPolicy, SNAPSHOT_POLICY);
+  const authMounts = [...props.clusters.map((c) => kubernetesAuthMount(props.environment, c.name)), localMount];
   const configurator: PolicyRule[] = [
     ...mounts.map((m) => ({ path: `sys/mounts/${m}`, capabilities: ['create', 'read', 'update'] })),
     ...authMounts.flatMap((a) => [
@@ -135,7 +141,12 @@ export function openBaoConfiguration(props: { readonly environment: string; read
         `prune_roles ${q(mount)} ${c.stores.map((s) => q(s.role)).join(' ')}`,
       ];
     }),
-    `echo "OpenBao configured: ${mounts.length} KV mount(s), ${props.clusters.length} Kubernetes auth mount(s), ${stores.length} role(s), ${policies.size} policies"`,
+    // The management cluster itself: OpenBao reviews tokens with its own service account and CA (local config).
+    `ensure_auth ${q(localMount)} ${q('service accounts of the management cluster (the Raft snapshot job)')}`,
+    `bao write ${q(`auth/${localMount}/config`)} kubernetes_host='https://kubernetes.default.svc'`,
+    `bao write ${q(`auth/${localMount}/role/${SNAPSHOT_ROLE}`)} bound_service_account_names=${q(SNAPSHOT_SERVICE_ACCOUNT)} bound_service_account_namespaces=${q(OPERATORS.openbao.namespace)} token_policies=${q(snapshotPolicy)} token_no_default_policy=true token_ttl=${ESO_TOKEN_TTL} token_max_ttl=${ESO_TOKEN_MAX_TTL}`,
+    `prune_roles ${q(localMount)} ${q(SNAPSHOT_ROLE)}`,
+    `echo "OpenBao configured: ${mounts.length} KV mount(s), ${props.clusters.length + 1} Kubernetes auth mount(s), ${stores.length + 1} role(s), ${policies.size} policies"`,
   ];
   return { mounts, policies, configuratorPolicy: policyHcl('The configurator (CronJob openbao-config): mounts, auth mounts, roles and policies of the stores; never a value', configurator), script: lines.join('\n') + '\n' };
 }

@@ -9,6 +9,10 @@ import { Peer, type WorkloadPeer } from '../network/peer';
 import { Port } from '../network/port';
 import { Segmentation } from '../network/segmentation';
 import { OPENBAO_API_PORT } from './operator';
+import { resolveTiers } from '../../policy/backup/tiers';
+import { retain } from '../../lib/markers';
+import { assignBackupTier } from '../backup/coverage';
+import { allowAuditShipping, auditShipperContainer, auditShippingRecord, declareOffsiteKeys, OpenBaoSnapshots } from './openbao-backup';
 
 /** OpenBao's Raft and request-forwarding port between its pods. */
 export const OPENBAO_CLUSTER_PORT = Port.tcp(8201);
@@ -16,6 +20,8 @@ export const OPENBAO_CLUSTER_PORT = Port.tcp(8201);
 const TLS_DIR = '/openbao/tls';
 /** Where the file audit device writes (the chart's auditStorage volume). */
 export const AUDIT_LOG = '/openbao/audit/audit.log';
+/** The secret store in the backup coverage table: `<cluster>/<namespace>/<name>`. */
+export const OPENBAO_SERVICE = 'mgmt/openbao/openbao';
 
 export interface OpenBaoProps {
   /** The name clients use (a SAN of the certificate). */
@@ -77,6 +83,8 @@ export class OpenBao extends Construct {
   readonly certificate: CustomResource;
   readonly pods: WorkloadPeer;
   readonly config: string;
+  /** The Raft snapshots; absent when the environment declares no off-site target (SEC-004 reports it). */
+  readonly snapshots?: OpenBaoSnapshots;
 
   constructor(scope: Construct, id: string, props: OpenBaoProps) {
     super(scope, id);
@@ -108,6 +116,9 @@ export class OpenBao extends Construct {
     const created = ClusterContext.of(this).createdNamespace(namespace);
     if (created) this.certificate.manifest.dependsOn = [(created.namespace as unknown as { fqn: string }).fqn];
     this.config = openBaoConfig({ replicas, unseal: props.unseal, release });
+    const env = ClusterContext.of(this).environment;
+    // Snapshots and the audit log go to the other site (openbao-backup.ts says why there).
+    const offsite = env.backup.offsite;
     this.chart = new OperatorChart(this, 'chart', {
       operator: 'openbao',
       values: {
@@ -119,6 +130,7 @@ export class OpenBao extends Construct {
           auditStorage: { enabled: true, size: '10Gi' },
           volumes: [{ name: 'tls', secret: { secretName: tlsSecret } }],
           volumeMounts: [{ name: 'tls', mountPath: TLS_DIR, readOnly: true }],
+          ...(offsite ? { extraContainers: [auditShipperContainer(offsite, env.name, AUDIT_LOG, `${TLS_DIR}/ca.crt`)] } : {}),
           extraEnvironmentVars: { BAO_CACERT: `${TLS_DIR}/ca.crt` },
           statefulSet: {
             securityContext: {
@@ -135,5 +147,16 @@ export class OpenBao extends Construct {
     dependOn(this.chart.release, this.certificate.manifest);
     this.pods = Peer.workload({ name: 'openbao', namespace, zone: 'mgmt', selector: { 'app.kubernetes.io/name': release, component: 'server' }, ports: [OPENBAO_API_PORT] });
     Segmentation.of(this).allow(this.pods, this.pods, { ports: [OPENBAO_API_PORT, OPENBAO_CLUSTER_PORT], description: 'OpenBao pods join the Raft cluster (8200) and replicate and forward requests (8201) over TLS', declaredBy: this });
+    if (offsite) {
+      this.chart.release.addOverride('//.secretStore', auditShippingRecord(offsite, env.name));
+      declareOffsiteKeys(this.chart.release, offsite);
+      allowAuditShipping(this, this.pods, offsite);
+      const tier = resolveTiers(env.backup.tiers)[env.backup.assign[OPENBAO_SERVICE] ?? 'gold'];
+      // The release owns the Raft volumes: it holds data like a database (no plan may delete it), in the same service as its snapshots.
+      retain(this.chart.release, 'volume', ClusterContext.of(this).ephemeral);
+      assignBackupTier(this.chart.release, tier.name, { service: OPENBAO_SERVICE, kind: 'secret-store' });
+      this.snapshots = new OpenBaoSnapshots(this, 'snapshots', { target: offsite, tier, service: OPENBAO_SERVICE, pods: this.pods, tlsSecret, activeAddress: `https://${release}-active.${namespace}.svc:${OPENBAO_API_PORT.port}` });
+      dependOn(this.snapshots.cronJob, this.chart.release);
+    }
   }
 }

@@ -278,6 +278,8 @@ export const SYNTH_ONLY: Readonly<Record<string, string>> = {
   'SEC-001': 'Literal secrets are judged in the synthesized Terraform (values, variables, state); at admission a Secret legitimately carries its value.',
   'SEC-002': 'A store is judged together with the ExternalSecrets that name it and the domain its mount belongs to: several objects, some cluster-scoped.',
   'SEC-003': 'Hand-made Secrets are prerequisites recorded in the synthesized output; admission cannot tell who made a Secret.',
+  'SEC-004': 'The secret store is backed up by a CronJob judged against the OpenBao release it protects, its tier and the off-site target recorded at synth: several objects, some of them records.',
+  'SEC-005': 'The audit shipper is judged against the audit device in the OpenBao configuration and the immutability of a bucket at the other site, which admission cannot see.',
   'RBAC-001': 'Least privilege is judged over all roles and bindings together and their declared exceptions; one binding alone does not show it.',
   'PG-003': 'WAL archiving is a relation between a Cluster and its ObjectStore and the tier of its data, not one object.',
   'PG-004': 'A scheduled backup is judged against the tier of the cluster it backs up, another object.',

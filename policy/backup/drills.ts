@@ -22,15 +22,16 @@ import { durationMinutes, formatMinutes } from './tiers';
  *   scratch prefix and compared;
  * - `kafka-mirror`: the off-site MirrorMaker 2 copy consumed at the other site and compared.
  */
-export const DRILL_KINDS = ['postgres-recovery', 'velero-restore', 'bucket-restore', 'kafka-mirror'] as const;
+export const DRILL_KINDS = ['postgres-recovery', 'velero-restore', 'bucket-restore', 'kafka-mirror', 'raft-restore'] as const;
 export type DrillKind = (typeof DRILL_KINDS)[number];
 
 /**
  * What kind of service a tiered resource is, for the coverage table and its drill. A
  * `backup-store` (Velero's bucket, a receiving bucket) holds other services' backups: their
- * drills prove it. `other` is infrastructure holding other services' data.
+ * drills prove it. `other` is infrastructure holding other services' data. `secret-store` is
+ * OpenBao, restored from a Raft snapshot.
  */
-export type ServiceKind = 'postgres' | 'kafka' | 'bucket' | 'namespace' | 'backup-store' | 'other';
+export type ServiceKind = 'postgres' | 'kafka' | 'bucket' | 'namespace' | 'backup-store' | 'secret-store' | 'other';
 
 /** The drill that proves a restore of a kind of service. */
 export function drillKindFor(kind: ServiceKind): DrillKind | undefined {
@@ -43,6 +44,8 @@ export function drillKindFor(kind: ServiceKind): DrillKind | undefined {
       return 'bucket-restore';
     case 'namespace':
       return 'velero-restore';
+    case 'secret-store':
+      return 'raft-restore';
     default:
       return undefined;
   }

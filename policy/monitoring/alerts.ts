@@ -8,6 +8,7 @@
  *   base-backup   newest base backup in the object store older than the base-backup schedule + margin
  *   wal-archiving seconds since the last archived WAL segment over the tier's RPO
  *   offsite-copy  last successful run of the off-site copier older than its schedule + margin
+ *   raft-snapshot last successful run of OpenBao's Raft snapshot job older than its schedule + margin
  *   (only kept in place: versioning, a receiving bucket, infrastructure holding other services'
  *   data) the object store's Ceph cluster in HEALTH_ERR: the copies are only as safe as the store
  *
@@ -249,6 +250,23 @@ function mechanismAlerts(input: MonitoringInput, s: BackupServiceRecord, m: Back
           for: '5m',
           runbook: runbookAnchor('OffsiteCopyStale'),
           summary: `${s.service}: the off-site copy has not succeeded for more than ${l.threshold}`,
+        },
+      ];
+    }
+    case 'raft-snapshot': {
+      if (!watch) return [];
+      const l = late(m.schedule, `tier ${s.tier} schedule`);
+      return [
+        {
+          ...base,
+          alert: 'OpenBaoSnapshotStale',
+          condition: `the last successful run of CronJob ${watch.namespace}/${watch.cronjob} (the Raft snapshot of ${s.service}) is older than ${l.threshold}`,
+          threshold: l.threshold,
+          source: l.source,
+          expr: `time() - max by (namespace, cronjob) (kube_cronjob_status_last_successful_time{${matchers(watch)}}) > ${seconds(l.limit)}`,
+          for: '5m',
+          runbook: runbookAnchor('OpenBaoSnapshotStale'),
+          summary: `${s.service}: no successful OpenBao Raft snapshot for more than ${l.threshold} (tier ${s.tier}, RPO ${tier.rpo})`,
         },
       ];
     }
@@ -560,7 +578,7 @@ function platformAlerts(input: MonitoringInput): AlertRule[] {
 }
 
 /** Mechanisms watched by an alert of their own. */
-export const WATCHED_MECHANISMS: readonly string[] = ['velero', 'base-backup', 'wal-archiving', 'offsite-copy'];
+export const WATCHED_MECHANISMS: readonly string[] = ['velero', 'base-backup', 'wal-archiving', 'offsite-copy', 'raft-snapshot'];
 
 /** The RPO alerts of every service of the input; a service left without one is a problem. */
 export function rpoAlerts(input: MonitoringInput): AlertRule[] {

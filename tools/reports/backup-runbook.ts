@@ -88,6 +88,18 @@ export function drillRunbook(record: BackupRecord, service: BackupServiceRecord,
         '2. Check the MirrorMaker 2 connectors are Ready and their lag is within the RPO.',
         ...record_,
       ].join('\n');
+    case 'raft-restore': {
+      const copy = service.mechanisms.find((m) => m.kind === 'raft-snapshot');
+      return [
+        ...head,
+        `1. Pick the newest snapshot under ${copy?.target ?? 'the off-site receiving bucket'} (\`rclone lsl\` with the keys of Secret openbao/openbao-offsite-keys); it must be younger than the RPO (${tier.rpo}).`,
+        '2. Bring up a scratch OpenBao (one pod, Raft storage, same unseal method and unseal material as the origin; a scratch namespace on the management cluster or the recovery site), initialise it and log in with its own root token.',
+        `3. \`bao operator raft snapshot restore -force <file>\` into the scratch instance; it now holds the origin's keyring: unseal it with the origin's unseal material (docs/secrets.md, "Restoring OpenBao").`,
+        '4. Check: `bao secrets list` shows the platform and domain mounts; read one value of each mount and compare its version metadata with the origin; `bao audit list` shows the file device from the configuration.',
+        '5. Delete the scratch instance and its volumes; revoke any token created during the drill.',
+        ...record_,
+      ].join('\n');
+    }
     default:
       return [...head, `${service.service} is ${service.kind}: it needs no drill of its own (${service.mechanisms[0]?.description ?? 'its contents are drilled'}).`].join('\n');
   }

@@ -34,10 +34,12 @@ import RET003 from './RET-003-data-claims-retained';
 import SEC001 from './SEC-001-no-literal-secrets';
 import SEC002 from './SEC-002-store-scoped';
 import SEC003 from './SEC-003-secrets-from-model';
+import SEC004 from './SEC-004-secret-store-backed-up';
+import SEC005 from './SEC-005-secret-store-audit-shipped';
 import SHR001 from './SHR-001-sharing-agreement-in-force';
 
 export const RULES: readonly Rule[] = [
-  NET001, NET002, NET003, PSS001, SEC001, SEC002, SEC003, RBAC001,
+  NET001, NET002, NET003, PSS001, SEC001, SEC002, SEC003, SEC004, SEC005, RBAC001,
   KAF001, KAF002, KAF003, PG001, PG002, PG003, PG004, OBJ001, OBJ002, OBJ003,
   RET001, RET002, RET003, BAK001, BAK002, BAK003, BAK004, LOG001, LOG002, MON001, MON002, SHR001, AUD001, AUD002,
 ];
