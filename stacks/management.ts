@@ -10,6 +10,7 @@ import { MANAGEMENT_CLUSTER } from '../policy/names';
 import { createNamespaces } from './platform';
 import { InternalCaIssuer } from '../constructs/cert-manager';
 import { OpenBao } from '../constructs/secrets/openbao';
+import { preparedBackupRecord } from '../constructs/backup/coverage';
 import { OpenBaoConfig } from '../constructs/secrets/openbao-config';
 import { OPERATORS } from '../lib/versions';
 import { Peer } from '../constructs/network/peer';
@@ -113,5 +114,11 @@ export class ManagementClustersStack extends EnvironmentStack {
     this.clusters = props.environment.clusters.map((cluster) => new KubernetesCluster(clusters, cluster.name, { cluster }));
     this.monitoring = new ManagementMonitors(this, 'monitoring');
     this.addOverride('//.alerting', this.monitoring.alerting);
+  }
+
+  /** After the backups are prepared (the records exist), compiles the management cluster's alerts. */
+  prepareStack(): void {
+    super.prepareStack();
+    this.monitoring.compile(preparedBackupRecord(this));
   }
 }

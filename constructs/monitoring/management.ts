@@ -15,6 +15,7 @@
  * deploys after it ({@link ManagementMonitors}).
  */
 import { Construct } from 'constructs';
+import type { BackupRecord } from '../../policy/backup/record';
 import type { Environment } from '../../environments';
 import { resolveTiers } from '../../policy/backup/tiers';
 import { OPERATORS } from '../../lib/versions';
@@ -82,12 +83,25 @@ export class ManagementMonitors extends Construct {
     const stack = ClusterContext.of(this);
     this.monitors = new Monitors(this, 'monitors', { targets: managementScrapeTargets() });
     this.alerts = new AlertRules(this, 'alerts');
+    const route = stack.environment.monitoring.route;
+    this.alerting = { receivers: route ? { critical: route.critical, warning: route.warning } : {} };
+  }
+
+  /**
+   * Compiles the management cluster's alerts once its backups are prepared (the stack's
+   * prepareStack): the controllers', and the RPO alerts of the services its own record holds
+   * (OpenBao's Raft snapshots), but not of the workload clusters it declares, whose own
+   * Prometheus watches them (stacks/monitoring.ts clusterServices).
+   */
+  compile(record: BackupRecord | undefined): void {
+    const stack = ClusterContext.of(this);
     const env = stack.environment;
+    const workload = new Set(env.clusters.flatMap((c) => [c.name, `${c.name}-control-plane`]));
     this.alerts.compile({
       environment: env.name,
       cluster: stack.cluster,
-      tiers: resolveTiers(env.backup.tiers),
-      services: [],
+      tiers: record?.tiers ?? resolveTiers(env.backup.tiers),
+      services: (record?.services ?? []).filter((s) => !workload.has(s.service.split('/')[2] ?? '')),
       requireDrills: false,
       required: [],
       drills: [],
@@ -97,7 +111,5 @@ export class ManagementMonitors extends Construct {
       clusterApiNamespaces: clusterApiNamespaces(),
       certManager: true,
     });
-    const route = env.monitoring.route;
-    this.alerting = { receivers: route ? { critical: route.critical, warning: route.warning } : {} };
   }
 }
