@@ -27,7 +27,7 @@ import type { OffsiteTarget } from '../../environments/sections/backup';
 import { SecretRef } from '../secrets/secret-ref';
 import { StoreSecret } from '../secrets/store-secret';
 import { peerCredentialKey } from '../../policy/secrets';
-import { CronJobV1 } from '../../lib/providers';
+import type { CronJobV1 } from '../../lib/providers';
 import { NS } from '../../policy/layout';
 import { Peer } from '../network/peer';
 import { placementFor } from '../network/placement';
@@ -36,6 +36,7 @@ import { Segmentation } from '../network/segmentation';
 import { ClusterContext } from '../context';
 import type { Bucket } from '../storage/bucket';
 import type { BackupTier } from '../../policy/backup/tiers';
+import { scheduledJob } from '../scheduled-job';
 
 /**
  * rclone, pinned. Mirror it into the data centre's registry and pin it by digest there; check
@@ -108,7 +109,7 @@ export class OffsiteCopier extends Construct {
     ];
     const name = `offsite-copy-${props.tier.name}`;
     this.cronJobName = name;
-    this.cronJob = new CronJobV1(this, 'cron-job', {
+    this.cronJob = scheduledJob(this, 'cron-job', {
       provider: stack.kubernetes,
       metadata: {
         name,
@@ -118,57 +119,41 @@ export class OffsiteCopier extends Construct {
           'moit.gov.vn/purpose': `Copies the ${props.tier.name}-tier buckets (${this.bucketNames.join(', ')}) to ${t.environment} (${t.site}) bucket ${t.bucket}/${props.prefix}.`,
         },
       },
-      spec: {
-        schedule: props.tier.schedule,
-        concurrencyPolicy: 'Forbid',
-        startingDeadlineSeconds: 3600,
-        successfulJobsHistoryLimit: 3,
-        failedJobsHistoryLimit: 5,
-        jobTemplate: {
-          metadata: { labels: { ...selector } },
-          spec: {
-            backoffLimit: 2,
-            template: {
-              metadata: { labels: { ...selector } },
-              spec: {
-                restartPolicy: 'Never',
-                automountServiceAccountToken: false,
-                securityContext: { runAsNonRoot: true, runAsUser: '65532', runAsGroup: '65532', seccompProfile: { type: 'RuntimeDefault' } },
-                ...(placement.nodeSelector ? { nodeSelector: { ...placement.nodeSelector } } : {}),
-                ...(placement.tolerations ? { toleration: placement.tolerations.map((x) => ({ ...x })) } : {}),
-                container: [
-                  {
-                    name: 'copy',
-                    image: RCLONE_IMAGE,
-                    command: ['/bin/sh', '-ec', copierScript(this.bucketNames, t.bucket, props.prefix, caFiles)],
-                    env: [
-                      ...s3('SRC', source.endpoint),
-                      { name: 'RCLONE_CONFIG_SRC_ACCESS_KEY_ID', valueFrom: { secretKeyRef: { name: source.credentials.secretName, key: source.credentials.accessKeyIdKey } } },
-                      { name: 'RCLONE_CONFIG_SRC_SECRET_ACCESS_KEY', valueFrom: { secretKeyRef: { name: source.credentials.secretName, key: source.credentials.secretAccessKeyKey } } },
-                      ...s3('DST', t.endpoint),
-                      { name: 'RCLONE_CONFIG_DST_ACCESS_KEY_ID', valueFrom: { secretKeyRef: { name: t.credentialsSecret, key: t.credentialKeys.accessKeyId } } },
-                      { name: 'RCLONE_CONFIG_DST_SECRET_ACCESS_KEY', valueFrom: { secretKeyRef: { name: t.credentialsSecret, key: t.credentialKeys.secretAccessKey } } },
-                      { name: 'HOME', value: '/tmp' },
-                      { name: 'RCLONE_CONFIG', value: '/tmp/rclone.conf' },
-                    ],
-                    securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
-                    resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '1Gi' } },
-                    volumeMount: [
-                      { name: 'local-ca', mountPath: '/etc/ca/local', readOnly: true },
-                      ...(sameCa ? [] : [{ name: 'remote-ca', mountPath: '/etc/ca/remote', readOnly: true }]),
-                      { name: 'tmp', mountPath: '/tmp' },
-                    ],
-                  },
-                ],
-                volume: [
-                  { name: 'local-ca', secret: { secretName: localCa.secretName, items: [{ key: localCa.key, path: 'ca.crt' }] } },
-                  ...(sameCa ? [] : [{ name: 'remote-ca', secret: { secretName: remoteCa.secretName, items: [{ key: remoteCa.key, path: 'ca.crt' }] } }]),
-                  { name: 'tmp', emptyDir: { sizeLimit: '256Mi' } },
-                ],
-              },
-            },
-          },
+      schedule: props.tier.schedule,
+      selector,
+      placement,
+      pod: {
+      automountServiceAccountToken: false,
+      securityContext: { runAsNonRoot: true, runAsUser: '65532', runAsGroup: '65532', seccompProfile: { type: 'RuntimeDefault' } },
+      container: [
+        {
+          name: 'copy',
+          image: RCLONE_IMAGE,
+          command: ['/bin/sh', '-ec', copierScript(this.bucketNames, t.bucket, props.prefix, caFiles)],
+          env: [
+            ...s3('SRC', source.endpoint),
+            { name: 'RCLONE_CONFIG_SRC_ACCESS_KEY_ID', valueFrom: { secretKeyRef: { name: source.credentials.secretName, key: source.credentials.accessKeyIdKey } } },
+            { name: 'RCLONE_CONFIG_SRC_SECRET_ACCESS_KEY', valueFrom: { secretKeyRef: { name: source.credentials.secretName, key: source.credentials.secretAccessKeyKey } } },
+            ...s3('DST', t.endpoint),
+            { name: 'RCLONE_CONFIG_DST_ACCESS_KEY_ID', valueFrom: { secretKeyRef: { name: t.credentialsSecret, key: t.credentialKeys.accessKeyId } } },
+            { name: 'RCLONE_CONFIG_DST_SECRET_ACCESS_KEY', valueFrom: { secretKeyRef: { name: t.credentialsSecret, key: t.credentialKeys.secretAccessKey } } },
+            { name: 'HOME', value: '/tmp' },
+            { name: 'RCLONE_CONFIG', value: '/tmp/rclone.conf' },
+          ],
+          securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+          resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '1Gi' } },
+          volumeMount: [
+            { name: 'local-ca', mountPath: '/etc/ca/local', readOnly: true },
+            ...(sameCa ? [] : [{ name: 'remote-ca', mountPath: '/etc/ca/remote', readOnly: true }]),
+            { name: 'tmp', mountPath: '/tmp' },
+          ],
         },
+      ],
+      volume: [
+        { name: 'local-ca', secret: { secretName: localCa.secretName, items: [{ key: localCa.key, path: 'ca.crt' }] } },
+        ...(sameCa ? [] : [{ name: 'remote-ca', secret: { secretName: remoteCa.secretName, items: [{ key: remoteCa.key, path: 'ca.crt' }] } }]),
+        { name: 'tmp', emptyDir: { sizeLimit: '256Mi' } },
+      ],
       },
     });
     // One ExternalSecret per cluster for all tiers' copies: the first tier's construct makes it.

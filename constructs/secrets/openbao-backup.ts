@@ -27,7 +27,7 @@
 import { Construct } from 'constructs';
 import type { OffsiteTarget } from '../../environments/sections/backup';
 import { declarePrerequisite } from '../../lib/markers';
-import { CronJobV1, ServiceAccountV1 } from '../../lib/providers';
+import { ServiceAccountV1, type CronJobV1 } from '../../lib/providers';
 import { dependOn } from '../../lib/tf';
 import { OPERATORS } from '../../lib/versions';
 import { MANAGEMENT_CLUSTER } from '../../policy/names';
@@ -41,6 +41,7 @@ import { placementFor } from '../network/placement';
 import { Port } from '../network/port';
 import { Segmentation } from '../network/segmentation';
 import { OPENBAO_API_PORT } from './operator';
+import { scheduledJob } from '../scheduled-job';
 
 /** The Kubernetes auth role the snapshot job logs in as (on the management cluster's mount). */
 export const SNAPSHOT_ROLE = 'raft-snapshot';
@@ -199,7 +200,7 @@ export class OpenBaoSnapshots extends Construct {
     });
     const ca = { name: 'openbao-ca', secret: { secretName: props.tlsSecret, items: [{ key: 'ca.crt', path: 'ca.crt' }] } };
     const restricted = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } };
-    this.cronJob = new CronJobV1(this, 'cron-job', {
+    this.cronJob = scheduledJob(this, 'cron-job', {
       provider: stack.kubernetes,
       metadata: {
         name: 'openbao-snapshot',
@@ -207,73 +208,57 @@ export class OpenBaoSnapshots extends Construct {
         labels: { 'app.kubernetes.io/managed-by': 'moit-datacentre', ...selector },
         annotations: { 'moit.gov.vn/purpose': `Raft snapshots of OpenBao (${env}) to ${t.environment} (${t.site}) bucket ${t.bucket}/${prefix}, tier ${props.tier.name}.` },
       },
-      spec: {
-        schedule: props.tier.schedule,
-        concurrencyPolicy: 'Forbid',
-        startingDeadlineSeconds: 3600,
-        successfulJobsHistoryLimit: 3,
-        failedJobsHistoryLimit: 5,
-        jobTemplate: {
-          metadata: { labels: { ...selector } },
-          spec: {
-            backoffLimit: 2,
-            template: {
-              metadata: { labels: { ...selector } },
-              spec: {
-                restartPolicy: 'Never',
-                serviceAccountName: SNAPSHOT_SERVICE_ACCOUNT,
-                automountServiceAccountToken: true,
-                securityContext: { runAsNonRoot: true, runAsUser: '100', runAsGroup: '1000', fsGroup: '1000', seccompProfile: { type: 'RuntimeDefault' } },
-                ...(placement.nodeSelector ? { nodeSelector: { ...placement.nodeSelector } } : {}),
-                ...(placement.tolerations ? { toleration: placement.tolerations.map((x) => ({ ...x })) } : {}),
-                initContainer: [
-                  {
-                    name: 'snapshot',
-                    image: OPENBAO_IMAGE,
-                    command: ['/bin/sh', '-ec', snapshotScript(env)],
-                    env: [
-                      { name: 'BAO_ADDR', value: props.activeAddress },
-                      { name: 'BAO_CACERT', value: '/etc/openbao-ca/ca.crt' },
-                      { name: 'HOME', value: '/tmp' },
-                    ],
-                    securityContext: restricted,
-                    resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } },
-                    volumeMount: [
-                      { name: 'openbao-ca', mountPath: '/etc/openbao-ca', readOnly: true },
-                      { name: 'snapshots', mountPath: '/snapshots' },
-                      { name: 'tmp', mountPath: '/tmp' },
-                    ],
-                  },
-                ],
-                container: [
-                  {
-                    name: 'upload',
-                    image: RCLONE_IMAGE,
-                    command: ['/bin/sh', '-ec', uploadScript(t.bucket, prefix)],
-                    env: [
-                      { name: 'RCLONE_CONFIG_DST_TYPE', value: 's3' },
-                      { name: 'RCLONE_CONFIG_DST_PROVIDER', value: 'Ceph' },
-                      { name: 'RCLONE_CONFIG_DST_ENDPOINT', value: t.endpoint },
-                      { name: 'RCLONE_CONFIG_DST_FORCE_PATH_STYLE', value: 'true' },
-                      { name: 'RCLONE_CONFIG_DST_ACCESS_KEY_ID', valueFrom: { secretKeyRef: { name: OFFSITE_KEYS_SECRET, key: t.credentialKeys.accessKeyId } } },
-                      { name: 'RCLONE_CONFIG_DST_SECRET_ACCESS_KEY', valueFrom: { secretKeyRef: { name: OFFSITE_KEYS_SECRET, key: t.credentialKeys.secretAccessKey } } },
-                      { name: 'HOME', value: '/tmp' },
-                      { name: 'RCLONE_CONFIG', value: '/tmp/rclone.conf' },
-                    ],
-                    securityContext: restricted,
-                    resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } },
-                    volumeMount: [
-                      { name: 'openbao-ca', mountPath: '/etc/openbao-ca', readOnly: true },
-                      { name: 'snapshots', mountPath: '/snapshots', readOnly: true },
-                      { name: 'tmp', mountPath: '/tmp' },
-                    ],
-                  },
-                ],
-                volume: [ca, { name: 'snapshots', emptyDir: { sizeLimit: '2Gi' } }, { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } }],
-              },
-            },
-          },
+      schedule: props.tier.schedule,
+      selector,
+      placement,
+      pod: {
+      serviceAccountName: SNAPSHOT_SERVICE_ACCOUNT,
+      automountServiceAccountToken: true,
+      securityContext: { runAsNonRoot: true, runAsUser: '100', runAsGroup: '1000', fsGroup: '1000', seccompProfile: { type: 'RuntimeDefault' } },
+      initContainer: [
+        {
+          name: 'snapshot',
+          image: OPENBAO_IMAGE,
+          command: ['/bin/sh', '-ec', snapshotScript(env)],
+          env: [
+            { name: 'BAO_ADDR', value: props.activeAddress },
+            { name: 'BAO_CACERT', value: '/etc/openbao-ca/ca.crt' },
+            { name: 'HOME', value: '/tmp' },
+          ],
+          securityContext: restricted,
+          resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } },
+          volumeMount: [
+            { name: 'openbao-ca', mountPath: '/etc/openbao-ca', readOnly: true },
+            { name: 'snapshots', mountPath: '/snapshots' },
+            { name: 'tmp', mountPath: '/tmp' },
+          ],
         },
+      ],
+      container: [
+        {
+          name: 'upload',
+          image: RCLONE_IMAGE,
+          command: ['/bin/sh', '-ec', uploadScript(t.bucket, prefix)],
+          env: [
+            { name: 'RCLONE_CONFIG_DST_TYPE', value: 's3' },
+            { name: 'RCLONE_CONFIG_DST_PROVIDER', value: 'Ceph' },
+            { name: 'RCLONE_CONFIG_DST_ENDPOINT', value: t.endpoint },
+            { name: 'RCLONE_CONFIG_DST_FORCE_PATH_STYLE', value: 'true' },
+            { name: 'RCLONE_CONFIG_DST_ACCESS_KEY_ID', valueFrom: { secretKeyRef: { name: OFFSITE_KEYS_SECRET, key: t.credentialKeys.accessKeyId } } },
+            { name: 'RCLONE_CONFIG_DST_SECRET_ACCESS_KEY', valueFrom: { secretKeyRef: { name: OFFSITE_KEYS_SECRET, key: t.credentialKeys.secretAccessKey } } },
+            { name: 'HOME', value: '/tmp' },
+            { name: 'RCLONE_CONFIG', value: '/tmp/rclone.conf' },
+          ],
+          securityContext: restricted,
+          resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } },
+          volumeMount: [
+            { name: 'openbao-ca', mountPath: '/etc/openbao-ca', readOnly: true },
+            { name: 'snapshots', mountPath: '/snapshots', readOnly: true },
+            { name: 'tmp', mountPath: '/tmp' },
+          ],
+        },
+      ],
+      volume: [ca, { name: 'snapshots', emptyDir: { sizeLimit: '2Gi' } }, { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } }],
       },
     });
     dependOn(this.cronJob, this.serviceAccount);

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import type { Environment } from '../../environments';
-import { ConfigMapV1, CronJobV1 } from '../../lib/providers';
+import { ConfigMapV1, type CronJobV1 } from '../../lib/providers';
 import { OPERATORS } from '../../lib/versions';
 import { declarePrerequisite } from '../../lib/markers';
 import { dependOn, TerraformResource } from '../../lib/tf';
@@ -23,6 +23,7 @@ import { OPENBAO_API_PORT } from './operator';
 import type { OpenBao } from './openbao';
 import { SNAPSHOT_POLICY, SNAPSHOT_ROLE, SNAPSHOT_SERVICE_ACCOUNT } from './openbao-backup';
 import { MANAGEMENT_CLUSTER } from '../../policy/names';
+import { scheduledJob } from '../scheduled-job';
 
 /** The ConfigMap holding the script and the policies, and the CronJob running them. */
 export const OPENBAO_CONFIG_NAME = 'openbao-config';
@@ -210,56 +211,40 @@ export class OpenBaoConfig extends Construct {
     const selector = { 'app.kubernetes.io/name': OPENBAO_CONFIG_NAME };
     const placement = placementFor(this, 'mgmt');
     const image = `quay.io/openbao/openbao:${OPERATORS.openbao.appVersion.replace(/^v/, '')}`;
-    this.cronJob = new CronJobV1(this, 'cron-job', {
+    this.cronJob = scheduledJob(this, 'cron-job', {
       provider: stack.kubernetes,
       metadata: { name: OPENBAO_CONFIG_NAME, namespace, labels, annotations: { 'moit.gov.vn/purpose': 'Applies OpenBao mounts, Kubernetes auth roles and policies of the secret stores (constructs/secrets/openbao-config.ts).' } },
-      spec: {
-        schedule: SCHEDULE,
-        concurrencyPolicy: 'Forbid',
-        startingDeadlineSeconds: 3600,
-        successfulJobsHistoryLimit: 3,
-        failedJobsHistoryLimit: 5,
-        jobTemplate: {
-          metadata: { labels: { ...selector } },
-          spec: {
-            backoffLimit: 2,
-            template: {
-              metadata: { labels: { ...selector } },
-              spec: {
-                restartPolicy: 'Never',
-                automountServiceAccountToken: false,
-                securityContext: { runAsNonRoot: true, runAsUser: '100', runAsGroup: '1000', seccompProfile: { type: 'RuntimeDefault' } },
-                ...(placement.nodeSelector ? { nodeSelector: { ...placement.nodeSelector } } : {}),
-                ...(placement.tolerations ? { toleration: placement.tolerations.map((x) => ({ ...x })) } : {}),
-                container: [
-                  {
-                    name: 'configure',
-                    image,
-                    command: ['/bin/sh', `${configDir}/configure.sh`],
-                    env: [
-                      { name: 'BAO_TOKEN', valueFrom: { secretKeyRef: { name: OPENBAO_CONFIG_TOKEN_SECRET, key: 'token' } } },
-                      { name: 'HOME', value: '/tmp' },
-                    ],
-                    securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
-                    resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '128Mi' } },
-                    volumeMount: [
-                      { name: 'config', mountPath: configDir, readOnly: true },
-                      { name: 'ca', mountPath: '/openbao/ca', readOnly: true },
-                      { name: 'cluster-cas', mountPath: clusterCaDir, readOnly: true },
-                      { name: 'tmp', mountPath: '/tmp' },
-                    ],
-                  },
-                ],
-                volume: [
-                  { name: 'config', configMap: { name: OPENBAO_CONFIG_NAME } },
-                  { name: 'ca', secret: { secretName: props.openbao.certificate.object.metadata.name, items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
-                  { name: 'cluster-cas', configMap: { name: CLUSTER_CAS_CONFIGMAP } },
-                  { name: 'tmp', emptyDir: { sizeLimit: '16Mi' } },
-                ],
-              },
-            },
-          },
+      schedule: SCHEDULE,
+      selector,
+      placement,
+      pod: {
+      automountServiceAccountToken: false,
+      securityContext: { runAsNonRoot: true, runAsUser: '100', runAsGroup: '1000', seccompProfile: { type: 'RuntimeDefault' } },
+      container: [
+        {
+          name: 'configure',
+          image,
+          command: ['/bin/sh', `${configDir}/configure.sh`],
+          env: [
+            { name: 'BAO_TOKEN', valueFrom: { secretKeyRef: { name: OPENBAO_CONFIG_TOKEN_SECRET, key: 'token' } } },
+            { name: 'HOME', value: '/tmp' },
+          ],
+          securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+          resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '128Mi' } },
+          volumeMount: [
+            { name: 'config', mountPath: configDir, readOnly: true },
+            { name: 'ca', mountPath: '/openbao/ca', readOnly: true },
+            { name: 'cluster-cas', mountPath: clusterCaDir, readOnly: true },
+            { name: 'tmp', mountPath: '/tmp' },
+          ],
         },
+      ],
+      volume: [
+        { name: 'config', configMap: { name: OPENBAO_CONFIG_NAME } },
+        { name: 'ca', secret: { secretName: props.openbao.certificate.object.metadata.name, items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+        { name: 'cluster-cas', configMap: { name: CLUSTER_CAS_CONFIGMAP } },
+        { name: 'tmp', emptyDir: { sizeLimit: '16Mi' } },
+      ],
       },
     });
     dependOn(this.cronJob, this.configMap);
