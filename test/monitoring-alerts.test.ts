@@ -64,13 +64,9 @@ describe('on every environment, the alerts cover what npm run backups lists', ()
   const alerts = alertsReport(stacks);
 
   it.each(ENVIRONMENTS)('%s: every service of the backup table has an RPO alert with the same RPO', (env) => {
-    // A service whose own backup runs on the management cluster (OpenBao's Raft snapshots) is
-    // alerted by a Prometheus that sees that cluster; until a management stack declares
-    // PrometheusRules, none can. Its Cluster API objects ("contents per service") stay required:
-    // each workload cluster alerts on them. Once management monitoring lands, this ends by itself.
-    const mgmtAlerted = stacks.some((s) => s.name.startsWith(`${env}-mgmt-`) && JSON.stringify(s.json).includes('"PrometheusRule"'));
-    const onMgmtOnly = (r: { stack: string; schedule: string }) => !mgmtAlerted && r.stack.startsWith(`${env}-mgmt-`) && r.schedule !== 'contents per service';
-    const services = new Map(coverage.rows.filter((r) => r.environment === env && !onMgmtOnly(r)).map((r) => [r.service, r.rpo]));
+    // Services whose backup runs on the management cluster (OpenBao's Raft snapshots) are alerted by
+    // that cluster's own Prometheus (constructs/monitoring/management.ts): required like any other.
+    const services = new Map(coverage.rows.filter((r) => r.environment === env).map((r) => [r.service, r.rpo]));
     expect(services.size).toBeGreaterThan(0);
     const missing: string[] = [];
     for (const [service, rpo] of services) {
