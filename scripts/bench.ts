@@ -1,8 +1,9 @@
 /**
  * `npm run bench [-- --runs 3] [--reference-runs 2] [--no-references] [--no-terraform | --only-terraform] [--tf-sleep 2] [--with-tests] [--no-save]`
  *
- * Measures `npm run synth` as a user types it (npm, the build check, the app), start to finish,
- * and after a source change (the rebuild included).
+ * Measures `npm run synth` as a user types it (npm, the build check, the app), start to finish:
+ * synthesizing, with nothing changed since the last synth (the result cache), and after a source
+ * change (the rebuild included).
  * Measures synth, audit, diff and validation on the real estate (every environment, as
  * `npm run synth` builds it) and on a generated estate ten times larger
  * (scripts/bench/large-estate.ts), every measurement a child process timed from outside (process
@@ -330,12 +331,17 @@ function main(): void {
     const many = (c: Command, n: number): Run[] => (synthParts ? [...Array(n)].map((_, i) => (log(`bench: ${c.label} ${i + 1}/${n}`), run(c, work))) : []);
 
     // `npm run synth` as a user types it: npm, the build check, the app. dist/ is up to date
-    // (npm run bench built it), so the build step is the check alone; one more run measures
-    // the rebuild after a source change (the build stamp removed, as an edit would change it).
-    const typed: Command = { label: 'npm run synth (as typed)', cmd: 'npm', args: ['run', 'synth', '--', '--out', join(work, 'typed')] };
-    const typedRebuild: Command = { ...typed, label: 'npm run synth (as typed, after a source change)', before: () => rmSync(BUILD_STAMP, { force: true }) };
+    // (npm run bench built it), so the build step is the check alone. Measured synthesizing (the
+    // result cache off, as after any change of an input), with nothing changed since the last
+    // synth into the folder (the result cache: lib/synth-cache.ts; one run first makes the
+    // record), and after a source change (the build stamp removed, as an edit would change it).
+    const typed: Command = { label: 'npm run synth (as typed)', cmd: 'npm', args: ['run', 'synth', '--', '--out', join(work, 'typed')], env: { MOIT_SYNTH_CACHE: 'off' } };
+    const typedUnchanged: Command = { label: 'npm run synth (as typed, nothing changed)', cmd: 'npm', args: ['run', 'synth', '--', '--out', join(work, 'typed-unchanged')], env: { MOIT_SYNTH_CACHE: 'on' } };
+    const typedRebuild: Command = { ...typedUnchanged, label: 'npm run synth (as typed, after a source change)', before: () => rmSync(BUILD_STAMP, { force: true }) };
     const typedRuns = many(typed, runs);
     const typedRebuildRuns = many(typedRebuild, 1);
+    const typedUnchangedRuns = many(typedUnchanged, runs);
+    const reused = typedUnchangedRuns.filter((r) => /nothing changed since the synth of/.test(r.stderr)).length;
     const realRuns = many(fast, runs);
     const largeRuns = many(synthLarge, runs);
     const realSize = synthParts ? countEstate(real) : { stacks: 0, resources: 0 };
@@ -364,6 +370,7 @@ function main(): void {
 
     // References, alternating with the fast path run by run.
     const refFast: Run[] = [];
+    const refCached: Run[] = [];
     const refCdktf: Run[] = [];
     const refStock: Run[] = [];
     if (!values['no-references'] && synthParts) {
@@ -372,6 +379,7 @@ function main(): void {
       for (let i = 0; i < refRuns; i++) {
         log(`bench: references ${i + 1}/${refRuns} (npm run synth, npx cdktf synth, stock path)`);
         refFast.push(run(typed, work));
+        refCached.push(run(typedUnchanged, work));
         refCdktf.push(run(cdktf, work));
         refStock.push(run(stock, work));
       }
@@ -392,8 +400,9 @@ function main(): void {
     const marginalIn = (inProc(largeRuns) - inProc(realRuns)) / (largeSize.resources - realSize.resources);
 
     const rows: Row[] = [
-      { what: `\`npm run synth\` as typed, real estate (dist/ up to date)`, runs: typedRuns },
-      { what: `\`npm run synth\` as typed, after a source change (rebuilds dist/)`, runs: typedRebuildRuns },
+      { what: `\`npm run synth\` as typed, real estate, synthesizing (dist/ up to date; result cache off)`, runs: typedRuns },
+      { what: `\`npm run synth\` as typed, real estate, nothing changed since the last synth (result cache)`, runs: typedUnchangedRuns, note: `${reused} of ${typedUnchangedRuns.length} reused` },
+      { what: `\`npm run synth\` as typed, after a source change (rebuilds dist/, synthesizes)`, runs: typedRebuildRuns },
       { what: `synth, real estate (${realSize.stacks} stacks, ${realSize.resources} resources)`, runs: realRuns },
       { what: `synth, large estate (${largeSize.stacks} stacks, ${largeSize.resources} resources)`, runs: largeRuns },
       { what: 'audit, large estate', runs: auditRuns },
@@ -402,7 +411,8 @@ function main(): void {
       { what: 'validate, large estate, warm cache', runs: warmRuns, note: `${validationProblems} problems` },
       ...(refRuns && !values['no-references']
         ? [
-            { what: 'reference: `npm run synth` as typed (alternating)', runs: refFast },
+            { what: 'reference: `npm run synth` as typed, synthesizing (alternating)', runs: refFast },
+            { what: 'reference: `npm run synth` as typed, nothing changed (alternating)', runs: refCached },
             { what: 'reference: `npx cdktf synth` (cdktf.json)', runs: refCdktf },
             { what: 'reference: stock path (`--app "npx ts-node main.ts"`)', runs: refStock },
           ]
@@ -419,6 +429,7 @@ function main(): void {
     ];
     const ratio = refStock.length ? wall(refStock) / wall(refFast) : NaN;
     const ratioCdktf = refCdktf.length ? wall(refCdktf) / wall(refFast) : NaN;
+    const ratioCached = refStock.length ? wall(refStock) / wall(refCached) : NaN;
     const summary = [
       ...(!synthParts
         ? ['Synth, audit, diff and validate not measured (--only-terraform).']
@@ -426,14 +437,21 @@ function main(): void {
             `Marginal cost at ten-times scale: ${marginalWall.toFixed(3)} ms per resource wall (${marginalIn.toFixed(3)} in-process), ` +
               `(${fmtMs(wall(largeRuns))} − ${fmtMs(wall(realRuns))}) / (${largeSize.resources} − ${realSize.resources}).`,
           ]),
-      ...(refStock.length ? [`\`npm run synth\` as typed vs the stock path: ${ratio.toFixed(1)}× faster; vs \`npx cdktf synth\`: ${ratioCdktf.toFixed(1)}× faster (alternating runs).`] : []),
+      ...(refStock.length
+        ? [
+            `\`npm run synth\` as typed, synthesizing, vs the stock path: ${ratio.toFixed(1)}× faster; vs \`npx cdktf synth\`: ${ratioCdktf.toFixed(1)}× faster (alternating runs). ` +
+              `With nothing changed since the last synth (result cache): ${ratioCached.toFixed(1)}× faster than the stock path.`,
+          ]
+        : []),
       ...(terraform?.lines ?? []),
     ];
     const goal = (text: string, met: boolean | undefined) => `- ${met === undefined || (!synthParts && !/Terraform/.test(text)) ? 'not measured' : met ? 'met' : 'NOT MET'}: ${text}`;
     const goals = [
       goal(`\`npm run synth\` as typed synthesizes the real estate in under 1.0 s wall (${fmtMs(wall(typedRuns))})`, wall(typedRuns) < 1000),
+      goal(`\`npm run synth\` as typed, nothing changed since the last synth (result cache), under 1.0 s wall (${fmtMs(wall(typedUnchangedRuns))}; ${reused} of ${typedUnchangedRuns.length} reused)`, wall(typedUnchangedRuns) < 1000 && reused === typedUnchangedRuns.length),
       goal(`the app alone synthesizes the real estate in under 1.0 s wall (${fmtMs(wall(realRuns))})`, wall(realRuns) < 1000),
-      goal(`\`npm run synth\` as typed at least 10× faster than the stock path (${Number.isNaN(ratio) ? '–' : `${ratio.toFixed(1)}×`})`, Number.isNaN(ratio) ? undefined : ratio >= 10),
+      goal(`\`npm run synth\` as typed, synthesizing, at least 10× faster than the stock path (${Number.isNaN(ratio) ? '–' : `${ratio.toFixed(1)}×`})`, Number.isNaN(ratio) ? undefined : ratio >= 10),
+      goal(`\`npm run synth\` as typed, nothing changed (result cache), at least 10× faster than the stock path (${Number.isNaN(ratioCached) ? '–' : `${ratioCached.toFixed(1)}×`})`, Number.isNaN(ratioCached) ? undefined : ratioCached >= 10),
       goal(`marginal cost under 1 ms per resource at ten-times scale (${marginalWall.toFixed(3)} ms)`, marginalWall < 1),
       goal(`peak memory under 400 MB at ten-times scale (${fmtMiB(rss(largeRuns))})`, rss(largeRuns) < 400),
       goal(`audit of the large estate under 2 s (${fmtMs(wall(auditRuns))})`, wall(auditRuns) < 2000),

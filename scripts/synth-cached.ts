@@ -6,11 +6,29 @@
  * JavaScript again. The cache is made again when it is missing, or when V8 rejects it (another
  * Node version, another bundle); build.mjs removes it whenever it rebuilds the bundle. Options
  * and output are those of scripts/synth.ts.
+ *
+ * A synth whose inputs are all unchanged since the last synth into the same folder, and whose
+ * output is untouched, is not run again (lib/synth-cache.ts): its messages are replayed and the
+ * output is left as it is. `MOIT_SYNTH_CACHE=off` always synthesizes.
  */
 import Module = require('node:module');
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
+import { parseArgs } from 'node:util';
 import { Script } from 'node:vm';
+import {
+  SYNTH_CACHE_DIR,
+  SYNTH_CACHE_VARIABLE,
+  cacheDisabled,
+  dropRecord,
+  observeInputs,
+  outputHashes,
+  readRecord,
+  recordFile,
+  reusable,
+  synthContext,
+  writeRecord,
+} from '../lib/synth-cache';
 
 const BUNDLE = join(__dirname, '..', 'synth.bundle.js');
 const CACHE = `${BUNDLE}.cache`;
@@ -23,7 +41,7 @@ function readCache(): Buffer | undefined {
   }
 }
 
-function main(): void {
+function runBundle(): void {
   const cachedData = readCache();
   const script = new Script(Module.wrap(readFileSync(BUNDLE, 'utf8')), { filename: BUNDLE, cachedData });
   // The bundle runs as the main module: `require.main === module` holds inside it, as with `node dist/synth.bundle.js`.
@@ -44,6 +62,61 @@ function main(): void {
       // A read-only dist/ only costs the next run its compile.
     }
   }
+}
+
+/** The output folder the arguments name (synth.ts's default), or undefined if they do not parse. */
+function outputFolder(argv: readonly string[]): string | undefined {
+  try {
+    const { values } = parseArgs({ args: [...argv], options: { out: { type: 'string' }, env: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false });
+    return values.help ? undefined : resolve(values.out ?? 'cdktf.out');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Tees what the synth prints, for its record. */
+function capture(stream: NodeJS.WriteStream): () => string {
+  const chunks: string[] = [];
+  const write = stream.write.bind(stream);
+  stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+    return (write as (...a: unknown[]) => boolean)(chunk, ...rest);
+  }) as typeof stream.write;
+  return () => chunks.join('');
+}
+
+function main(): void {
+  const started = process.hrtime.bigint();
+  const argv = process.argv.slice(2);
+  const target = outputFolder(argv);
+  if (target === undefined) return runBundle(); // --help or a usage error: synth.ts says what.
+  const root = join(__dirname, '..', '..');
+  const file = recordFile(root, target);
+  const context = synthContext(argv, process.cwd());
+  if (cacheDisabled()) {
+    dropRecord(file);
+    return runBundle();
+  }
+  const record = readRecord(file);
+  if (record && reusable(record, context, target).ok) {
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    process.stderr.write(record.stderr);
+    process.stdout.write(record.stdout.replace(/ in \d+ ms:/, ` in ${ms.toFixed(0)} ms:`));
+    process.stderr.write(`synth: nothing changed since the synth of ${record.at} (every file, folder and variable it read, and every file of ${basename(target)}, checked): the output was left as it was. ${SYNTH_CACHE_VARIABLE}=off synthesizes anyway.\n`);
+    return;
+  }
+  dropRecord(file);
+  const staging = join(dirname(target), `.synth-${basename(target)}-`);
+  const notInputs = [target + sep, `${target}.previous-`, staging, join(root, SYNTH_CACHE_DIR) + sep, join(root, 'node_modules', '.cache', 'moit-chart-validators') + sep, CACHE];
+  const observation = observeInputs(target, (p) => p === target || notInputs.some((n) => p.startsWith(n)));
+  const stdout = capture(process.stdout);
+  const stderr = capture(process.stderr);
+  process.on('exit', (code) => {
+    const inputs = observation.stop();
+    if (code !== 0 || !observation.wroteOutput()) return;
+    writeRecord(file, { context, inputs, output: outputHashes(target), stdout: stdout(), stderr: stderr(), at: new Date().toISOString() });
+  });
+  runBundle();
 }
 
 main();

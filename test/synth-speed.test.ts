@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..');
-const env = { ...process.env, MOIT_TODAY: '2026-12-03' };
+// The result cache (test/synth-cache.test.ts) is off: these runs must really synthesize.
+const env = { ...process.env, MOIT_TODAY: '2026-12-03', MOIT_SYNTH_CACHE: 'off' };
 const node = (args: string[], cwd = ROOT) => execFileSync(process.execPath, args, { cwd, env, encoding: 'utf8', stdio: 'pipe' });
 
 /** Every file under `dir`, relative, with its content. */
