@@ -9,13 +9,13 @@
  *
  * Exit code: 0 posted, updated or unchanged; 1 error.
  */
-import { required, type Parsed } from '../lib/cli';
-import { parseLimit, writeReport } from '../tools/review/cli';
+import type { Parsed } from '../lib/cli';
+import { writeReport } from '../tools/review/cli';
 import { COMMENT_LIMIT } from '../tools/review/markdown';
-import { runCiCli } from '../tools/ci/cli';
+import { CI_REPORT_OPTIONS, ciReportArgs, runCiCli } from '../tools/ci/cli';
 import { commentFromReport, upsertComment } from '../tools/ci/comment';
 import { connect } from '../tools/ci/connect';
-import { parsePlatform, readCiContext } from '../tools/ci/env';
+import { readCiContext } from '../tools/ci/env';
 
 const USAGE = `Usage: npm run comment -- --platform gitlab|github --report <file> [options]
 
@@ -33,22 +33,13 @@ GitLab reads CI_API_V4_URL, CI_PROJECT_ID, CI_MERGE_REQUEST_IID and GITLAB_TOKEN
 GitHub reads GITHUB_API_URL, GITHUB_REPOSITORY, GITHUB_EVENT_PATH and GITHUB_TOKEN.
 Exit code: 0 posted, updated or unchanged; 1 error.`;
 
-const OPTIONS = {
-  platform: { type: 'string' },
-  report: { type: 'string' },
-  'full-report': { type: 'string' },
-  'artifact-url': { type: 'string' },
-  key: { type: 'string' },
-  limit: { type: 'string' },
-} as const;
+const OPTIONS = { ...CI_REPORT_OPTIONS, key: { type: 'string' } } as const;
 
 async function main({ values }: Parsed<typeof OPTIONS>): Promise<number> {
-  const report = required(values.report, '--report');
-  const platform = parsePlatform(values.platform);
-  const limit = parseLimit(values.limit, COMMENT_LIMIT);
+  const { report, platform, limit, fullReportPath, artifactUrl } = ciReportArgs(values);
   const context = readCiContext(platform, { mergeRequest: true });
-  const comment = commentFromReport(report, limit, { fullReportPath: values['full-report'], artifactUrl: values['artifact-url'] });
-  if (values['full-report']) writeReport(values['full-report'], comment.full);
+  const comment = commentFromReport(report, limit, { fullReportPath, artifactUrl });
+  if (fullReportPath) writeReport(fullReportPath, comment.full);
   if (comment.truncated) console.error(`The comment was cut to ${limit} characters.`);
   const outcome = await upsertComment(connect(context), context.mergeRequest!, values.key ?? 'review', comment.text);
   const where = `${platform === 'gitlab' ? 'merge request !' : 'pull request #'}${context.mergeRequest}`;

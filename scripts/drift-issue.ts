@@ -9,13 +9,12 @@
  *
  * Exit code: 0 done (whatever the drift), 1 error.
  */
-import { required, type Parsed } from '../lib/cli';
-import { parseLimit } from '../tools/review/cli';
+import type { Parsed } from '../lib/cli';
 import { COMMENT_LIMIT } from '../tools/review/markdown';
-import { runCiCli } from '../tools/ci/cli';
+import { CI_REPORT_OPTIONS, ciReportArgs, runCiCli } from '../tools/ci/cli';
 import { connect } from '../tools/ci/connect';
 import { DRIFT_LABEL, readDriftResult, syncDriftIssue } from '../tools/ci/drift-issue';
-import { parsePlatform, readCiContext } from '../tools/ci/env';
+import { readCiContext } from '../tools/ci/env';
 
 const USAGE = `Usage: npm run drift-issue -- --platform gitlab|github --report <file> [options]
 
@@ -28,22 +27,13 @@ const USAGE = `Usage: npm run drift-issue -- --platform gitlab|github --report <
 
 Exit code: 0 done, 1 error.`;
 
-const OPTIONS = {
-  platform: { type: 'string' },
-  report: { type: 'string' },
-  'full-report': { type: 'string' },
-  'artifact-url': { type: 'string' },
-  label: { type: 'string' },
-  limit: { type: 'string' },
-} as const;
+const OPTIONS = { ...CI_REPORT_OPTIONS, label: { type: 'string' } } as const;
 
 async function main({ values }: Parsed<typeof OPTIONS>): Promise<number> {
-  const report = required(values.report, '--report');
-  const platform = parsePlatform(values.platform);
-  const limit = parseLimit(values.limit, COMMENT_LIMIT);
+  const { report, platform, limit, fullReportPath, artifactUrl } = ciReportArgs(values);
   const context = readCiContext(platform);
   const result = readDriftResult(report);
-  const outcome = await syncDriftIssue(connect(context), result, { limit, fullReportPath: values['full-report'], artifactUrl: values['artifact-url'], label: values.label });
+  const outcome = await syncDriftIssue(connect(context), result, { limit, fullReportPath, artifactUrl, label: values.label });
   const which = outcome.number !== undefined ? ` #${outcome.number}${outcome.url ? ` (${outcome.url})` : ''}` : '';
   const said = {
     opened: `Drift in ${result.environment}: opened issue${which}.`,
