@@ -81,11 +81,25 @@ function celMap(values: Readonly<Record<string, string>>): string {
 /** The zone label of the request's namespace, or '' (CEL). */
 const NAMESPACE_ZONE = `(has(namespaceObject.metadata.labels) && ${celString(ZONE)} in namespaceObject.metadata.labels ? namespaceObject.metadata.labels[${celString(ZONE)}] : '')`;
 
+/** True when the label selector at `path` (CEL) selects everything: no labels, no expressions. */
+function emptySelector(path: string): string {
+  return `((!has(${path}.matchLabels) || size(${path}.matchLabels) == 0) && (!has(${path}.matchExpressions) || size(${path}.matchExpressions) == 0))`;
+}
+
+/** True when the object carries the annotation with a reason of at least ten characters (CEL). */
+function reasonAnnotation(annotation: string): string {
+  return `has(object.metadata.annotations) && ${celString(annotation)} in object.metadata.annotations && object.metadata.annotations[${celString(annotation)}].trim().size() >= 10`;
+}
+
 /** True when a NetworkPolicy peer (CEL variable `p`) is a wildcard, as NET-003 defines it. */
 const WILDCARD_PEER =
   "(has(p.ipBlock) ? p.ipBlock.cidr.endsWith('/0') : " +
-  '(has(p.namespaceSelector) ? ((!has(p.namespaceSelector.matchLabels) || size(p.namespaceSelector.matchLabels) == 0) && (!has(p.namespaceSelector.matchExpressions) || size(p.namespaceSelector.matchExpressions) == 0)) || !has(p.podSelector) || ((!has(p.podSelector.matchLabels) || size(p.podSelector.matchLabels) == 0) && (!has(p.podSelector.matchExpressions) || size(p.podSelector.matchExpressions) == 0)) : ' +
-  '(!has(p.podSelector) || ((!has(p.podSelector.matchLabels) || size(p.podSelector.matchLabels) == 0) && (!has(p.podSelector.matchExpressions) || size(p.podSelector.matchExpressions) == 0)))))';
+  `(has(p.namespaceSelector) ? ${emptySelector('p.namespaceSelector')} || !has(p.podSelector) || ${emptySelector('p.podSelector')} : ` +
+  `(!has(p.podSelector) || ${emptySelector('p.podSelector')})))`;
+
+/** The resources the policies match, each written once. */
+const KAFKA: AdmissionResource = { apiGroup: 'kafka.strimzi.io', apiVersion: 'v1', resource: 'kafkas', kind: 'Kafka' };
+const POSTGRES_CLUSTER: AdmissionResource = { apiGroup: 'postgresql.cnpg.io', apiVersion: 'v1', resource: 'clusters', kind: 'Cluster' };
 
 /** The admission policies of one cluster. */
 export function admissionPolicies(params: AdmissionParams): AdmissionPolicyDefinition[] {
@@ -96,7 +110,7 @@ export function admissionPolicies(params: AdmissionParams): AdmissionPolicyDefin
       name: 'moit-net-002-exposure',
       resources: [
         { apiGroup: '', apiVersion: 'v1', resource: 'services', kind: 'Service' },
-        { apiGroup: 'kafka.strimzi.io', apiVersion: 'v1', resource: 'kafkas', kind: 'Kafka' },
+        KAFKA,
       ],
       operations: ['CREATE', 'UPDATE'],
       validations: [
@@ -125,7 +139,7 @@ export function admissionPolicies(params: AdmissionParams): AdmissionPolicyDefin
           expression:
             `has(object.metadata.labels) && ${celString(ENFORCE)} in object.metadata.labels && (object.metadata.labels[${celString(ENFORCE)}] == 'restricted' || ` +
             `(object.metadata.name in ${celMap(params.podSecurityExceptions)} && object.metadata.labels[${celString(ENFORCE)}] == ${celMap(params.podSecurityExceptions)}[object.metadata.name] && ` +
-            `has(object.metadata.annotations) && ${celString(POD_SECURITY_EXCEPTION_ANNOTATION)} in object.metadata.annotations && object.metadata.annotations[${celString(POD_SECURITY_EXCEPTION_ANNOTATION)}].trim().size() >= 10))`,
+            `${reasonAnnotation(POD_SECURITY_EXCEPTION_ANNOTATION)}))`,
           message: `A namespace enforces Pod Security "restricted" unless the cluster layout declares an exception for it, with its level and a reason in ${POD_SECURITY_EXCEPTION_ANNOTATION}.`,
         },
       ],
@@ -138,7 +152,7 @@ export function admissionPolicies(params: AdmissionParams): AdmissionPolicyDefin
       validations: [
         {
           expression:
-            `(has(object.metadata.annotations) && ${celString(NETWORK_EXCEPTION_ANNOTATION)} in object.metadata.annotations && object.metadata.annotations[${celString(NETWORK_EXCEPTION_ANNOTATION)}].trim().size() >= 10) || ` +
+            `(${reasonAnnotation(NETWORK_EXCEPTION_ANNOTATION)}) || ` +
             `((!has(object.spec.ingress) || object.spec.ingress.all(r, has(r.from) && size(r.from) > 0 && r.from.all(p, !${WILDCARD_PEER}))) && ` +
             `(!has(object.spec.egress) || object.spec.egress.all(r, has(r.to) && size(r.to) > 0 && r.to.all(p, !${WILDCARD_PEER}))))`,
           message: `A NetworkPolicy names narrow peers: no 0.0.0.0/0, every namespace, every pod of a namespace, or a rule without peers, unless the reason is written in ${NETWORK_EXCEPTION_ANNOTATION}.`,
@@ -148,7 +162,7 @@ export function admissionPolicies(params: AdmissionParams): AdmissionPolicyDefin
     {
       rule: 'KAF-001',
       name: 'moit-kaf-001-listener-tls',
-      resources: [{ apiGroup: 'kafka.strimzi.io', apiVersion: 'v1', resource: 'kafkas', kind: 'Kafka' }],
+      resources: [KAFKA],
       operations: ['CREATE', 'UPDATE'],
       validations: [
         {
@@ -160,7 +174,7 @@ export function admissionPolicies(params: AdmissionParams): AdmissionPolicyDefin
     {
       rule: 'KAF-002',
       name: 'moit-kaf-002-listener-authentication',
-      resources: [{ apiGroup: 'kafka.strimzi.io', apiVersion: 'v1', resource: 'kafkas', kind: 'Kafka' }],
+      resources: [KAFKA],
       operations: ['CREATE', 'UPDATE'],
       validations: [
         {
@@ -172,7 +186,7 @@ export function admissionPolicies(params: AdmissionParams): AdmissionPolicyDefin
     {
       rule: 'KAF-003',
       name: 'moit-kaf-003-authorization',
-      resources: [{ apiGroup: 'kafka.strimzi.io', apiVersion: 'v1', resource: 'kafkas', kind: 'Kafka' }],
+      resources: [KAFKA],
       operations: ['CREATE', 'UPDATE'],
       validations: [
         {
@@ -184,14 +198,14 @@ export function admissionPolicies(params: AdmissionParams): AdmissionPolicyDefin
     {
       rule: 'PG-001',
       name: 'moit-pg-001-superuser-disabled',
-      resources: [{ apiGroup: 'postgresql.cnpg.io', apiVersion: 'v1', resource: 'clusters', kind: 'Cluster' }],
+      resources: [POSTGRES_CLUSTER],
       operations: ['CREATE', 'UPDATE'],
       validations: [{ expression: '!has(object.spec.enableSuperuserAccess) || object.spec.enableSuperuserAccess == false', message: 'A Postgres cluster keeps enableSuperuserAccess off.' }],
     },
     {
       rule: 'PG-002',
       name: 'moit-pg-002-tls-only-hba',
-      resources: [{ apiGroup: 'postgresql.cnpg.io', apiVersion: 'v1', resource: 'clusters', kind: 'Cluster' }],
+      resources: [POSTGRES_CLUSTER],
       operations: ['CREATE', 'UPDATE'],
       validations: [
         {
@@ -251,7 +265,7 @@ export function admissionPolicies(params: AdmissionParams): AdmissionPolicyDefin
       name: 'moit-ret-001-no-data-deletion',
       resources: [
         { apiGroup: 'kafka.strimzi.io', apiVersion: 'v1', resource: 'kafkatopics', kind: 'KafkaTopic' },
-        { apiGroup: 'postgresql.cnpg.io', apiVersion: 'v1', resource: 'clusters', kind: 'Cluster' },
+        POSTGRES_CLUSTER,
         { apiGroup: 'postgresql.cnpg.io', apiVersion: 'v1', resource: 'databases', kind: 'Database' },
       ],
       operations: ['DELETE'],
