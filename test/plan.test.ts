@@ -277,5 +277,10 @@ describe('npm run plan: terraform init only when needed (with Terraform)', () =>
     writeFileSync(join(out, 'stacks', 'dev-two', '.terraform', INIT_RECORD_FILE), 'garbage');
     expect((await plan()).inits).toEqual(['init dev-two']);
     expect((await plan()).inits).toEqual([]);
+    // The backend moved (another state path): init runs, and Terraform, which sees the folder's
+    // earlier backend, stops and asks whether to migrate the state instead of planning against an empty one.
+    synthApp(specs(5, '>= 1.5.0'), tmp('moit-plan-init-moved-'), join(work, 'moved'));
+    replaceOutputFolder(join(work, 'moved'), out);
+    await expect(plan()).rejects.toThrow(/init -input=false -no-color failed in [\s\S]*Backend configuration changed[\s\S]*-migrate-state/);
   });
 });
