@@ -228,6 +228,13 @@ describe('npm run plan: terraform init only when needed (the decision)', () => {
     expect(initDecision(dir, identity)).toMatchObject({ run: true, reason: 'module "net" is a local module (./modules/net), whose own requirements are not read' });
   });
 
+  it('always runs init when init gets arguments from the environment, which it neither reads nor records', () => {
+    const dir = initialized();
+    expect(initDecision(dir, identity, { TF_CLI_ARGS_init: '-backend-config=password=hunter2' })).toMatchObject({ run: true, reason: "TF_CLI_ARGS_init is set: init's arguments are not tracked" });
+    expect(initDecision(dir, identity, { TF_CLI_ARGS: '-no-color', TF_CLI_ARGS_init: '-upgrade' })).toMatchObject({ run: true, reason: "TF_CLI_ARGS and TF_CLI_ARGS_init are set: init's arguments are not tracked" });
+    expect(initDecision(dir, identity, { TF_CLI_ARGS: ' ' })).toEqual({ run: false, reason: 'up to date' });
+  });
+
   it('keeps the record in TF_DATA_DIR when it is set', () => {
     const dir = initialized();
     const env = { TF_DATA_DIR: 'elsewhere' };

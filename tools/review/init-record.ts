@@ -18,8 +18,10 @@
  * no provider, so Terraform writes no lock file); the backend's `.terraform/terraform.tfstate`
  * exists when a backend is configured, `.terraform/providers` when the lock names providers,
  * `.terraform/modules/modules.json` when modules are called. A folder with HCL (`*.tf`) files, a
- * local module (`./…`, whose own requirements are not read here), or a binary whose version cannot
- * be read is always initialized. A wrong skip would not go unnoticed either: Terraform refuses to
+ * local module (`./…`, whose own requirements are not read here), a binary whose version cannot
+ * be read, or arguments given through `TF_CLI_ARGS` / `TF_CLI_ARGS_init` (never read or hashed:
+ * they may carry backend credentials) mean init always runs. The record holds hashes and the
+ * binary's version only. A wrong skip would not go unnoticed either: Terraform refuses to
  * plan or apply in a folder whose init is stale ("Backend initialization required", "Inconsistent
  * dependency lock file").
  */
@@ -189,6 +191,10 @@ const exists = (p: string): boolean => lstatSync(p, { throwIfNoEntry: false }) !
  * (undefined when its version could not be read: then init runs).
  */
 export function initDecision(folder: string, identity: TerraformIdentity | undefined, env: NodeJS.ProcessEnv = process.env): InitDecision {
+  // Arguments given through the environment (-backend-config=…, perhaps with credentials) are
+  // neither read nor hashed: when there are any, init always runs.
+  const args = ['TF_CLI_ARGS', 'TF_CLI_ARGS_init'].filter((v) => env[v]?.trim());
+  if (args.length > 0) return { run: true, reason: `${args.join(' and ')} ${args.length > 1 ? 'are' : 'is'} set: init's arguments are not tracked` };
   const configs = configsOf(folder);
   if (!Array.isArray(configs)) return { run: true, reason: configs.unsupported };
   if (!identity) return { run: true, reason: 'the version of the Terraform binary could not be read' };
