@@ -1,12 +1,12 @@
 /**
- * Where `npm run synth` may write. Synth replaces its output folder as a whole (it synthesizes
+ * Where `npm run synth` may write, and how it swaps a new output in. Synth replaces its output folder as a whole (it synthesizes
  * beside it and swaps the new folder in), so the folder it is given is deleted: it must be one
  * synth owns. Allowed: a folder that does not exist, an empty folder, or a previous output (it
  * carries the marker file synth writes, or is exactly what `cdktf synth` writes: manifest.json
  * and stacks/). Never the project root, the home folder, the current folder, or a folder above
  * any of them, whatever they hold.
  */
-import { lstatSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, parse, resolve, sep } from 'node:path';
 import { UserError } from './errors';
@@ -67,3 +67,57 @@ function isCdktfOutput(dir: string, entries: readonly string[]): boolean {
   }
 }
 
+
+/**
+ * What Terraform creates in a stack folder and synth carries from the previous output into the
+ * new one: the folder `terraform init` fills (backend settings, providers, modules, and the
+ * record of the last init: tools/review/init-record.ts) and the dependency lock file. Nothing else
+ * of the previous output is kept.
+ */
+export const CARRIED_OVER = ['.terraform', '.terraform.lock.hcl'] as const;
+
+/**
+ * Replaces `target` with `staging` (a complete new output beside it, same file system), all or
+ * nothing. First, for each stack folder of the new output (`stacks/<stack>/`) whose stack was in
+ * the previous output too, the entries of {@link CARRIED_OVER} are moved over (`.terraform` only
+ * when it is a real folder, the lock file only when it is a regular file; never a link, never
+ * anything else). Then the old folder is renamed away, the new one renamed in, and the old one
+ * deleted with what is left in it: the folders of stacks that no longer exist go with it. If a
+ * step fails, every entry moved is moved back and the previous output is left as it was.
+ * Returns the carried entries, as `<stack>/<entry>`.
+ */
+export function replaceOutputFolder(staging: string, target: string): string[] {
+  const moved: Array<{ from: string; to: string; name: string }> = [];
+  const previous = `${target}.previous-${process.pid}`;
+  let swappedOut = false;
+  try {
+    const oldStacks = join(target, 'stacks');
+    const newStacks = join(staging, 'stacks');
+    if (lstatSync(oldStacks, { throwIfNoEntry: false })?.isDirectory() && existsSync(newStacks)) {
+      for (const stack of readdirSync(newStacks).sort()) {
+        const oldFolder = join(oldStacks, stack);
+        if (!lstatSync(oldFolder, { throwIfNoEntry: false })?.isDirectory()) continue;
+        for (const entry of CARRIED_OVER) {
+          const from = join(oldFolder, entry);
+          const to = join(newStacks, stack, entry);
+          const info = lstatSync(from, { throwIfNoEntry: false });
+          if (!info || !(entry === '.terraform' ? info.isDirectory() : info.isFile())) continue;
+          if (lstatSync(to, { throwIfNoEntry: false })) continue; // the new output has its own: keep it
+          renameSync(from, to);
+          moved.push({ from, to, name: `${stack}/${entry}` });
+        }
+      }
+    }
+    if (existsSync(target)) {
+      renameSync(target, previous);
+      swappedOut = true;
+    }
+    renameSync(staging, target);
+  } catch (error) {
+    if (swappedOut && !existsSync(target)) renameSync(previous, target);
+    for (const m of moved.reverse()) renameSync(m.to, m.from);
+    throw error;
+  }
+  rmSync(previous, { recursive: true, force: true });
+  return moved.map((m) => m.name);
+}

@@ -4,13 +4,16 @@
  * a temporary folder beside the output and swaps it in only when everything succeeded, so a
  * failed synth leaves the previous output intact. It replaces only a folder it owns (new, empty,
  * or its own previous output: lib/output-folder.ts), never the checkout or the home folder.
+ * What Terraform created in a stack folder of the previous output (`.terraform/` and
+ * `.terraform.lock.hcl`) is carried over into the new one, so a plan after a synth need not
+ * initialize the stack again (tools/review/init-record.ts).
  */
 import { runCli } from '../lib/cli';
-import { chmodSync, existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { SOURCES, loadEnvironments, parseSelection } from '../environments';
 import { type Catalogue, loadCatalogue } from '../environments/catalogue';
-import { SYNTH_MARKER, SYNTH_MARKER_TEXT, checkOutputFolder } from '../lib/output-folder';
+import { SYNTH_MARKER, SYNTH_MARKER_TEXT, checkOutputFolder, replaceOutputFolder } from '../lib/output-folder';
 import { projectRoot } from '../tools/validate/schema-sources';
 import { createApp } from '../lib/tf';
 import { buildEstate } from '../stacks/estate';
@@ -38,10 +41,7 @@ export function synthesize(outdir: string, selection: readonly string[], sources
     ]);
     writeFileSync(join(staging, SYNTH_MARKER), SYNTH_MARKER_TEXT);
     chmodSync(staging, 0o755);
-    const previous = `${target}.previous-${process.pid}`;
-    if (existsSync(target)) renameSync(target, previous);
-    renameSync(staging, target);
-    rmSync(previous, { recursive: true, force: true });
+    replaceOutputFolder(staging, target);
     return { outdir: target, stacks };
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
@@ -54,6 +54,7 @@ const USAGE = `Usage: npm run synth [-- --env <a,b>] [--out <folder>]
   --env <a,b>      only these environments (default: all, or the ENVIRONMENTS variable)
   --out <folder>   where to write (default cdktf.out). Replaced as a whole, so it must be new,
                    empty, or a previous synth output; never the checkout or the home folder.
+                   Each stack's .terraform/ and .terraform.lock.hcl are kept from the previous output.
 
 Exit code: 0 synthesized, 1 error (nothing written; a previous output is left as it was).`;
 

@@ -3,10 +3,12 @@
  * resources, dependency order, stopping at the first failure, and stale plans.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { replaceOutputFolder } from '../lib/output-folder';
 import { deployEnvironment } from '../tools/review/deploy';
 import { parseAllowances } from '../tools/review/guard';
+import { INIT_RECORD_FILE } from '../tools/review/init-record';
 import { planEnvironment } from '../tools/review/plan-run';
 import { synthApp, terraformEnv, tmp, type StackSpec } from './fixtures/review/apps';
 
@@ -102,6 +104,23 @@ describe('npm run deploy: order and failures', () => {
     const file = join(dir, 'stacks', 'dev-one', 'cdk.tf.json');
     writeFileSync(file, readFileSync(file, 'utf8').replace('"input": 1', '"input": 2'));
     await expect(deployEnvironment({ environment: 'dev', plansRoot, terraform: { env } })).rejects.toThrow(/out of date; nothing was applied[\s\S]*changed since the plan was made/);
+  });
+
+  it.concurrent('initializes a stack folder only when needed, with the same decision as plan', async () => {
+    const stacks: StackSpec[] = [
+      { name: 'dev-one', resources: [{ id: 'a', body: { input: 1 } }] },
+      { name: 'dev-two', dependsOn: ['dev-one'], resources: [{ id: 'b', body: { input: 2 } }] },
+    ];
+    const { plansRoot, dir, state } = await planned(stacks);
+    // Synthesized again (same code): the stack folders are new, .terraform came over with its record.
+    replaceOutputFolder(synthApp(stacks, state), dir);
+    // dev-two's record is gone: .terraform is there (which the old check looked at), but what it was made for is unknown.
+    rmSync(join(dir, 'stacks', 'dev-two', '.terraform', INIT_RECORD_FILE));
+    const log: string[] = [];
+    const outcome = await deployEnvironment({ environment: 'dev', plansRoot, terraform: { env }, log: (l) => log.push(l) });
+    expect(outcome).toMatchObject({ status: 'applied', applied: ['dev-one', 'dev-two'] });
+    expect(log.filter((l) => / init /.test(l))).toEqual(['[1/2] dev-one: terraform init (up to date, skipped)', '[2/2] dev-two: terraform init (no record of an earlier init)']);
+    expect(existsSync(join(dir, 'stacks', 'dev-two', '.terraform', INIT_RECORD_FILE))).toBe(true);
   });
 
   it('explains how to get plans when there are none', async () => {

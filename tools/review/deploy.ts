@@ -12,6 +12,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ReviewError } from './errors';
 import { formatAllowances, formatRefusal, guardPlans, parseAllowances, type GuardResult } from './guard';
+import { needsInit, runInit } from './init-record';
 import { readPlanJson } from './plan-render';
 import { planDir, readPlanSet, sha256, writePlanSet, type PlanSetStack } from './plan-set';
 import { plainProgress, type Progress } from './progress';
@@ -112,10 +113,9 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployO
     }
     const t0 = Date.now();
     try {
-      if (!existsSync(join(s.workingDirectory, '.terraform'))) {
-        log(`${tag}: ${binary} init (the stack folder was synthesized again since the plan)`);
-        await tf.init(s.workingDirectory, tfOptions);
-      }
+      const init = await needsInit(s.workingDirectory, tfOptions);
+      log(`${tag}: ${binary} init (${init.run ? init.reason : 'up to date, skipped'})`);
+      await runInit(s.workingDirectory, init, tfOptions);
       log(`${tag}: ${binary} apply`);
       await tf.apply(s.workingDirectory, s.planFile, tfOptions);
     } catch (e) {

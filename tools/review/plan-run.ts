@@ -11,6 +11,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UserError } from '../../lib/errors';
 import { problem, ReviewError } from './errors';
+import { needsInit, runInit } from './init-record';
 import { describeCounts } from './markdown';
 import { emptyCounts, hasChanges as hasCounts, type ReviewReport } from './model';
 import { actionOf, asPlanJson, reportFromPlans, type PlanInput, type PlanJson } from './plan-render';
@@ -126,8 +127,9 @@ export async function planEnvironment(options: PlanOptions): Promise<PlanOutcome
     rmSync(jsonFile, { force: true });
     const t0 = Date.now();
     try {
-      log(`${tag}: ${binary} init`);
-      await tf.init(stack.workingDirectory, tfOptions);
+      const init = await needsInit(stack.workingDirectory, tfOptions);
+      log(`${tag}: ${binary} init (${init.run ? init.reason : 'up to date, skipped'})`);
+      await runInit(stack.workingDirectory, init, tfOptions);
       log(`${tag}: ${binary} plan`);
       await tf.plan(stack.workingDirectory, planFile, tfOptions);
       const text = await tf.showJson(stack.workingDirectory, planFile, tfOptions);
