@@ -18,6 +18,7 @@ import { createHash } from 'node:crypto';
 // The module object itself (not an ES namespace copy), so wrapping its functions reaches every caller.
 import fs = require('node:fs');
 import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** Bump when the record's meaning changes: older records are then ignored. */
 const RECORD_VERSION = 1;
@@ -56,10 +57,13 @@ function sha256(data: string | Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
+/** The fs functions themselves, taken before any observation wraps them (measuring is never observed). */
+const real = { readFileSync: fs.readFileSync, readdirSync: fs.readdirSync, statSync: fs.statSync };
+
 /** The content hash of a file, or `null` when it is absent or not readable. */
 function fileHash(path: string): string | null {
   try {
-    return sha256(fs.readFileSync(path));
+    return sha256(real.readFileSync(path));
   } catch {
     return null;
   }
@@ -67,14 +71,14 @@ function fileHash(path: string): string | null {
 
 function folderHash(path: string): string | null {
   try {
-    return sha256(fs.readdirSync(path).sort().join('\0'));
+    return sha256(real.readdirSync(path).sort().join('\0'));
   } catch {
     return null;
   }
 }
 
 function pathKind(path: string): 'file' | 'folder' | 'other' | null {
-  const info = fs.statSync(path, { throwIfNoEntry: false });
+  const info = real.statSync(path, { throwIfNoEntry: false });
   return !info ? null : info.isFile() ? 'file' : info.isDirectory() ? 'folder' : 'other';
 }
 
@@ -109,15 +113,26 @@ export interface Observation {
  * these (checked by test/synth-cache.test.ts against a real synth).
  */
 export function observeInputs(target: string, ignore: (absolutePath: string) => boolean): Observation {
-  const files = new Set<string>();
-  const folders = new Set<string>();
-  const paths = new Set<string>();
-  const envKeys = new Set<string>();
+  // Each input is measured when the synth first touches it, before the synth reads it: a change
+  // after that moment, during the synth or later, makes the next run differ from the record.
+  const files: Record<string, string | null> = {};
+  const folders: Record<string, string | null> = {};
+  const paths: Record<string, 'file' | 'folder' | 'other' | null> = {};
+  const env: Record<string, string | null> = {};
   let wrote = false;
-  const abs = (p: unknown): string | undefined => (typeof p === 'string' ? resolve(p) : p instanceof URL ? resolve(p.pathname) : Buffer.isBuffer(p) ? resolve(p.toString()) : undefined);
-  const keep = (set: Set<string>, p: unknown): void => {
+  const abs = (p: unknown): string | undefined => (typeof p === 'string' ? resolve(p) : p instanceof URL ? fileURLToPath(p) : Buffer.isBuffer(p) ? resolve(p.toString()) : undefined);
+  // Measuring reads through fs too (readFileSync opens through the wrapped openSync): not observed.
+  let measuring = false;
+  const keep = <T>(seen: Record<string, T>, p: unknown, measure: (path: string) => T): void => {
+    if (measuring) return;
     const a = abs(p);
-    if (a !== undefined && !ignore(a)) set.add(a);
+    if (a === undefined || a in seen || ignore(a)) return;
+    measuring = true;
+    try {
+      seen[a] = measure(a);
+    } finally {
+      measuring = false;
+    }
   };
   const mutableFs = fs as unknown as Record<string, (...args: unknown[]) => unknown>;
   const originals = new Map<string, (...args: unknown[]) => unknown>();
@@ -129,42 +144,42 @@ export function observeInputs(target: string, ignore: (absolutePath: string) => 
       return original.apply(this, args);
     };
   };
-  wrap('readFileSync', (a) => keep(files, a[0]));
+  wrap('readFileSync', (a) => keep(files, a[0], fileHash));
   wrap('openSync', (a) => {
     const flags = a[1] ?? 'r';
-    if (flags === 'r' || flags === fs.constants.O_RDONLY) keep(files, a[0]);
+    if (flags === 'r' || flags === fs.constants.O_RDONLY) keep(files, a[0], fileHash);
   });
-  wrap('readdirSync', (a) => keep(folders, a[0]));
-  for (const name of ['existsSync', 'statSync', 'lstatSync', 'accessSync']) wrap(name, (a) => keep(paths, a[0]));
+  wrap('readdirSync', (a) => keep(folders, a[0], folderHash));
+  for (const name of ['existsSync', 'statSync', 'lstatSync', 'accessSync']) wrap(name, (a) => keep(paths, a[0], pathKind));
   wrap('renameSync', (a) => {
     if (abs(a[1]) === target) wrote = true;
   });
   const realEnv = process.env;
-  let wholeEnv = false;
+  const read = (k: string | symbol): void => {
+    if (typeof k === 'string' && !(k in env)) env[k] = envHash(realEnv[k]);
+  };
   process.env = new Proxy(realEnv, {
     get(t, k) {
-      if (typeof k === 'string') envKeys.add(k);
+      read(k);
       return Reflect.get(t, k);
     },
     has(t, k) {
-      if (typeof k === 'string') envKeys.add(k);
+      read(k);
       return Reflect.has(t, k);
     },
     ownKeys(t) {
-      wholeEnv = true;
+      // A synth that enumerates the environment depends on all of it.
+      for (const k of Object.keys(t)) read(k);
       return Reflect.ownKeys(t);
     },
   });
+  const sorted = <T>(r: Record<string, T>): Record<string, T> => Object.fromEntries(Object.keys(r).sort().map((k) => [k, r[k]!]));
   return {
     wroteOutput: () => wrote,
     stop(): ObservedInputs {
       for (const [name, original] of originals) mutableFs[name] = original;
       process.env = realEnv;
-      const env: Record<string, string | null> = {};
-      // A synth that enumerated the environment depends on all of it.
-      for (const k of [...(wholeEnv ? Object.keys(realEnv) : []), ...envKeys].sort()) env[k] = envHash(realEnv[k]);
-      const record = <T>(set: Set<string>, measure: (p: string) => T): Record<string, T> => Object.fromEntries([...set].sort().map((p) => [p, measure(p)]));
-      return { files: record(files, fileHash), folders: record(folders, folderHash), paths: record(paths, pathKind), env };
+      return { files: sorted(files), folders: sorted(folders), paths: sorted(paths), env: sorted(env) };
     },
   };
 }

@@ -61,6 +61,24 @@ describe('observed inputs', () => {
     delete process.env.MOIT_CACHE_PROBE;
   });
 
+  it('keeps what the synth saw: an input changed while it ran makes the next run differ', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'moit-synth-cache-'));
+    const file = join(dir, 'input.txt');
+    writeFileSync(file, 'seen by the synth');
+    process.env.MOIT_CACHE_PROBE = 'seen';
+    const observation = observeInputs(join(dir, 'out'), () => false);
+    fs.readFileSync(file);
+    void process.env.MOIT_CACHE_PROBE;
+    // Edited after the synth read it, before the synth ended.
+    writeFileSync(file, 'edited during the synth');
+    process.env.MOIT_CACHE_PROBE = 'changed';
+    const inputs = observation.stop();
+    expect(changedInput(inputs)).toBe(`file ${file}`);
+    writeFileSync(file, 'seen by the synth');
+    expect(changedInput(inputs)).toBe('variable MOIT_CACHE_PROBE');
+    delete process.env.MOIT_CACHE_PROBE;
+  });
+
   it('depends on the whole environment when the synth enumerated it', () => {
     const observation = observeInputs('/nowhere', () => false);
     void Object.keys(process.env);
