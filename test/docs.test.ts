@@ -241,12 +241,31 @@ describe('generated blocks of the guides', () => {
     expectGeneratedBlock('docs/backups.md', 'tiers', `${table}\n`);
   });
 
-  it('docs/performance.md: the latest results are the last entry of bench/results.md', () => {
-    const results = read('bench/results.md');
-    const entries = results.split(/^(?=## )/m).filter((e) => e.startsWith('## '));
+  const lastBenchEntry = (): string => {
+    const entries = read('bench/results.md')
+      .split(/^(?=## )/m)
+      .filter((e) => e.startsWith('## '));
     expect(entries.length).toBeGreaterThan(0);
-    const latest = entries[entries.length - 1]!.replace(/^## /, '### ').trimEnd();
-    expectGeneratedBlock('docs/performance.md', 'bench', `${latest}\n`);
+    return entries[entries.length - 1]!.trimEnd();
+  };
+
+  it('docs/performance.md: the latest results are the last entry of bench/results.md', () => {
+    expectGeneratedBlock('docs/performance.md', 'bench', `${lastBenchEntry().replace(/^## /, '### ')}\n`);
+  });
+
+  it("README.md: the performance table is the goals of bench/results.md's last entry", () => {
+    const entry = lastBenchEntry();
+    const when = /^## (.*)$/m.exec(entry)![1]!;
+    const goals = [...entry.matchAll(/^- (met|NOT MET|not measured): (.*)$/gm)].map((m) => `| ${m[2]!.replace(/\|/g, '\\|')} | ${m[1]} |`);
+    expect(goals.length).toBeGreaterThan(0);
+    const table = [
+      `The goals of the last \`npm run bench\` (${when}; two shared cores, so ±20 %; the whole entry in [docs/performance.md](docs/performance.md#latest-results)):`,
+      '',
+      '| goal (measured) | result |',
+      '| --- | --- |',
+      ...goals,
+    ].join('\n');
+    expectGeneratedBlock('README.md', 'performance', `${table}\n`);
   });
 });
 
