@@ -285,7 +285,7 @@ describe('the README and the guides', () => {
   it('list every npm script in the README command table, one line each', () => {
     const rows = read('README.md')
       .split('\n')
-      .map((line) => /^\| `npm (?:run )?([\w:-]+)`/.exec(line)?.[1])
+      .map((line) => /^\| `npm (?:run )?([\w:-]+)` \|/.exec(line)?.[1])
       .filter((s): s is string => s !== undefined);
     expect([...rows].sort()).toEqual(Object.keys(pkg.scripts).sort());
   });
