@@ -1,6 +1,6 @@
 import { auditStackJson } from '../../policy/audit/engine';
 import { RULES } from '../../policy/audit/rules';
-import { expectFires, expectSilent, manifests, run, stack, TODAY, type Json } from './fixture';
+import { expectFires, expectOutcomes, expectSilent, manifests, run, stack, TODAY, type Json } from './fixture';
 import { AUDIT_ARGS, controlPlane, pgCluster } from './objects';
 
 describe('LOG-001 audit-log retention', () => {
@@ -130,5 +130,91 @@ describe('SEC-003 no Secret consumed outside the secrets model', () => {
   });
   it('is silent for a bootstrap Secret that says how it is rotated, and for values written into OpenBao', () => {
     expectSilent('SEC-003', stack(consumer({ ...base, rotation: 'Rotated yearly by the security officers.' }, { kind: 'openbao-value', name: 'platform/x', providedBy: 'peer-site', purpose: 'Credentials the other site issues.' })));
+  });
+});
+
+describe('SEC-001: where a literal hides, and what is not one', () => {
+  const configMap = (data: Json, comment: Json = {}) => manifests([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'kafka' }, data }, comment]);
+  const secretData = (type: string, field: string, data: Json) => stack({ [type]: { s: { metadata: { name: 's', namespace: 'kafka' }, [field]: data } } });
+  it.each([
+    ['kubernetes_secret', 'data'],
+    ['kubernetes_secret_v1', 'binary_data'],
+    // The provider's other form of a Secret's data (the data of a Secret made elsewhere).
+    ['kubernetes_secret_v1_data', 'data'],
+  ])('reads the data of %s.%s, whatever its keys are called', (type, field) => {
+    expectFires('SEC-001', secretData(type, field, { config: 'abc' }), new RegExp(`contains a literal Secret value at ${field}\\.config;`));
+  });
+  it('reads the data of a Secret manifest, and knows encoded values even when wrapped over lines', () => {
+    const wrapped = 'QUJDREVGR0hJSktMTU5PUFFSU1RV\nVldYWVphYmNkZWZnaGlqa2xtbm9w\n';
+    expectFires('SEC-001', stack(manifests({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'kafka' }, data: { config: 'abc', 'ca.bundle': wrapped } })), /a literal Secret value at manifest\.data\.config; an encoded Secret value at manifest\.data\.ca\.bundle;/);
+  });
+  it('fires for a number under a secret key, and lists every hit of a resource with its path', () => {
+    expectOutcomes('SEC-001', stack(configMap({ password: 12345678, 'tls.key': 'abcd1234' })), [
+      ['fail', 'prod-core-services/configmap-c/manifest contains a literal value for "password" at manifest.data.password; a literal value for "tls.key" at manifest.data.tls.key; pass it as a Secret reference or a sensitive variable, never a literal'],
+      ['pass', 'stack prod-core-services: providers, backend, variables and outputs contain no literal secret'],
+    ]);
+  });
+  it('names a resource by its address when it has no path, and says what it checked', () => {
+    expectOutcomes('SEC-001', stack({ kubernetes_config_map_v1: { c: { metadata: { name: 'c' }, data: { mode: 'plain' } } } }), [
+      ['pass', 'kubernetes_config_map_v1.c contains no literal secret'],
+      ['pass', 'stack prod-core-services: providers, backend, variables and outputs contain no literal secret'],
+    ]);
+  });
+  it('is silent for empty values, nulls, interpolations, the project\'s own "//" records and prose', () => {
+    expectSilent('SEC-001', stack({
+      ...configMap({ password: '', token: null, placeholder: '' }, { secretStore: { password: 'recorded-by-the-construct' } }),
+      kubernetes_secret_v1: { s: { metadata: { name: 's', namespace: 'kafka' }, data: { password: '', ca: null } } },
+      kubernetes_namespace_v1: { n: { metadata: { name: 'n', annotations: { description: 'Token: issued by the exchange gateway' } } } },
+    }));
+    // A manifest written as an expression is not an object to read.
+    expectSilent('SEC-001', stack({ kubernetes_manifest: { m: { manifest: '${yamldecode(file("x.yaml"))}' } } }));
+  });
+  it.each([
+    ['terraform', { backend: { s3: { access_key: 'AKIAIOSFODNN7EXAMPLE' } } }, 'terraform.backend.s3.access_key'],
+    ['variable', { db: { default: { password: 'hunter2-hunter2' } } }, 'variable.db.default.password'],
+    ['output', { db: { value: { password: 'hunter2-hunter2' } } }, 'output.db.value.password'],
+    ['locals', { password: 'hunter2-hunter2' }, 'locals.password'],
+    ['data', { x: { y: { token: 'hunter2-hunter2' } } }, 'data.x.y.token'],
+  ])('reads the %s section, and lists every hit there', (section, body, where) => {
+    expectOutcomes('SEC-001', { ...stack({}), [section]: body, provider: { kubernetes: [{ token: 'abc' }] } }, [
+      ['fail', `stack prod-core-services contains a literal value for "token" at provider.kubernetes[0].token; a literal value for "${where.split('.').pop()}" at ${where}; take credentials from the environment or a kubeconfig, never from code`],
+    ]);
+  });
+});
+
+describe('SEC-002: what a store admits', () => {
+  const store = (name: string, path: string, conditions?: unknown, provider?: Json) => ({ apiVersion: 'external-secrets.io/v1', kind: 'ClusterSecretStore', metadata: { name }, spec: { ...(conditions ? { conditions } : {}), provider: provider ?? { vault: { server: 'https://bao:8200', path } } } });
+  const es = (kind: string, namespace: string, ref: Json) => ({ apiVersion: 'external-secrets.io/v1', kind, metadata: { name: 'e', namespace }, spec: ref });
+  it('treats namespace regexes as open, and names every namespace a domain store should not admit', () => {
+    expectFires('SEC-002', stack(manifests(store('openbao', 'platform', [{ namespaceRegexes: ['app-.*'] }]))), /has no spec.conditions listing namespaces/);
+    expectFires('SEC-002', stack(manifests(store('openbao-chemicals', 'domain-chemicals', [{ namespaces: ['app-trade', 'app-chemicals', 'postgres'] }]))), /admits app-trade, postgres; only app-chemicals may read/);
+  });
+  it('checks the stores a PushSecret names, and an ExternalSecret naming a store the stack does not declare', () => {
+    expectFires('SEC-002', stack(manifests(store('openbao', 'platform', [{ namespaces: ['postgres'] }]), es('PushSecret', 'velero', { secretStoreRefs: [{ kind: 'ClusterSecretStore', name: 'openbao' }] }))), /PushSecret velero\/e names ClusterSecretStore openbao, whose conditions do not admit namespace velero/);
+    expectFires('SEC-002', stack(manifests(store('openbao', 'platform', [{ namespaces: ['postgres'] }]), es('ExternalSecret', 'postgres', { secretStoreRef: { kind: 'ClusterSecretStore', name: 'elsewhere' } }))), /ExternalSecret postgres\/e names ClusterSecretStore elsewhere, which this stack does not declare/);
+  });
+  it('says what each store admits and which store each ExternalSecret reads through, and leaves namespaced stores alone', () => {
+    expectOutcomes('SEC-002', stack(manifests(
+      store('openbao', 'platform', [null, { namespaces: ['postgres', 42, 'velero'] }]),
+      store('empty', 'platform', [{ namespaces: [] }]),
+      store('kube', '', [{ namespaces: ['kafka'] }], { kubernetes: { remoteNamespace: 'x' } }),
+      es('ExternalSecret', 'postgres', { secretStoreRef: { kind: 'ClusterSecretStore', name: 'openbao' } }),
+      es('ExternalSecret', 'kafka', { secretStoreRef: { kind: 'SecretStore', name: 'local' } }),
+    )), [
+      ['pass', 'ClusterSecretStore openbao admits only postgres, velero'],
+      ['pass', 'ClusterSecretStore empty admits only no namespace'],
+      ['pass', 'ClusterSecretStore kube admits only kafka'],
+      ['pass', 'ExternalSecret postgres/e reads through openbao, which admits its namespace'],
+    ]);
+  });
+});
+
+describe('SEC-003: the bootstrap set', () => {
+  const consumer = (...prerequisites: Json[]) => manifests([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'velero' } }, { prerequisites }], { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'plain', namespace: 'velero' } });
+  it('asks for a rotation of at least ten characters, and names a Secret without a namespace by its name', () => {
+    expectOutcomes('SEC-003', stack(consumer({ kind: 'secret', name: 'ten', namespace: 'velero', rotation: 'Yearly, QA' }, { kind: 'secret', name: 'short', rotation: 'Yearly, Q' })), [
+      ['pass', 'Secret velero/ten is one of the bootstrap set, rotated: Yearly, QA'],
+      ['fail', 'Secret short is consumed as a hand-made Secret but is not in the bootstrap set; produce it with an ExternalSecret from OpenBao (constructs/secrets: GeneratedSecret or StoreSecret), or, if it must exist before OpenBao runs, declare how it is rotated'],
+    ]);
   });
 });

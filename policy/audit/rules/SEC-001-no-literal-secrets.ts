@@ -28,7 +28,8 @@ function scan(value: unknown, path: string, key: string, hits: Hit[], inReferenc
   if (typeof value === 'string') {
     const kind = secretValueKind(value);
     if (kind !== undefined) hits.push({ where: path, what: kind });
-    else if (key === 'values' || /\.values\[\d+\]$/.test(path)) scanYaml(value, path, hits);
+    // Chart values documents: the items of a `values` list keep the list's key (see above).
+    else if (key === 'values') scanYaml(value, path, hits);
   }
   if ((typeof value !== 'string' && typeof value !== 'number') || inReference) return;
   if (!isSecretKey(key)) return;
@@ -55,7 +56,7 @@ function secretData(resource: Resource, hits: Hit[]): void {
       ? manifest?.kind === 'Secret'
         ? [['manifest.data', manifest.data], ['manifest.stringData', manifest.stringData]]
         : []
-      : /^kubernetes_secret(_v\d+)?$/.test(resource.type)
+      : /^kubernetes_secret(_v\d+)?(_data)?$/.test(resource.type)
         ? [['data', body.data], ['binary_data', body.binary_data]]
         : [];
   for (const [where, data] of holders) {
