@@ -1,4 +1,4 @@
-import { expectFires, expectSilent, manifests, run, stack, type Json } from './fixture';
+import { expectFires, expectOutcomes, expectSilent, manifests, run, stack, type Json } from './fixture';
 import { bucketClaim, objectStore, pgCluster } from './objects';
 
 const RETAINED_COMMENT = { stateful: 'postgres', backupTier: 'gold' };
@@ -80,5 +80,63 @@ describe('BAK-004 restore drills', () => {
   it('is silent with a recent drill; the day is injectable', () => {
     expectSilent('BAK-004', json(drills('2026-09-30')));
     expectFires('BAK-004', json(drills('2026-09-30')), /overdue|requires one every/, '2027-06-01');
+  });
+});
+
+describe('RET-001: what is judged, once, and the evidence', () => {
+  const pvc = (extra: Json = {}) => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data', ...extra }, spec: {} });
+  it('judges each resource once, names it by path or address, and skips what holds no data', () => {
+    expectOutcomes('RET-001', stack({
+      ...manifests([pgCluster(), RETAINED_COMMENT, PROTECTED], [pvc(), { stateful: 'volume' }, PROTECTED]),
+      helm_release: { bao: { chart: 'openbao', '//': { stateful: 'volume' } }, velero: { chart: 'velero' } },
+      kubernetes_config_map_v1: { c: { metadata: { name: 'c' } } },
+    }), [
+      ['pass', 'prod-core-services/cluster-main/manifest (postgres) has lifecycle.prevent_destroy'],
+      ['pass', 'prod-core-services/persistentvolumeclaim-data/manifest (volume) has lifecycle.prevent_destroy'],
+      ['fail', 'helm_release.bao (volume) lacks lifecycle.prevent_destroy in a non-ephemeral environment; declare it through retain()'],
+    ]);
+  });
+  it('names an unmarked object by kind, namespace and name, and the rook-ceph-cluster release by its chart', () => {
+    const ceph = { chart: 'rook-ceph-cluster', namespace: 'rook-ceph', values: ['cephClusterSpec:\n  dataDirHostPath: /var/lib/rook\n'] };
+    expectOutcomes('RET-001', stack({ ...manifests([pvc({ namespace: 'app-trade' }), {}, PROTECTED]), helm_release: { ceph } }), [
+      ['fail', 'prod-core-services/persistentvolumeclaim-data/manifest (PersistentVolumeClaim app-trade/data) holds data (volume) but has no "//".stateful marker; declare it through retain(resource, \'volume\', stack.ephemeral)'],
+      ['fail', 'helm_release.ceph (chart rook-ceph-cluster, which owns the CephCluster) holds data (ceph-cluster) but has no "//".stateful marker; declare it through retain(resource, \'ceph-cluster\', stack.ephemeral)'],
+    ]);
+    expectFires('RET-001', stack(manifests([pvc(), {}, PROTECTED])), /\(PersistentVolumeClaim data\) holds data/);
+  });
+  it('reports a scratch copy as an exception with its reason, and an ephemeral environment by name', () => {
+    const out = run('RET-001', stack(manifests([pgCluster(), { scratch: 'restore drill of core/postgres/main' }])));
+    expect(out.map((o) => [o.status, o.message, o.exception])).toEqual([
+      ['excepted', 'prod-core-services/cluster-main/manifest (Cluster postgres/main) is a scratch copy, removable by design: restore drill of core/postgres/main', { kind: 'scratch', reason: 'restore drill of core/postgres/main' }],
+    ]);
+    expectOutcomes('RET-001', stack(manifests([pgCluster(), RETAINED_COMMENT]), dev), [['pass', 'prod-core-services/cluster-main/manifest (postgres) may be destroyed: environment dev is ephemeral']]);
+  });
+  it('treats a stack without an environment record as not ephemeral', () => {
+    const json = stack(manifests([pgCluster(), RETAINED_COMMENT]));
+    delete json['//'].environment;
+    expectFires('RET-001', json, /lacks lifecycle.prevent_destroy/);
+  });
+});
+
+describe('RET-002: every protection, and what is not judged', () => {
+  const cephCluster = (spec: Json) => ({ apiVersion: 'ceph.rook.io/v1', kind: 'CephCluster', metadata: { name: 'ceph', namespace: 'rook-ceph' }, spec });
+  it('fires for a cleanup confirmation, in a manifest or in the chart values', () => {
+    expectFires('RET-002', stack(manifests(cephCluster({ cleanupPolicy: { confirmation: 'yes-really-destroy-data' } }))), /^CephCluster rook-ceph\/ceph sets cleanupPolicy.confirmation "yes-really-destroy-data", which wipes the hosts' data on delete; remove it$/);
+    expectFires('RET-002', stack({ helm_release: { ceph: { chart: 'rook-ceph-cluster', name: 'ceph', namespace: 'rook-ceph', values: ['cephClusterSpec:\n  cleanupPolicy:\n    confirmation: yes-really-destroy-data\n'] } } }), /CephCluster rook-ceph\/ceph sets cleanupPolicy.confirmation/);
+  });
+  it('fires for a single (not jbod) volume that deletes its claim, and a retain class without a reclaim policy', () => {
+    const single = { apiVersion: 'kafka.strimzi.io/v1', kind: 'KafkaNodePool', metadata: { name: 'brokers', namespace: 'kafka' }, spec: { storage: { type: 'persistent-claim', deleteClaim: true } } };
+    expectFires('RET-002', stack(manifests(single)), /KafkaNodePool kafka\/brokers has deleteClaim: true/);
+    expectFires('RET-002', stack({ kubernetes_storage_class_v1: { sc: { metadata: { name: 'ceph-rbd-retain' } } } }), /named for retention but has reclaimPolicy Delete; set Retain/);
+  });
+  it('says what each object keeps, and judges only StorageClasses named for retention', () => {
+    const pool = { apiVersion: 'kafka.strimzi.io/v1', kind: 'KafkaNodePool', metadata: { name: 'brokers', namespace: 'kafka' }, spec: { storage: { type: 'jbod', volumes: [null, { id: 0, deleteClaim: false }] } } };
+    const store = { apiVersion: 'ceph.rook.io/v1', kind: 'CephObjectStore', metadata: { name: 'dc', namespace: 'rook-ceph' }, spec: { preservePoolsOnDelete: true } };
+    expectOutcomes('RET-002', stack({ ...manifests(pool, store, cephCluster({})), kubernetes_storage_class_v1: { a: { metadata: { name: 'ceph-rbd-retain' }, reclaim_policy: 'Retain' }, b: { metadata: { name: 'scratch' }, reclaim_policy: 'Delete' } } }), [
+      ['pass', 'KafkaNodePool kafka/brokers keeps its volumes (deleteClaim false)'],
+      ['pass', 'CephObjectStore rook-ceph/dc preserves its pools on delete'],
+      ['pass', 'CephCluster rook-ceph/ceph has no cleanup confirmation set'],
+      ['pass', 'StorageClass ceph-rbd-retain retains volumes'],
+    ]);
   });
 });
