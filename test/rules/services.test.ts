@@ -1,4 +1,4 @@
-import { expectFires, expectSilent, manifests, run, stack } from './fixture';
+import { expectFires, expectOutcomes, expectSilent, manifests, run, stack, type Json } from './fixture';
 import { kafka, objectStore, pgCluster, scheduledBackup, TLS_ONLY_HBA } from './objects';
 import { nonTlsGap } from '../../policy/audit/rules/PG-002-tls-only-hba';
 
@@ -68,4 +68,32 @@ describe('PG-004 scheduled backups with method plugin', () => {
     expectFires('PG-004', stack(manifests(pgCluster(), scheduledBackup({ pluginConfiguration: { name: 'other' } }))), /pluginConfiguration.name other/);
   });
   it('is silent with a daily plugin backup', () => expectSilent('PG-004', stack(manifests(pgCluster(), scheduledBackup()))));
+});
+
+describe('KAF-001..003: listeners and authorizers in detail', () => {
+  const bare = (kafkaSpec: Json | undefined) => ({ apiVersion: 'kafka.strimzi.io/v1', kind: 'Kafka', metadata: { name: 'events', namespace: 'kafka' }, spec: kafkaSpec === undefined ? {} : { kafka: kafkaSpec } });
+  it('fires for a cluster without listeners, and names a listener without name or port', () => {
+    expectFires('KAF-001', stack(manifests(bare(undefined))), /^Kafka kafka\/events declares no listener in spec.kafka.listeners$/);
+    expectOutcomes('KAF-001', stack(manifests(bare({ listeners: [null, {}, { name: 'tls', port: 9093, tls: true }] }))), [
+      ['fail', 'Kafka kafka/events listener "?" (port ?) has tls: unset; set tls: true'],
+      ['pass', 'Kafka kafka/events listener "tls" (port 9093) uses TLS'],
+    ]);
+  });
+  it.each(['tls', 'scram-sha-512', 'oauth', 'custom'])('accepts %s authentication, and says so', (type) => {
+    expectOutcomes('KAF-002', stack(manifests(bare({ listeners: [null, { name: 'l', authentication: { type } }] }))), [['pass', `Kafka kafka/events listener "l" authenticates clients with ${type}`]]);
+  });
+  it('names an unknown authentication type and a listener without a name', () => {
+    expectOutcomes('KAF-002', stack(manifests(bare({ listeners: [{ authentication: { type: 'plain' } }] }))), [
+      ['fail', 'Kafka kafka/events listener "?" has authentication type "plain"; set authentication.type to one of tls, scram-sha-512, oauth, custom (tls for mutual TLS)'],
+    ]);
+  });
+  it.each(['simple', 'opa', 'keycloak', 'custom'])('accepts %s authorization, and says so', (type) => {
+    expectOutcomes('KAF-003', stack(manifests(bare({ authorization: { type } }))), [['pass', `Kafka kafka/events enforces ${type} authorization`]]);
+  });
+  it('names an unknown authorizer, and reads a cluster without spec.kafka as having none', () => {
+    expectOutcomes('KAF-003', stack(manifests(bare({ authorization: { type: 'none' } }), bare(undefined))), [
+      ['fail', 'Kafka kafka/events has spec.kafka.authorization type "none"; set authorization.type (simple, with ACLs per KafkaUser)'],
+      ['fail', 'Kafka kafka/events has spec.kafka.authorization unset; set authorization.type (simple, with ACLs per KafkaUser)'],
+    ]);
+  });
 });

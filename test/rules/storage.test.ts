@@ -1,4 +1,4 @@
-import { expectFires, expectSilent, manifests, run, stack } from './fixture';
+import { expectFires, expectOutcomes, expectSilent, manifests, run, stack } from './fixture';
 import { bucketClaim, configuratorJob, LOCK_SCRIPT, TLS_POLICY, VERSIONING_SCRIPT } from './objects';
 
 const withJob = (claim: Record<string, any>, script: string | undefined) =>
@@ -46,5 +46,8 @@ describe('RET-003 claims in the data zone retain their data', () => {
   it('is silent for retaining classes, and does not judge claims outside the data zone', () => {
     expectSilent('RET-003', stack(manifests(pvc('postgres', 'ceph-rbd-retain'), bucketClaim('raw'))));
     expect(run('RET-003', stack(manifests(pvc('app-trade'))))).toEqual([]);
+  });
+  it('names the retaining class of each claim it passes', () => {
+    expectOutcomes('RET-003', stack(manifests(pvc('postgres', 'ceph-rbd-retain'))), [['pass', 'PersistentVolumeClaim postgres/data uses the retaining class ceph-rbd-retain']]);
   });
 });
