@@ -140,3 +140,63 @@ describe('RET-002: every protection, and what is not judged', () => {
     ]);
   });
 });
+
+describe('BAK-001..004: evidence, boundaries and what each rule leaves to another', () => {
+  const TWO = { backupTiers: { gold: { retentionDays: 30, offsite: '  dr: s3://pg-backups-dr ' }, silver: { retentionDays: 14, offsite: '   ' }, bronze: { retentionDays: 7, offsite: true } } };
+  const marked = (tier?: string) => [pgCluster(), { stateful: 'postgres', ...(tier ? { backupTier: tier } : {}) }, PROTECTED] as [Json, Json, Json];
+  it('BAK-001 says which tier covers what, lists the tiers a stack defines, and reads only stateful resources', () => {
+    expectOutcomes('BAK-001', stack({
+      ...manifests(marked('gold'), [bucketClaim('raw', 'data'), { stateful: 'bucket' }, PROTECTED], [bucketClaim('pg-backup', 'backup'), { stateful: 'bucket' }, PROTECTED]),
+      helm_release: { bao: { chart: 'openbao', '//': { stateful: 'volume', backupTier: 'platinum' } } },
+      kubernetes_config_map_v1: { c: { metadata: { name: 'c' } } },
+    }, {}, TWO), [
+      ['pass', 'prod-core-services/cluster-main/manifest (postgres) is covered by backup tier "gold"'],
+      ['fail', 'prod-core-services/objectbucketclaim-raw/manifest holds data (bucket) but carries no "//".backupTier marker; give it a backup tier (markBackupTier, issue 9)'],
+      ['pass', 'prod-core-services/objectbucketclaim-pg-backup/manifest is a backup bucket: it is where a tier\'s copies go, protected by versioning and object lock (OBJ-001, OBJ-003)'],
+      ['fail', 'helm_release.bao names backup tier "platinum", which this stack\'s "//".backupTiers record does not define (defined: gold, silver, bronze)'],
+    ]);
+    expectFires('BAK-001', stack(manifests(marked('gold'))), /does not define \(defined: none\)$/);
+  });
+  it('BAK-002 holds a store to the tier of the cluster archiving into it, and says what it kept', () => {
+    const store = (retentionPolicy: unknown, namespace = 'postgres') => ({ ...objectStore({ retentionPolicy }), metadata: { name: 'main-backup', namespace } });
+    expectOutcomes('BAK-002', stack(manifests(marked('gold'), store('30d')), {}, TWO), [['pass', 'ObjectStore postgres/main-backup keeps backups 30 days (spec.retentionPolicy: 30d), meeting tier "gold" (30 days)']]);
+    expectOutcomes('BAK-002', stack(manifests(marked('gold'), store('719h')), {}, TWO), [['fail', 'ObjectStore postgres/main-backup keeps backups 30 days (spec.retentionPolicy: 719h); tier "gold" needs at least 30']]);
+    expectOutcomes('BAK-002', stack(manifests(marked('gold'), store('720h0m0s')), {}, TWO), [['pass', 'ObjectStore postgres/main-backup keeps backups 30 days (spec.retentionPolicy: 720h0m0s), meeting tier "gold" (30 days)']]);
+    expectOutcomes('BAK-002', stack(manifests(marked('gold'), store('30 days')), {}, TWO), [['fail', 'ObjectStore postgres/main-backup has spec.retentionPolicy "30 days", which is not a retention such as "30d" or "720h0m0s"']]);
+    expectOutcomes('BAK-002', stack(manifests(marked('gold'), store(undefined)), {}, TWO), [['pass', 'ObjectStore postgres/main-backup sets no spec.retentionPolicy: backups are kept until deleted, beyond tier "gold" (30 days)']]);
+    // Another namespace's store, another plugin, no tier, or a tier without a record: nothing to hold it to.
+    expect(run('BAK-002', stack(manifests(marked('gold'), store('1d', 'other')), {}, TWO))).toEqual([]);
+    expect(run('BAK-002', stack(manifests([pgCluster({ plugins: [null, { name: 'other', parameters: { barmanObjectName: 'main-backup' } }] }), { stateful: 'postgres', backupTier: 'gold' }], store('1d')), {}, TWO))).toEqual([]);
+    expect(run('BAK-002', stack(manifests([pgCluster({ plugins: [{ name: 'barman-cloud.cloudnative-pg.io' }] }), { stateful: 'postgres', backupTier: 'gold' }], store('1d')), {}, TWO))).toEqual([]);
+    expect(run('BAK-002', stack(manifests(marked(), store('1d')), {}, TWO))).toEqual([]);
+    expect(run('BAK-002', stack(manifests(marked('platinum'), store('1d')), {}, TWO))).toEqual([]);
+    expect(run('BAK-002', stack(manifests(marked('gold'), store('1d')), dev, TWO))).toEqual([]);
+  });
+  it('BAK-002 reads a Velero Schedule without a template as keeping backups until deleted', () => {
+    const schedule = { apiVersion: 'velero.io/v1', kind: 'Schedule', metadata: { name: 'nightly', namespace: 'velero' }, spec: { schedule: '0 1 * * *' } };
+    expectOutcomes('BAK-002', stack(manifests([schedule, { backupTier: 'silver' }]), {}, TWO), [['pass', 'Schedule velero/nightly sets no spec.template.ttl: backups are kept until deleted, beyond tier "silver" (14 days)']]);
+  });
+  it('BAK-003 judges each tier in use once, in order, and wants a non-blank off-site copy', () => {
+    expectOutcomes('BAK-003', stack({ ...manifests(marked('silver'), marked('gold'), marked('bronze'), marked('platinum'), marked()), kubernetes_config_map_v1: { c: { '//': { backupTier: 'gold' }, metadata: { name: 'c' } } } }, {}, TWO), [
+      ['fail', 'backup tier "bronze" is used here at security level 4 but its record names no off-site copy; set "offsite" in the tier (issue 9)'],
+      ['pass', 'backup tier "gold" copies off site to dr: s3://pg-backups-dr (security level 4)'],
+      ['fail', 'backup tier "silver" is used here at security level 4 but its record names no off-site copy; set "offsite" in the tier (issue 9)'],
+    ]);
+    const json = stack(manifests(marked('silver')), {}, TWO);
+    delete json['//'].environment;
+    expect(run('BAK-003', json)).toEqual([]);
+  });
+  it('BAK-004 takes the latest valid drill of each tier, allows exactly the interval, and knows each level', () => {
+    const drill = (tier: string, lastSuccess: string, evidence = 'OPS-1') => ({ tier, lastSuccess, evidence });
+    const withDrills = (restoreDrills: Json[], env = {}) => stack(manifests(marked('gold'), marked('silver')), env, { ...TWO, restoreDrills });
+    expectOutcomes('BAK-004', withDrills([drill('gold', '2026-01-01'), drill('gold', '2026-05-28', 'OPS-2'), drill('gold', '2026-02-01'), drill('gold', '2026-13-01'), drill('silver', '2026-11-01')]), [
+      ['pass', 'backup tier "gold" was restored on 2026-05-28 (183 days ago, evidence OPS-2), within 183 days'],
+      ['pass', 'backup tier "silver" was restored on 2026-11-01 (26 days ago, evidence OPS-1), within 183 days'],
+    ]);
+    expectFires('BAK-004', withDrills([drill('gold', '2026-05-27'), drill('silver', '2026-11-01')]), /^backup tier "gold": the last successful restore drill was on 2026-05-27 \(184 days ago, evidence OPS-1\); security level 4 requires one every 183 days$/);
+    expectFires('BAK-004', withDrills([drill('silver', '2026-11-01'), drill('gold', 'someday')]), /^backup tier "gold" has never been restored/);
+    expectFires('BAK-004', withDrills([drill('gold', '2026-08-26'), drill('silver', '2026-11-01')], { securityLevel: 5 }), /security level 5 requires one every 92 days/);
+    expectSilent('BAK-004', withDrills([drill('gold', '2025-11-27'), drill('silver', '2025-11-27')], { securityLevel: 3 }));
+    expectFires('BAK-004', withDrills([drill('gold', '2025-11-26'), drill('silver', '2025-11-27')], { securityLevel: 3 }), /366 days ago.*security level 3 requires one every 365 days/);
+  });
+});
