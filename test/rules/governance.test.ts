@@ -218,3 +218,40 @@ describe('SEC-003: the bootstrap set', () => {
     ]);
   });
 });
+
+describe('AUD-001, AUD-002, RBAC-001: evidence and each form', () => {
+  const good = { rule: 'PG-001', reason: 'Migration tool needs superuser until the cut-over', owner: 'data/le.c', expires: '2026-12-31' };
+  it('AUD-001 judges stack and resource suppressions, says until when each holds, and lists every problem', () => {
+    const json = stack({
+      ...manifests([pgCluster({ enableSuperuserAccess: true }), { suppressions: [good, { ...good, reason: 'short', owner: 'data' }] }]),
+      kubernetes_config_map_v1: { c: { '//': { suppressions: [{ ...good, expires: '2026-11-26' }] }, metadata: { name: 'c' } } },
+    }, {}, { suppressions: [{ ...good, rule: 'NET-001' }] });
+    const out = run('AUD-001', json);
+    expect(out.map((o) => [o.status, o.message, o.lapsed])).toEqual([
+      ['pass', 'suppression of NET-001 on stack prod-core-services (owner data/le.c) is valid until 2026-12-31', undefined],
+      ['pass', 'suppression of PG-001 on prod-core-services/cluster-main/manifest (owner data/le.c) is valid until 2026-12-31', undefined],
+      ['fail', 'suppression of PG-001 on prod-core-services/cluster-main/manifest (owner data) is invalid: reason must explain the exception in at least 10 characters, got "short"; owner must name a team and a person as "team/person", got "data"', undefined],
+      ['fail', 'suppression of PG-001 on kubernetes_config_map_v1.c (owner data/le.c) expired on 2026-11-26; fix the finding, or renew the suppression with a new review', true],
+    ]);
+  });
+  it('AUD-002 says which environment the stack records', () => {
+    expectOutcomes('AUD-002', stack({}), [['pass', 'stack prod-core-services records environment prod (production, security level 4)']]);
+    expectOutcomes('AUD-002', stack({}, { name: 'dev', class: 'development', securityLevel: 3, ephemeral: true }), [['pass', 'stack prod-core-services records environment dev (development, security level 3, ephemeral)']]);
+  });
+  it('RBAC-001 reads Roles and RoleBindings as well, in typed and manifest form, and names what each grants', () => {
+    expectOutcomes('RBAC-001', stack({
+      ...manifests(
+        { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'r', namespace: 'app-trade' }, rules: [null, { apiGroups: [''], resources: ['pods'], verbs: ['*'] }] },
+        { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'b', namespace: 'app-trade' }, roleRef: { kind: 'ClusterRole', name: 'cluster-admin' } },
+      ),
+      kubernetes_cluster_role_v1: { r: { metadata: { name: 'reader' }, rule: [{ api_groups: [''], resources: ['pods'], verbs: ['get'] }] } },
+      kubernetes_cluster_role_binding_v1: { b: { metadata: { name: 'readers' }, role_ref: { name: 'reader' } }, c: { metadata: { name: 'odd' } } },
+    }), [
+      ['pass', 'ClusterRole reader names its verbs, resources and API groups'],
+      ['fail', 'Role app-trade/r grants "*" in rules[1].verbs; list the verbs and resources it needs'],
+      ['pass', 'ClusterRoleBinding readers binds reader'],
+      ['pass', 'ClusterRoleBinding odd binds ?'],
+      ['fail', 'RoleBinding app-trade/b grants cluster-admin; bind a role with only the permissions needed'],
+    ]);
+  });
+});

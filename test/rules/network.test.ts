@@ -146,3 +146,20 @@ describe('NET-003: peers, rules and reasons in detail', () => {
     expectFires('NET-003', typed({}, { p: policy(wide, { 'moit.gov.vn/network-exception': '   Nine char    ' }) }), /declare the flow with an exception/);
   });
 });
+
+describe('PSS-001: each case of the label and the exception', () => {
+  it('says a namespace enforces restricted, and treats an empty label as none', () => {
+    expectOutcomes('PSS-001', typed({ a: namespace('postgres', 'data'), b: namespace('velero', 'mgmt', { 'pod-security.kubernetes.io/enforce': '' }) }), [
+      ['pass', 'Namespace postgres enforces Pod Security "restricted"'],
+      ['fail', 'Namespace velero has no pod-security.kubernetes.io/enforce label, so nothing is enforced; create it with ZonedNamespace'],
+    ]);
+  });
+  it('takes a reason of ten characters without surrounding spaces, and records no owner or expiry it was not given', () => {
+    const relaxed = (reason: string) => typed({ ns: namespace('velero', 'mgmt', { 'pod-security.kubernetes.io/enforce': 'baseline' }, { 'moit.gov.vn/pod-security-exception': reason }) });
+    expectFires('PSS-001', relaxed('   Nine char   '), /^Namespace velero enforces "baseline" without a reason; set podSecurityException.reason \(10\+ characters\) or use restricted$/);
+    const out = run('PSS-001', relaxed('  Ten chars.  '));
+    expect(out.map((o) => [o.status, o.message, o.exception])).toEqual([
+      ['excepted', 'Namespace velero enforces "baseline" by declared exception: Ten chars.', { kind: 'pod-security', reason: 'baseline: Ten chars.' }],
+    ]);
+  });
+});
