@@ -255,3 +255,32 @@ describe('AUD-001, AUD-002, RBAC-001: evidence and each form', () => {
     ]);
   });
 });
+
+describe('LOG-001 and SHR-001: boundaries and evidence', () => {
+  const cp = (args: Json[]) => stack(manifests(controlPlane(args)));
+  it('LOG-001 lists each missing argument (an empty one is missing), and needs a recorded level', () => {
+    expectFires('LOG-001', cp([...AUDIT_ARGS('180').slice(0, 2), { name: 'audit-log-maxage', value: '' }]), /^KubeadmControlPlane capi-prod\/core-cp apiServer extraArgs lack audit-log-maxage; audit logging must be on with a policy and a retention$/);
+    expectFires('LOG-001', stack(manifests({ ...controlPlane([]), spec: {} })), /lack audit-log-path, audit-policy-file, audit-log-maxage;/);
+    const json = cp(AUDIT_ARGS('180'));
+    delete json['//'].environment;
+    expectFires('LOG-001', json, /^KubeadmControlPlane capi-prod\/core-cp: the stack records no security level, so the required audit-log retention is unknown$/);
+    expectFires('LOG-001', cp(AUDIT_ARGS('forever')), /keeps audit logs forever days \(audit-log-maxage\); security level 4 requires at least 180/);
+  });
+  it('LOG-001 accepts exactly the days of each level, and says where the logs go', () => {
+    expectOutcomes('LOG-001', cp(AUDIT_ARGS('180')), [['pass', 'KubeadmControlPlane capi-prod/core-cp writes audit logs to /var/log/kubernetes/audit/audit.log and keeps them 180 days (level 4 requires 180)']]);
+    expectFires('LOG-001', cp(AUDIT_ARGS('179')), /keeps audit logs 179 days/);
+    expectFires('LOG-001', stack(manifests(controlPlane(AUDIT_ARGS('364'))), { securityLevel: 5 }), /security level 5 requires at least 365/);
+    expectSilent('LOG-001', stack(manifests(controlPlane(AUDIT_ARGS('365'))), { securityLevel: 5 }));
+  });
+  const grant = (ids: string[]) => [{ apiVersion: 'kafka.strimzi.io/v1', kind: 'KafkaUser', metadata: { name: 'u', namespace: 'kafka' }, spec: {} }, { sharing: ids }] as [Json, Json];
+  const agreements = { sharingAgreements: { 'SA-1': { start: '2026-01-01', expiry: '2026-11-27' }, 'SA-2': { start: '2026-11-27', expiry: '2027-12-31' }, 'SA-OLD': { start: '2025-01-01', expiry: '2026-11-26' }, 'SA-NEW': { start: '2026-11-28', expiry: '2027-12-31' }, 'SA-HALF': { start: '2026-01-01' } } };
+  it('SHR-001 counts the first and the last day, lists every agreement, and marks a finding lapsed only when every problem is an expiry', () => {
+    const json = stack({ ...manifests(grant(['SA-1', 'SA-2']), grant(['SA-OLD'])), kubernetes_config_map_v1: { c: { '//': { sharing: ['SA-OLD', 'SA-NEW', 'SA-HALF'] }, metadata: { name: 'c' } }, d: { metadata: { name: 'd' } } } }, {}, agreements);
+    expect(run('SHR-001', json).map((o) => [o.status, o.message, o.lapsed])).toEqual([
+      ['pass', 'prod-core-services/kafkauser-u/manifest grants access under SA-1 (until 2026-11-27), SA-2 (until 2027-12-31)', undefined],
+      ['fail', 'prod-core-services/kafkauser-u/manifest grants access under SA-OLD expired on 2026-11-26; renew the agreement or remove the access', true],
+      ['fail', 'kubernetes_config_map_v1.c grants access under SA-OLD expired on 2026-11-26; SA-NEW starts on 2026-11-28; SA-HALF has no record with start and expiry in this stack\'s "//".sharingAgreements (recordAgreements, issue 10); renew the agreement or remove the access', undefined],
+    ]);
+    expect(run('SHR-001', stack(manifests(grant(['SA-NEW'])), {}, agreements)).map((o) => [o.status, o.lapsed])).toEqual([['fail', undefined]]);
+  });
+});
