@@ -148,6 +148,9 @@ describe('SEC-001: where a literal hides, and what is not one', () => {
     const wrapped = 'QUJDREVGR0hJSktMTU5PUFFSU1RV\nVldYWVphYmNkZWZnaGlqa2xtbm9w\n';
     expectFires('SEC-001', stack(manifests({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'kafka' }, data: { config: 'abc', 'ca.bundle': wrapped } })), /a literal Secret value at manifest\.data\.config; an encoded Secret value at manifest\.data\.ca\.bundle;/);
   });
+  it('reads a values document that is a scalar, which Helm refuses but the output still holds', () => {
+    expectFires('SEC-001', stack({ helm_release: { r: { chart: 'x', namespace: 'app-trade', values: ['"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.c2lnbmF0dXJl"'] } } }), /contains a JSON web token at values\[0\]\(yaml\);/);
+  });
   it('fires for a number under a secret key, and lists every hit of a resource with its path', () => {
     expectOutcomes('SEC-001', stack(configMap({ password: 12345678, 'tls.key': 'abcd1234' })), [
       ['fail', 'prod-core-services/configmap-c/manifest contains a literal value for "password" at manifest.data.password; a literal value for "tls.key" at manifest.data.tls.key; pass it as a Secret reference or a sensitive variable, never a literal'],
@@ -166,6 +169,8 @@ describe('SEC-001: where a literal hides, and what is not one', () => {
       kubernetes_secret_v1: { s: { metadata: { name: 's', namespace: 'kafka' }, data: { password: '', ca: null } } },
       kubernetes_namespace_v1: { n: { metadata: { name: 'n', annotations: { description: 'Token: issued by the exchange gateway' } } } },
     }));
+    // Invalid YAML is Helm's error to report, not a secret.
+    expectSilent('SEC-001', stack({ helm_release: { r: { chart: 'x', namespace: 'app-trade', values: ['auth: [unclosed'] } } }));
     // A manifest written as an expression is not an object to read.
     expectSilent('SEC-001', stack({ kubernetes_manifest: { m: { manifest: '${yamldecode(file("x.yaml"))}' } } }));
   });

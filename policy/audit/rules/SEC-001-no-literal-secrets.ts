@@ -37,14 +37,15 @@ function scan(value: unknown, path: string, key: string, hits: Hit[], inReferenc
   hits.push({ where: path, what: `a literal value for "${key}"` });
 }
 
+/** A chart values document, read as what it parses to: a map, a list, or (in a document Helm would refuse) a scalar. */
 function scanYaml(text: string, path: string, hits: Hit[]): void {
   let parsed: unknown;
   try {
     parsed = parseYaml(text);
   } catch {
-    return;
+    // Invalid YAML is Helm's error to report; nothing was parsed to read.
   }
-  if (isObject(parsed) || Array.isArray(parsed)) scan(parsed, `${path}(yaml)`, '', hits);
+  scan(parsed, `${path}(yaml)`, '', hits);
 }
 
 /** Secret data: every literal value of a Secret's data/stringData is a secret in the output. */
