@@ -129,7 +129,7 @@ describe('LOG-002: scope, each part of the shipper and of the lock', () => {
   it('applies to workload clusters\' platform stacks that install something, and to their services stacks with buckets', () => {
     expect(run('LOG-002', on('platform', shipper({ config: {} }), { cluster: 'mgmt' }))).toEqual([]);
     expect(run('LOG-002', on('platform', { kubernetes_namespace_v1: { n: { metadata: { name: 'n' } } } }))).toEqual([]);
-    expect(run('LOG-002', on('kafka', shipper({ config: {} })))).toEqual([]);
+    expect(run('LOG-002', on('kafka', manifests(claim(false))))).toEqual([]);
     expect(run('LOG-002', on('services', { kubernetes_namespace_v1: { n: { metadata: { name: 'n' } } } }))).toEqual([]);
     const json = on('platform', shipper({ config: {} }));
     delete json['//'].environment;
@@ -137,7 +137,7 @@ describe('LOG-002: scope, each part of the shipper and of the lock', () => {
   });
   it('judges only the releases that tail the audit directory, and says what the shipper does', () => {
     const other = { chart: 'cert-manager', namespace: 'cert-manager', values: [JSON.stringify({ config: { inputs: 42 } })] };
-    expectOutcomes('LOG-002', on('platform', { helm_release: { ...shipper(goodShipper).helm_release, other } }), [
+    expectOutcomes('LOG-002', on('platform', { helm_release: { ...shipper(goodShipper).helm_release, other }, kubernetes_namespace_v1: { n: { metadata: { name: 'monitoring' } } } }), [
       ['pass', 'helm_release shipper ships /var/log/kubernetes/audit/*.log from the control-plane nodes to S3 over verified TLS'],
     ]);
   });
@@ -175,5 +175,22 @@ describe('MON-002: scope, every receiver setting, and the evidence', () => {
     expectFires('MON-002', on('platform', monitoringRelease({ receivers: routed.receivers })), /^Alertmanager of prod\/core sends critical alerts to no receiver; declare/);
     expectOutcomes('MON-002', on('platform', monitoringRelease({}), { class: 'development', name: 'dev' }), [['pass', 'development: Alertmanager notifies no one (receivers are optional here)']]);
     expectOutcomes('MON-002', on('platform', monitoringRelease(routed), { class: 'development', name: 'dev' }), [['pass', 'development: Alertmanager notifies dc-oncall, dc-platform (receivers are optional here)']]);
+  });
+});
+
+describe('LOG-002: fluent-bit and lock settings as people write them', () => {
+  const outputs = (text: string) => on('platform', shipper({ ...goodShipper, config: { ...goodShipper.config, outputs: text } }));
+  it('reads values aligned with several spaces, with trailing spaces, and a last line without a newline', () => {
+    expectSilent('LOG-002', outputs('[OUTPUT]\n    Name        s3  \n    tls         On  \n    tls.verify  On'));
+  });
+  it('does not take commented-out settings', () => {
+    expectFires('LOG-002', outputs('[OUTPUT]\n    # Name s3\n    Name stdout\n    tls On\n    tls.verify On\n'), /no s3 output/);
+    expectFires('LOG-002', outputs('[OUTPUT]\n    Name s3\n    # tls On\n    tls.verify On\n'), /without verified TLS/);
+    expectFires('LOG-002', outputs('[OUTPUT]\n    Name s3\n    tls On\n    # tls.verify On\n'), /without verified TLS/);
+  });
+  it('reads a lock configuration written with spaces', () => {
+    const spaced: Json = configurator('COMPLIANCE', 180);
+    spaced.spec.template.spec.containers[0].args = [`s3 put-object-lock-configuration --object-lock-configuration '{"ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": {"Mode" : "COMPLIANCE" , "Days" : 180}}}'`];
+    expectSilent('LOG-002', on('services', manifests(claim(), spaced)));
   });
 });
