@@ -106,13 +106,23 @@ describe('MON-001: which namespaces each kind of service needs scraped, and the 
   const kafkaService = { service: 'core/kafka/events', kind: 'kafka', tier: 'gold', resources: [], mechanisms: [] };
   const bucketService = { service: 'core/raw', kind: 'bucket', tier: 'bronze', resources: [], mechanisms: [{ kind: 'offsite-copy' }] };
   const otherService = { service: 'core/x', kind: 'other', tier: 'gold', resources: [], mechanisms: [] };
-  const rules = [rule('KafkaStale', 'core/kafka/events', '4h'), rule('KafkaStale', 'core/kafka/events', '4h'), rule('KafkaLag', 'core/kafka/events', '4h'), rule('BucketStale', 'core/raw', '24h'), { alert: 'Unlabelled', labels: 'x' }, null as unknown as Json];
-  const ownMonitor = { ...podMonitor('kafka', 'kafka'), metadata: { name: 'kafka', namespace: 'kafka' }, spec: { selector: {} } };
-  it('reads a monitor without a namespace selector as scraping its own namespace, and names each alert once', () => {
-    expectOutcomes('MON-001', on('services', manifests({ ...prometheusRule(rules), spec: { groups: [null, { name: 'g', rules }] } }, ownMonitor, serviceMonitor('ceph', 'rook-ceph')), {}, record([kafkaService, bucketService, otherService])), [
+  const veleroService = { ...nsService, mechanisms: [{ kind: 'offsite-copy' }, { kind: 'velero' }] };
+  const rules = [
+    rule('KafkaStale', 'core/kafka/events', '4h'), rule('KafkaStale', 'core/kafka/events', '4h'), rule('KafkaLag', 'core/kafka/events', '4h'), rule('OtherStale', 'core/other', '4h'),
+    rule('BucketStale', 'core/raw', '24h'), rule('VeleroBackupStale', 'core/app-trade', '12h'), { alert: 'Unlabelled', labels: 'x' }, { alert: 'Null', labels: null }, null as unknown as Json,
+  ];
+  // Selects no namespace by name (a number is not one), so it scrapes its own.
+  const ownMonitor = { ...podMonitor('kafka', 'kafka'), metadata: { name: 'kafka', namespace: 'kafka' }, spec: { namespaceSelector: { matchNames: [42] }, selector: {} } };
+  const plainMonitor = { ...podMonitor('plain', 'x'), spec: { selector: {} } };
+  it('reads a monitor without namespace names as scraping its own namespace, and names each alert once', () => {
+    expectOutcomes('MON-001', on('services', manifests({ ...prometheusRule(rules), spec: { groups: [null, { name: 'g', rules }] } }, ownMonitor, plainMonitor, serviceMonitor('ceph', 'rook-ceph'), serviceMonitor('velero', 'velero')), {}, record([kafkaService, bucketService, otherService, veleroService])), [
       ['pass', 'service core/kafka/events (RPO 4h) is watched by KafkaStale, KafkaLag, scraped in kafka'],
       ['pass', 'service core/raw (RPO 24h) is watched by BucketStale, scraped in rook-ceph'],
+      ['pass', 'service core/app-trade (RPO 12h) is watched by VeleroBackupStale, scraped in velero'],
     ]);
+  });
+  it('fires for a service whose tier the record does not define', () => {
+    expectFires('MON-001', on('services', manifests(prometheusRule(rules)), {}, record([{ ...kafkaService, tier: 'platinum' }])), /^service core\/kafka\/events \(tier platinum, RPO undefined\) has no alert labelled with its RPO/);
   });
   it('fires for an unscraped exporter namespace, naming each alert once', () => {
     expectOutcomes('MON-001', on('services', manifests(prometheusRule(rules)), {}, record([kafkaService])), [
@@ -122,6 +132,9 @@ describe('MON-001: which namespaces each kind of service needs scraped, and the 
   it('applies only to a services stack with a backup record', () => {
     expect(run('MON-001', on('platform', manifests(prometheusRule([])), {}, record([kafkaService])))).toEqual([]);
     expect(run('MON-001', on('services', manifests(prometheusRule([]))))).toEqual([]);
+    const json = on('services', manifests(prometheusRule([])), {}, record([kafkaService]));
+    delete json['//'].environment;
+    expect(run('MON-001', json)).toEqual([]);
   });
 });
 
@@ -160,7 +173,7 @@ describe('LOG-002: scope, each part of the shipper and of the lock', () => {
 describe('MON-002: scope, every receiver setting, and the evidence', () => {
   it('applies to kube-prometheus-stack releases of platform stacks', () => {
     expect(run('MON-002', on('services', monitoringRelease(routed)))).toEqual([]);
-    expect(run('MON-002', on('platform', { helm_release: { x: { ...monitoringRelease(routed).helm_release.kps, chart: 'other' } } }))).toEqual([]);
+    expect(run('MON-002', on('platform', { helm_release: { x: { ...monitoringRelease(routed).helm_release.kps, chart: 'other' } }, terraform_data: { t: { chart: 'kube-prometheus-stack' } } }))).toEqual([]);
     const json = on('platform', monitoringRelease(routed));
     delete json['//'].environment;
     expect(run('MON-002', json)).toEqual([]);
@@ -174,6 +187,9 @@ describe('MON-002: scope, every receiver setting, and the evidence', () => {
     expectOutcomes('MON-002', on('platform', monitoringRelease({ ...routed, route: { receiver: 'dc-platform', routes: [null, { receiver: 'dc-oncall', matchers: ['severity="warning"'] }] } })), [['pass', 'Alertmanager sends critical alerts to dc-platform (receivers: dc-oncall, dc-platform)']]);
     expectFires('MON-002', on('platform', monitoringRelease({ receivers: routed.receivers })), /^Alertmanager of prod\/core sends critical alerts to no receiver; declare/);
     expectOutcomes('MON-002', on('platform', monitoringRelease({}), { class: 'development', name: 'dev' }), [['pass', 'development: Alertmanager notifies no one (receivers are optional here)']]);
+    const withValues = (values: Json) => on('platform', { helm_release: { kps: { ...monitoringRelease({}).helm_release.kps, values: [JSON.stringify(values)] } } });
+    expectFires('MON-002', withValues({}), /sends critical alerts to no receiver/);
+    expectFires('MON-002', withValues({ alertmanager: {} }), /sends critical alerts to no receiver/);
     expectOutcomes('MON-002', on('platform', monitoringRelease(routed), { class: 'development', name: 'dev' }), [['pass', 'development: Alertmanager notifies dc-oncall, dc-platform (receivers are optional here)']]);
   });
 });
