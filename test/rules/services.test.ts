@@ -116,13 +116,20 @@ describe('PG-001..004: evidence and the cases around each check', () => {
     ['a reject of one user only', ['host all app 0.0.0.0/0 reject', 'host all all ::/0 reject'], 'no "host all all 0.0.0.0/0 reject" (or hostnossl) line refuses IPv4 connections without TLS before the operator\'s default "host all all all scram-sha-256"'],
     ['an IPv4 reject before an IPv6 line that accepts', ['host all all 0.0.0.0/0 reject', 'host all all ::/0 md5'], '"host all all ::/0 md5" accepts IPv6 connections without TLS'],
     ['one reject of every address', ['host all all all reject'], undefined],
+    ['a commented line without a space after "#"', ['#host all all 0.0.0.0/0 trust', ...TLS_ONLY_HBA], undefined],
+    ['trust, quoted whole', ['hostssl  all all 0.0.0.0/0 trust'], '"hostssl all all 0.0.0.0/0 trust" admits connections without authentication'],
+    ['an indented line', ['  host all all 0.0.0.0/0 md5', ...TLS_ONLY_HBA], '"host all all 0.0.0.0/0 md5" accepts IPv4 connections without TLS'],
+    ['fields aligned with several spaces', ['host  all  all  0.0.0.0/0  reject', 'host all all ::/0 reject'], undefined],
+    ['a line without an address', ['host all'], '"host all" accepts IPv4 connections without TLS'],
+    ['a host name after the IPv4 reject', ['host all all 0.0.0.0/0 reject', 'host all all db.example md5', 'host all all ::/0 reject'], '"host all all db.example md5" accepts IPv6 connections without TLS'],
+    ['an IPv4 subnet between the rejects', ['host all all 0.0.0.0/0 reject', 'host all all 10.0.0.0/8 md5', 'host all all ::/0 reject'], undefined],
   ])('nonTlsGap: %s', (_name, lines, gap) => {
     expect(nonTlsGap(lines)).toEqual(gap);
   });
   it('PG-002 accepts TLS 1.2 and 1.3 as the minimum, reads only string lines, and shows the lines it checked', () => {
     for (const min of ['TLSv1.2', 'TLSv1.3']) expectSilent('PG-002', stack(manifests(pgCluster({ postgresql: { pg_hba: TLS_ONLY_HBA, parameters: { ssl_min_protocol_version: min } } }))));
-    expectOutcomes('PG-002', stack(manifests(pgCluster({ postgresql: { pg_hba: [42, 'host all all all reject'] } }))), [
-      ['pass', 'Cluster postgres/main refuses every TCP connection without TLS (pg_hba: host all all all reject)'],
+    expectOutcomes('PG-002', stack(manifests(pgCluster({ postgresql: { pg_hba: [42, 'host all all 0.0.0.0/0 reject', 'host all all ::/0 reject'] } }))), [
+      ['pass', 'Cluster postgres/main refuses every TCP connection without TLS (pg_hba: host all all 0.0.0.0/0 reject | host all all ::/0 reject)'],
     ]);
     expectOutcomes('PG-002', stack(manifests(pgCluster({ postgresql: { pg_hba: [], parameters: { ssl_min_protocol_version: 'TLSv1.1' } } }))), [
       ['fail', 'Cluster postgres/main lowers ssl_min_protocol_version to TLSv1.1; remove it (the operator sets TLSv1.3) or use TLSv1.2/TLSv1.3'],
@@ -135,6 +142,8 @@ describe('PG-001..004: evidence and the cases around each check', () => {
     expectFires('PG-003', stack(manifests(pgCluster({ plugins: [null, { name: 'barman-cloud.cloudnative-pg.io' }] }), objectStore())), /has no spec.plugins entry/);
     expectFires('PG-003', stack(manifests(pgCluster({ plugins: [{ name: 'other', isWALArchiver: true, parameters: { barmanObjectName: 'main-backup' } }] }), objectStore())), /has no spec.plugins entry/);
     expectFires('PG-003', stack(manifests(pgCluster({ plugins: [{ name: 'barman-cloud.cloudnative-pg.io', isWALArchiver: true }] }), objectStore())), /archives WAL to ObjectStore "\(unset\)"/);
+    expectFires('PG-003', stack(manifests(pgCluster(), { ...objectStore(), metadata: { name: 'other-backup', namespace: 'postgres' } })), /archives WAL to ObjectStore "main-backup", which this stack does not declare in namespace postgres$/);
+    expectFires('PG-003', stack(manifests({ ...pgCluster(), metadata: { name: 'main' } }, objectStore())), /^Cluster main archives WAL to ObjectStore "main-backup", which this stack does not declare in namespace \?$/);
   });
   it('PG-004 accepts volume snapshots on a six-field schedule, but counts only plugin backups of the same cluster', () => {
     const snapshot = scheduledBackup({ method: 'volumeSnapshot', pluginConfiguration: undefined });
