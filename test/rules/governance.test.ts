@@ -278,7 +278,7 @@ describe('LOG-001 and SHR-001: boundaries and evidence', () => {
     expectSilent('LOG-001', stack(manifests(controlPlane(AUDIT_ARGS('365'))), { securityLevel: 5 }));
   });
   const grant = (ids: string[]) => [{ apiVersion: 'kafka.strimzi.io/v1', kind: 'KafkaUser', metadata: { name: 'u', namespace: 'kafka' }, spec: {} }, { sharing: ids }] as [Json, Json];
-  const agreements = { sharingAgreements: { 'SA-1': { start: '2026-01-01', expiry: '2026-11-27' }, 'SA-2': { start: '2026-11-27', expiry: '2027-12-31' }, 'SA-OLD': { start: '2025-01-01', expiry: '2026-11-26' }, 'SA-NEW': { start: '2026-11-28', expiry: '2027-12-31' }, 'SA-HALF': { start: '2026-01-01' } } };
+  const agreements = { sharingAgreements: { 'SA-1': { start: '2026-01-01', expiry: '2026-11-27' }, 'SA-2': { start: '2026-11-27', expiry: '2027-12-31' }, 'SA-OLD': { start: '2025-01-01', expiry: '2026-11-26' }, 'SA-NEW': { start: '2026-11-28', expiry: '2027-12-31' }, 'SA-HALF': { start: '2026-01-01' }, 'SA-NOSTART': { expiry: '2027-12-31' } } };
   it('SHR-001 counts the first and the last day, lists every agreement, and marks a finding lapsed only when every problem is an expiry', () => {
     const json = stack({ ...manifests(grant(['SA-1', 'SA-2']), grant(['SA-OLD'])), kubernetes_config_map_v1: { c: { '//': { sharing: ['SA-OLD', 'SA-NEW', 'SA-HALF'] }, metadata: { name: 'c' } }, d: { metadata: { name: 'd' } } } }, {}, agreements);
     expect(run('SHR-001', json).map((o) => [o.status, o.message, o.lapsed])).toEqual([
@@ -286,6 +286,9 @@ describe('LOG-001 and SHR-001: boundaries and evidence', () => {
       ['fail', 'prod-core-services/kafkauser-u/manifest grants access under SA-OLD expired on 2026-11-26; renew the agreement or remove the access', true],
       ['fail', 'kubernetes_config_map_v1.c grants access under SA-OLD expired on 2026-11-26; SA-NEW starts on 2026-11-28; SA-HALF has no record with start and expiry in this stack\'s "//".sharingAgreements (recordAgreements, issue 10); renew the agreement or remove the access', undefined],
     ]);
-    expect(run('SHR-001', stack(manifests(grant(['SA-NEW'])), {}, agreements)).map((o) => [o.status, o.lapsed])).toEqual([['fail', undefined]]);
+    for (const id of ['SA-NEW', 'SA-HALF', 'SA-NOSTART']) {
+      expect(run('SHR-001', stack(manifests(grant([id])), {}, agreements)).map((o) => [o.status, o.lapsed])).toEqual([['fail', undefined]]);
+    }
+    expectFires('SHR-001', stack(manifests(grant(['SA-NOSTART'])), {}, agreements), /SA-NOSTART has no record with start and expiry/);
   });
 });
