@@ -177,8 +177,8 @@ describe('BAK-001..004: evidence, boundaries and what each rule leaves to anothe
     expectOutcomes('BAK-002', stack(manifests([schedule, { backupTier: 'silver' }]), {}, TWO), [['pass', 'Schedule velero/nightly sets no spec.template.ttl: backups are kept until deleted, beyond tier "silver" (14 days)']]);
   });
   it('BAK-003 judges each tier in use once, in order, and wants a non-blank off-site copy', () => {
-    expectOutcomes('BAK-003', stack({ ...manifests(marked('silver'), marked('gold'), marked('bronze'), marked('platinum'), marked()), kubernetes_config_map_v1: { c: { '//': { backupTier: 'gold' }, metadata: { name: 'c' } } } }, {}, TWO), [
-      ['fail', 'backup tier "bronze" is used here at security level 4 but its record names no off-site copy; set "offsite" in the tier (issue 9)'],
+    // bronze is named only by a resource that holds no data: not a tier in use.
+    expectOutcomes('BAK-003', stack({ ...manifests(marked('silver'), marked('gold'), marked('platinum'), marked()), kubernetes_config_map_v1: { c: { '//': { backupTier: 'bronze' }, metadata: { name: 'c' } } } }, {}, TWO), [
       ['pass', 'backup tier "gold" copies off site to dr: s3://pg-backups-dr (security level 4)'],
       ['fail', 'backup tier "silver" is used here at security level 4 but its record names no off-site copy; set "offsite" in the tier (issue 9)'],
     ]);
@@ -188,7 +188,9 @@ describe('BAK-001..004: evidence, boundaries and what each rule leaves to anothe
   });
   it('BAK-004 takes the latest valid drill of each tier, allows exactly the interval, and knows each level', () => {
     const drill = (tier: string, lastSuccess: string, evidence = 'OPS-1') => ({ tier, lastSuccess, evidence });
-    const withDrills = (restoreDrills: Json[], env = {}) => stack(manifests(marked('gold'), marked('silver')), env, { ...TWO, restoreDrills });
+    // Tiers in use: silver and gold (listed in that order); an untiered resource and bronze on a resource without data are not.
+    const withDrills = (restoreDrills: Json[], env = {}) => stack({ ...manifests(marked('silver'), marked('gold'), marked()), kubernetes_config_map_v1: { c: { '//': { backupTier: 'bronze' }, metadata: { name: 'c' } } } }, env, { ...TWO, restoreDrills });
+    expect(run('BAK-004', withDrills([], dev))).toEqual([]);
     expectOutcomes('BAK-004', withDrills([drill('gold', '2026-01-01'), drill('gold', '2026-05-28', 'OPS-2'), drill('gold', '2026-02-01'), drill('gold', '2026-13-01'), drill('silver', '2026-11-01')]), [
       ['pass', 'backup tier "gold" was restored on 2026-05-28 (183 days ago, evidence OPS-2), within 183 days'],
       ['pass', 'backup tier "silver" was restored on 2026-11-01 (26 days ago, evidence OPS-1), within 183 days'],
