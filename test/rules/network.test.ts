@@ -44,6 +44,8 @@ describe('NET-003 wildcard peers', () => {
   const narrow = { namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'app-trade' } }, pod_selector: { match_labels: { app: 'importer' } } };
   it.each([
     ['0.0.0.0/0', { ip_block: { cidr: '0.0.0.0/0' } }, /ipBlock 0\.0\.0\.0\/0 \(every address\)/],
+    ['a zero prefix written with two digits', { ip_block: { cidr: '0.0.0.0/00' } }, /ipBlock 0\.0\.0\.0\/00 \(every address\)/],
+    ['::/0', { ip_block: { cidr: '::/0' } }, /ipBlock ::\/0 \(every address\)/],
     ['every namespace', { namespace_selector: {} }, /namespaceSelector \{\} \(every namespace\)/],
     ['a whole namespace', { namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'exchange' } } }, /without podSelector \(every pod of the namespace\)/],
     ['every pod of its own namespace', { pod_selector: {} }, /podSelector \{\} \(every pod of this namespace\)/],
