@@ -197,6 +197,7 @@ describe('SEC-002: what a store admits', () => {
   it('checks the stores a PushSecret names, and an ExternalSecret naming a store the stack does not declare', () => {
     expectFires('SEC-002', stack(manifests(store('openbao', 'platform', [{ namespaces: ['postgres'] }]), es('PushSecret', 'velero', { secretStoreRefs: [{ kind: 'ClusterSecretStore', name: 'openbao' }] }))), /PushSecret velero\/e names ClusterSecretStore openbao, whose conditions do not admit namespace velero/);
     expectFires('SEC-002', stack(manifests(store('openbao', 'platform', [{ namespaces: ['postgres'] }]), es('ExternalSecret', 'postgres', { secretStoreRef: { kind: 'ClusterSecretStore', name: 'elsewhere' } }))), /ExternalSecret postgres\/e names ClusterSecretStore elsewhere, which this stack does not declare/);
+    expectFires('SEC-002', stack(manifests(store('openbao', 'platform', [{ namespaces: ['postgres'] }]), es('ExternalSecret', 'postgres', { secretStoreRef: { kind: 'ClusterSecretStore' } }))), /ExternalSecret postgres\/e names ClusterSecretStore , which this stack does not declare/);
   });
   it('says what each store admits and which store each ExternalSecret reads through, and leaves namespaced stores alone', () => {
     expectOutcomes('SEC-002', stack(manifests(

@@ -89,7 +89,7 @@ describe('RET-001: what is judged, once, and the evidence', () => {
     expectOutcomes('RET-001', stack({
       ...manifests([pgCluster(), RETAINED_COMMENT, PROTECTED], [pvc(), { stateful: 'volume' }, PROTECTED]),
       helm_release: { bao: { chart: 'openbao', '//': { stateful: 'volume' } }, velero: { chart: 'velero' } },
-      kubernetes_config_map_v1: { c: { metadata: { name: 'c' } } },
+      kubernetes_config_map_v1: { c: { metadata: { name: 'c' }, chart: 'rook-ceph-cluster' } },
     }), [
       ['pass', 'prod-core-services/cluster-main/manifest (postgres) has lifecycle.prevent_destroy'],
       ['pass', 'prod-core-services/persistentvolumeclaim-data/manifest (volume) has lifecycle.prevent_destroy'],

@@ -98,7 +98,9 @@ describe('SEC-005: the audit device, its shipper and its record', () => {
   });
   it('counts a shipper of any one device (each device receives every event), and names every device when none is shipped', () => {
     const two = `${config}\naudit "file" "copy" {\n  options {\n    file_path = "/openbao/audit/copy.log"\n  }\n}\n`;
-    expectSilent('SEC-005', estate({ helm_release: { openbao: release({ config: two }) } }));
+    expectOutcomes('SEC-005', estate({ helm_release: { openbao: release({ config: two }) } }), [
+      ['pass', `helm_release openbao ships its audit log /openbao/audit/audit.log, /openbao/audit/copy.log over verified TLS to offsite-prod/${String(auditShippingRecord(target, 'prod').target.prefix)}, object-locked`],
+    ]);
     expectFires('SEC-005', estate({ helm_release: { openbao: release({ config: two, containers: [] }) } }), /tails the audit log \/openbao\/audit\/audit\.log, \/openbao\/audit\/copy\.log; it is kept/);
   });
   it('ignores containers that do not tail the log, and fires for a shipper that does not write to S3', () => {
