@@ -156,6 +156,9 @@ describe('BAK-001..004: evidence, boundaries and what each rule leaves to anothe
       ['fail', 'helm_release.bao names backup tier "platinum", which this stack\'s "//".backupTiers record does not define (defined: gold, silver, bronze)'],
     ]);
     expectFires('BAK-001', stack(manifests(marked('gold'))), /does not define \(defined: none\)$/);
+    // Only a bucket is a backup bucket, whatever labels a volume carries.
+    const labelled = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data', namespace: 'postgres', labels: { 'moit.gov.vn/bucket-purpose': 'backup' } }, spec: {} };
+    expectFires('BAK-001', stack(manifests([labelled, { stateful: 'volume' }, PROTECTED]), {}, TWO), /persistentvolumeclaim-data\/manifest holds data \(volume\) but carries no "\/\/".backupTier marker/);
   });
   it('BAK-002 holds a store to the tier of the cluster archiving into it, and says what it kept', () => {
     const store = (retentionPolicy: unknown, namespace = 'postgres') => ({ ...objectStore({ retentionPolicy }), metadata: { name: 'main-backup', namespace } });
