@@ -198,6 +198,7 @@ describe('LOG-002: fluent-bit and lock settings as people write them', () => {
   const outputs = (text: string) => on('platform', shipper({ ...goodShipper, config: { ...goodShipper.config, outputs: text } }));
   it('reads values aligned with several spaces, with trailing spaces, and a last line without a newline', () => {
     expectSilent('LOG-002', outputs('[OUTPUT]\n    Name        s3  \n    tls         On  \n    tls.verify  On'));
+    expectSilent('LOG-002', outputs('[OUTPUT]\n    Name s3\n    tls.verify On  \n    tls On\n'));
   });
   it('does not take commented-out settings', () => {
     expectFires('LOG-002', outputs('[OUTPUT]\n    # Name s3\n    Name stdout\n    tls On\n    tls.verify On\n'), /no s3 output/);
