@@ -58,6 +58,9 @@ describe('NET-003 wildcard peers', () => {
     const open = { ...flowPolicy('postgres', narrow), spec: { pod_selector: {}, policy_types: ['Egress'], egress: [{ ports: [{ port: '443' }] }] } };
     expectFires('NET-003', typed({}, { p: open }), /egress\[0\] has no "to" \(every destination\)/);
   });
+  it('does not take a non-zero prefix written with a leading zero for every address', () => {
+    expectSilent('NET-003', typed({}, { p: flowPolicy('postgres', { ip_block: { cidr: '10.0.0.0/08' } }) }));
+  });
   it('fires when the exception reason is too short', () => {
     expectFires('NET-003', typed({}, { p: flowPolicy('postgres', { ip_block: { cidr: '0.0.0.0/0' } }, { 'moit.gov.vn/network-exception': 'todo' }) }), /declare the flow with an exception/);
   });
