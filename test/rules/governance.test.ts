@@ -151,6 +151,10 @@ describe('SEC-001: where a literal hides, and what is not one', () => {
   it('reads a values document that is a scalar, which Helm refuses but the output still holds', () => {
     expectFires('SEC-001', stack({ helm_release: { r: { chart: 'x', namespace: 'app-trade', values: ['"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.c2lnbmF0dXJl"'] } } }), /contains a JSON web token at values\[0\]\(yaml\);/);
   });
+  it('calls only a whole run of 40+ base64 or hex characters encoded', () => {
+    const data = { a: 'f', b: '-'.repeat(40), c: `user:${'a'.repeat(40)}`, d: `${'a'.repeat(40)}!`, e: 'a'.repeat(40) };
+    expectFires('SEC-001', secretData('kubernetes_secret_v1', 'data', data), /contains a literal Secret value at data\.a; a literal Secret value at data\.b; a literal Secret value at data\.c; a literal Secret value at data\.d; an encoded Secret value at data\.e;/);
+  });
   it('fires for a number under a secret key, and lists every hit of a resource with its path', () => {
     expectOutcomes('SEC-001', stack(configMap({ password: 12345678, 'tls.key': 'abcd1234' })), [
       ['fail', 'prod-core-services/configmap-c/manifest contains a literal value for "password" at manifest.data.password; a literal value for "tls.key" at manifest.data.tls.key; pass it as a Secret reference or a sensitive variable, never a literal'],
@@ -193,6 +197,8 @@ describe('SEC-002: what a store admits', () => {
   it('treats namespace regexes as open, and names every namespace a domain store should not admit', () => {
     expectFires('SEC-002', stack(manifests(store('openbao', 'platform', [{ namespaceRegexes: ['app-.*'] }]))), /has no spec.conditions listing namespaces/);
     expectFires('SEC-002', stack(manifests(store('openbao-chemicals', 'domain-chemicals', [{ namespaces: ['app-trade', 'app-chemicals', 'postgres'] }]))), /admits app-trade, postgres; only app-chemicals may read/);
+    // Only a mount named domain-<name> is a domain's.
+    expectSilent('SEC-002', stack(manifests(store('shared', 'shared-domain-chemicals', [{ namespaces: ['app-trade'] }]))));
   });
   it('checks the stores a PushSecret names, and an ExternalSecret naming a store the stack does not declare', () => {
     expectFires('SEC-002', stack(manifests(store('openbao', 'platform', [{ namespaces: ['postgres'] }]), es('PushSecret', 'velero', { secretStoreRefs: [{ kind: 'ClusterSecretStore', name: 'openbao' }] }))), /PushSecret velero\/e names ClusterSecretStore openbao, whose conditions do not admit namespace velero/);

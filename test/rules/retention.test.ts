@@ -84,6 +84,21 @@ describe('BAK-004 restore drills', () => {
 });
 
 describe('RET-001: what is judged, once, and the evidence', () => {
+  it.each([
+    ['postgresql.cnpg.io/v1', 'Cluster', 'postgres'],
+    ['postgresql.cnpg.io/v1', 'Database', 'postgres'],
+    ['kafka.strimzi.io/v1', 'Kafka', 'kafka'],
+    ['kafka.strimzi.io/v1', 'KafkaNodePool', 'kafka'],
+    ['kafka.strimzi.io/v1', 'KafkaTopic', 'kafka-topic'],
+    ['objectbucket.io/v1alpha1', 'ObjectBucketClaim', 'bucket'],
+    ['ceph.rook.io/v1', 'CephObjectStore', 'object-store'],
+    ['ceph.rook.io/v1', 'CephCluster', 'ceph-cluster'],
+    ['ceph.rook.io/v1', 'CephBlockPool', 'ceph-cluster'],
+    ['cluster.x-k8s.io/v1beta2', 'Cluster', 'cluster'],
+  ])('takes %s %s for data of kind %s', (apiVersion, kind, dataKind) => {
+    expectFires('RET-001', stack(manifests([{ apiVersion, kind, metadata: { name: 'x', namespace: 'y' }, spec: {} }, {}, PROTECTED])), new RegExp(`\\(${kind} y/x\\) holds data \\(${dataKind}\\) but has no`));
+  });
+
   const pvc = (extra: Json = {}) => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data', ...extra }, spec: {} });
   it('judges each resource once, names it by path or address, and skips what holds no data', () => {
     expectOutcomes('RET-001', stack({
