@@ -178,6 +178,12 @@ describe('MON-002: scope, every receiver setting, and the evidence', () => {
     delete json['//'].environment;
     expect(run('MON-002', json)).toEqual([]);
   });
+  it.each(['webhook_configs', 'email_configs', 'slack_configs', 'msteams_configs', 'pagerduty_configs', 'opsgenie_configs'])('reads %s', (configs) => {
+    expectFires('MON-002', on('platform', monitoringRelease({ ...routed, receivers: [{ name: 'r', [configs]: [{ url: 'https://hooks.example/T0KEN' }] }] })), /receiver r has a literal url/);
+  });
+  it.each(['url', 'auth_password', 'api_key', 'routing_key', 'service_key', 'webhook_url'])('fires for a literal %s', (key) => {
+    expectFires('MON-002', on('platform', monitoringRelease({ ...routed, receivers: [{ name: 'r', webhook_configs: [{ [key]: 'x' }] }] })), new RegExp(`receiver r has a literal ${key} in the chart values; use ${key}_file`));
+  });
   it('fires for a literal credential under any receiver type', () => {
     expectFires('MON-002', on('platform', monitoringRelease({ ...routed, receivers: [null, { name: 'pager', pagerduty_configs: [null, { routing_key: 'R0UT1NG' }] }] })), /^Alertmanager receiver pager has a literal routing_key in the chart values; use routing_key_file with a Secret from alertmanagerSpec.secrets$/);
     expectFires('MON-002', on('platform', monitoringRelease({ ...routed, receivers: [{ name: 'genie', opsgenie_configs: [{ api_key: 'K' }] }] })), /literal api_key/);
