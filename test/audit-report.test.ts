@@ -129,6 +129,12 @@ describe('the rule pack', () => {
     }
   });
 
+  it('gives each rule its severity (an error stops the synth) and keeps the rules about the audit itself unsuppressible', () => {
+    const warnings = ['RBAC-001'];
+    const unsuppressible = ['AUD-001', 'AUD-002'];
+    expect(RULES.map((r) => [r.id, r.severity, r.suppressible])).toEqual(RULES.map((r) => [r.id, warnings.includes(r.id) ? 'warning' : 'error', !unsuppressible.includes(r.id)]));
+  });
+
   it.each(RULES.map((r) => r.id))('%s has a test that makes it fire and one that shows it silent', (id) => {
     expect(tests).toContain(`expectFires('${id}'`);
     expect(tests.includes(`expectSilent('${id}'`) || tests.includes(`run('${id}'`)).toBe(true);

@@ -76,3 +76,11 @@ export function expectSilent(id: string, json: Json, today = TODAY): void {
   expect(failed(out).map((o) => o.message)).toEqual([]);
   expect(out.length).toBeGreaterThan(0);
 }
+
+/**
+ * Expects exactly these outcomes, in order, as [status, message]: the messages are the audit's
+ * evidence (what was verified, where), so a test pins them whole.
+ */
+export function expectOutcomes(id: string, json: Json, expected: ReadonlyArray<readonly [Outcome['status'], string]>, today = TODAY): void {
+  expect(run(id, json, today).map((o) => [o.status, o.message])).toEqual(expected);
+}

@@ -57,6 +57,10 @@ describe('SEC-001: a literal secret, in every form of chart values', () => {
     expectFires('SEC-001', stack(release(extra)), /contains a literal value for "(password|apiToken)"/);
   });
 
+  it('names the value a set entry becomes', () => {
+    expectFires('SEC-001', stack(release({ set: [{ name: 'auth.password', value: 'hunter2-literal' }] })), /a literal value for "password" at set\.auth\.password;/);
+  });
+
   it('is silent for a sensitive variable passed through set_sensitive', () => {
     expectSilent('SEC-001', stack(release({ set_sensitive: [{ name: 'auth.password', value: '${var.dashboard_password}' }] })));
   });

@@ -12,7 +12,8 @@ function wildcard(peer: Record<string, unknown>): string | undefined {
   const ipBlock = isObject(peer.ipBlock) ? peer.ipBlock : undefined;
   if (ipBlock) {
     const cidr = asString(ipBlock.cidr) ?? '';
-    return /\/0$/.test(cidr) ? `ipBlock ${cidr} (every address)` : undefined;
+    // A prefix length of zero, however written (Kubernetes parses CIDRs leniently, leading zeros included).
+    return /\/0+$/.test(cidr) ? `ipBlock ${cidr} (every address)` : undefined;
   }
   const hasNs = 'namespaceSelector' in peer;
   const hasPods = 'podSelector' in peer;

@@ -20,7 +20,8 @@ export function nonTlsGap(lines: readonly string[]): string | undefined {
       const [type, db, user, address] = f;
       if (!['host', 'hostnossl', 'hostnogssenc'].includes(type ?? '')) continue;
       const method = f[f.length - 1];
-      const familyMatches = address === 'all' || address === everything || !address?.includes('/') || (family === 'IPv4' ? !address.includes(':') : address.includes(':'));
+      // `all`, a host name or a keyword (no "/") matches both families; a CIDR matches its own.
+      const familyMatches = !address?.includes('/') || (family === 'IPv4' ? !address.includes(':') : address.includes(':'));
       if (!familyMatches) continue;
       if (method !== 'reject') return `"${f.join(' ')}" accepts ${family} connections without TLS`;
       if (db === 'all' && user === 'all' && (address === 'all' || address === everything)) {

@@ -11,9 +11,10 @@ export default defineRule(__filename, {
   check(stack) {
     const out: Evaluation[] = [];
     for (const role of [...stack.objectsOf('ClusterRole'), ...stack.objectsOf('Role')]) {
-      const wild = asArray(role.raw.rule ?? role.raw.rules)
-        .filter(isObject)
-        .flatMap((rule, i) => ['verbs', 'resources', 'apiGroups'].filter((f) => asArray(rule[f]).includes('*')).map((f) => `rules[${i}].${f}`));
+      // Indexed before anything is skipped, so the path names the rule as written.
+      const wild = asArray(role.raw.rule ?? role.raw.rules).flatMap((rule, i) =>
+        isObject(rule) ? ['verbs', 'resources', 'apiGroups'].filter((f) => asArray(rule[f]).includes('*')).map((f) => `rules[${i}].${f}`) : [],
+      );
       out.push(wild.length > 0 ? fail(role, `${describeObject(role)} grants "*" in ${wild.join(', ')}; list the verbs and resources it needs`) : pass(role, `${describeObject(role)} names its verbs, resources and API groups`));
     }
     for (const binding of [...stack.objectsOf('ClusterRoleBinding'), ...stack.objectsOf('RoleBinding')]) {

@@ -28,7 +28,8 @@ function scan(value: unknown, path: string, key: string, hits: Hit[], inReferenc
   if (typeof value === 'string') {
     const kind = secretValueKind(value);
     if (kind !== undefined) hits.push({ where: path, what: kind });
-    else if (key === 'values' || /\.values\[\d+\]$/.test(path)) scanYaml(value, path, hits);
+    // Chart values documents: the items of a `values` list keep the list's key (see above).
+    else if (key === 'values') scanYaml(value, path, hits);
   }
   if ((typeof value !== 'string' && typeof value !== 'number') || inReference) return;
   if (!isSecretKey(key)) return;
@@ -36,14 +37,15 @@ function scan(value: unknown, path: string, key: string, hits: Hit[], inReferenc
   hits.push({ where: path, what: `a literal value for "${key}"` });
 }
 
+/** A chart values document, read as what it parses to: a map, a list, or (in a document Helm would refuse) a scalar. */
 function scanYaml(text: string, path: string, hits: Hit[]): void {
   let parsed: unknown;
   try {
     parsed = parseYaml(text);
   } catch {
-    return;
+    // Invalid YAML is Helm's error to report; nothing was parsed to read.
   }
-  if (isObject(parsed) || Array.isArray(parsed)) scan(parsed, `${path}(yaml)`, '', hits);
+  scan(parsed, `${path}(yaml)`, '', hits);
 }
 
 /** Secret data: every literal value of a Secret's data/stringData is a secret in the output. */
@@ -55,7 +57,7 @@ function secretData(resource: Resource, hits: Hit[]): void {
       ? manifest?.kind === 'Secret'
         ? [['manifest.data', manifest.data], ['manifest.stringData', manifest.stringData]]
         : []
-      : /^kubernetes_secret(_v\d+)?$/.test(resource.type)
+      : /^kubernetes_secret(_v\d+)?(_data)?$/.test(resource.type)
         ? [['data', body.data], ['binary_data', body.binary_data]]
         : [];
   for (const [where, data] of holders) {
