@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SOURCES, type EnvironmentInput } from '../environments';
 import { ConfigError } from '../lib/errors';
-import { guardPlans, parseAllowances } from '../tools/review/guard';
+import { formatAllowances, formatRefusal, guardPlans, parseAllowances } from '../tools/review/guard';
 import { widenings } from '../tools/review/network-policy';
 import { quantityBytes, rule as volumeShrunk } from '../tools/review/rules/volume-shrunk';
 import { synthesize } from '../scripts/synth';
@@ -34,6 +34,62 @@ describe('the deploy guard', () => {
     expect([allowed.ok, allowed.allowed.length, allowed.unused]).toEqual([true, 1, []]);
     const elsewhere = guardPlans([{ stack: 'prod-core-services', plan: plan(['delete']), stateful }], parseAllowances(['dr-core-services:kubernetes_manifest.pg']));
     expect(elsewhere.ok).toBe(false);
+  });
+
+  // Mutation review (issue 18): the guard's own edges, without Terraform.
+  const change = (address: string, actions: string[], extra: object = {}) => ({ address, type: 'terraform_data', mode: 'managed', change: { actions, before: {}, after: null }, ...extra });
+  const guard = (changes: object[], evidence: Record<string, unknown>, allow: string[] = []) =>
+    guardPlans([{ stack: 'prod-data', plan: { resource_changes: changes } as any, stateful: evidence as any }], parseAllowances(allow));
+
+  it('refuses every malformed allowance at once: no stack, a dotted stack, an address that is no resource address', () => {
+    for (const bad of [':terraform_data.db', 'prod.data:terraform_data.db', 'prod-data:9x.db', 'prod-data:-x.db', 'prod-data:', 'terraform_data.']) {
+      expect(() => parseAllowances([bad])).toThrow(`--allow-destroy ${JSON.stringify(bad)}: must be <stack>:<address>`);
+    }
+    expect(() => parseAllowances([':terraform_data.db', 'prod-data:db'])).toThrow(
+      /^Invalid --allow-destroy: 2 problems\.\n {2}- --allow-destroy ":terraform_data\.db": must be .*A plain address is not accepted because the same address exists in several stacks; .*\n {2}- --allow-destroy "prod-data:db": /,
+    );
+    expect(() => parseAllowances(['x:terraform_data.db'], ['prod-data', 'prod-kafka'])).toThrow(/^Invalid --allow-destroy: 1 problem\.\n.*the plans are for: prod-data, prod-kafka\.$/);
+    expect(parseAllowances(['prod-data:module.x.terraform_data.db'], ['prod-data'])).toEqual([{ stack: 'prod-data', address: 'module.x.terraform_data.db', text: 'prod-data:module.x.terraform_data.db' }]);
+  });
+
+  it('judges only managed resources with stateful evidence, and matches an allowance by stack and address', () => {
+    const db = { 'terraform_data.db': { kind: 'postgres', source: 'marker' } };
+    expect(guardPlans([{ stack: 'prod-data', plan: {} as any, stateful: {} }], [])).toEqual({ ok: true, refused: [], allowed: [], unused: [] });
+    expect(guard([change('terraform_data.db', ['delete'], { mode: 'data' })], db).ok).toBe(true);
+    expect(guard([change('terraform_data.cache', ['delete'])], db)).toEqual({ ok: true, refused: [], allowed: [], unused: [] });
+    // A renamed resource keeps the evidence recorded under its previous address.
+    expect(guard([change('terraform_data.db2', ['delete', 'create'], { previous_address: 'terraform_data.db' })], db).refused).toHaveLength(1);
+
+    const other = guard([change('terraform_data.db', ['delete'])], db, ['prod-data:terraform_data.other']);
+    expect(other.ok).toBe(false);
+    expect(other.unused.map((a) => a.text)).toEqual(['prod-data:terraform_data.other']);
+    const named = guard([change('terraform_data.db', ['delete'])], db, ['prod-data:terraform_data.db', 'prod-data:terraform_data.other']);
+    expect(named.allowed).toEqual([{ stack: 'prod-data', address: 'terraform_data.db', action: 'delete', stateful: db['terraform_data.db'], allowedBy: 'prod-data:terraform_data.db' }]);
+    expect(named.unused.map((a) => a.text)).toEqual(['prod-data:terraform_data.other']);
+  });
+
+  it('says what would be destroyed, by which evidence, and the exact allowances to pass', () => {
+    const evidence = {
+      'terraform_data.db': { kind: 'postgres', source: 'marker' },
+      'terraform_data.topic': { kind: 'kafka', source: 'prevent_destroy' },
+    };
+    const result = guard([change('terraform_data.db', ['delete']), change('terraform_data.topic', ['delete', 'create'])], evidence);
+    expect(formatRefusal(result)).toBe(
+      [
+        'Refused: 2 stateful resources would be destroyed. Nothing was applied.',
+        '  - prod-data:terraform_data.db (stateful: postgres) would be deleted',
+        '  - prod-data:terraform_data.topic (prevent_destroy) would be replaced',
+        'Its data would be lost unless restored from a backup. If that is intended, run the deploy again with:',
+        '  --allow-destroy prod-data:terraform_data.db --allow-destroy prod-data:terraform_data.topic',
+        'Otherwise change the code so the plan keeps the resource (a moved block for a rename, or revert the change) and plan again.',
+      ].join('\n'),
+    );
+    const pvc = { address: 'kubernetes_persistent_volume_claim_v1.data', type: 'kubernetes_persistent_volume_claim_v1', mode: 'managed', change: { actions: ['delete'], before: {}, after: null } };
+    expect(formatRefusal(guard([pvc], {}))).toMatch(/^Refused: 1 stateful resource would be destroyed\. .*\n {2}- prod-data:kubernetes_persistent_volume_claim_v1\.data \(volume, by its kind\) would be deleted\n/);
+    expect(formatAllowances(guard([pvc], {}, ['prod-data:kubernetes_persistent_volume_claim_v1.data', 'prod-data:terraform_data.gone']))).toEqual([
+      'Allowed by --allow-destroy: prod-data:kubernetes_persistent_volume_claim_v1.data (volume, by its kind) would be deleted.',
+      'Note: --allow-destroy prod-data:terraform_data.gone matched no stateful delete or replace in the saved plans.',
+    ]);
   });
 });
 
