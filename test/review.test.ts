@@ -10,6 +10,8 @@ import { RULES } from '../tools/review/rules';
 import { rule as admissionWeakened } from '../tools/review/rules/admission-weakened';
 import { rule as authenticationDisabled } from '../tools/review/rules/authentication-disabled';
 import { rule as backendChanged } from '../tools/review/rules/backend-changed';
+import { rule as networkPolicyRemoved } from '../tools/review/rules/network-policy-removed';
+import { rule as networkPolicyWidened } from '../tools/review/rules/network-policy-widened';
 import { rule as preventDestroyRemoved } from '../tools/review/rules/prevent-destroy-removed';
 import { parseRetention, rule as retentionShortened } from '../tools/review/rules/retention-shortened';
 import { rule as sharingGranted } from '../tools/review/rules/sharing-granted';
@@ -90,6 +92,44 @@ describe('each rule on its own (mutation review)', () => {
   const input = (over: Record<string, unknown>): RuleInput =>
     ({ source: 'config', stack: 'prod-x', address: 'kubernetes_manifest.x', type: 'kubernetes_manifest', action: 'update', leaves: [], sharingBefore: [], sharingAfter: [], masker: new Masker('kubernetes_manifest'), ...over }) as RuleInput;
   const leaf = (path: (string | number)[], before: unknown, after: unknown, afterUnknown?: boolean) => ({ path, before, after, ...(afterUnknown ? { afterUnknown } : {}) }) as LeafChange;
+
+  it('gives each rule its severity: destructive ones make diff and plan exit 2', () => {
+    expect(Object.fromEntries(RULES.map((r) => [r.id, r.severity]))).toEqual({
+      'admission-weakened': 'security',
+      'authentication-disabled': 'security',
+      'backend-changed': 'caution',
+      'network-policy-removed': 'security',
+      'network-policy-widened': 'security',
+      'prevent-destroy-removed': 'destructive',
+      'reachability-changed': 'security',
+      'retention-shortened': 'security',
+      'sharing-granted': 'security',
+      'stack-removed': 'caution',
+      'stateful-destroyed': 'destructive',
+      'tls-disabled': 'security',
+      'volume-shrunk': 'caution',
+    });
+  });
+
+  it('network-policy-removed and -widened: only deletes, only updates and replacements, in either shape', () => {
+    const NP = 'kubernetes_network_policy_v1';
+    const deny = { spec: { pod_selector: {}, policy_types: ['Ingress'] } };
+    const allow = { spec: { pod_selector: {}, policy_types: ['Ingress'], ingress: [{ from: [{ ip_block: { cidr: '10.0.0.1/32' } }] }] } };
+    const removed = (action: string, type: string, before: unknown) => networkPolicyRemoved.check(input({ action, type, before }));
+    expect(removed('delete', NP, deny)).toEqual(['the NetworkPolicy is deleted; it isolated pods without allowing everything to them, so what it denied is open once it is gone.']);
+    expect([removed('update', NP, deny), removed('replace', NP, deny), removed('delete', NP, allow), removed('delete', 'kubernetes_config_map_v1', deny)]).toEqual([[], [], [], []]);
+
+    const wide = { spec: { pod_selector: {}, policy_types: ['Ingress'], ingress: [{ from: [{ ip_block: { cidr: '10.0.0.0/8' } }] }] } };
+    const widened = (action: string, before: unknown, after: unknown, type = NP) => networkPolicyWidened.check(input({ action, type, before, after }));
+    const finding = ['ingress now allows from ipBlock 10.0.0.0/8 on all ports, which no previous rule allowed.'];
+    expect([widened('update', allow, wide), widened('replace', allow, wide)]).toEqual([finding, finding]);
+    for (const action of ['create', 'delete', 'forget', 'read', 'no-op']) expect([action, widened(action, allow, wide)]).toEqual([action, []]);
+    // A manifest is judged by what it is after the change: a policy replaced by another kind widens nothing here.
+    const manifest = (kind: string, spec: object) => ({ manifest: { apiVersion: kind === 'NetworkPolicy' ? 'networking.k8s.io/v1' : 'v1', kind, metadata: { name: 'p' }, spec } });
+    const selective = { podSelector: { matchLabels: { app: 'db' } }, policyTypes: ['Ingress'] };
+    expect(widened('replace', manifest('NetworkPolicy', selective), manifest('Service', {}), 'kubernetes_manifest')).toEqual([]);
+    expect(widened('update', manifest('NetworkPolicy', selective), manifest('NetworkPolicy', { ...selective, podSelector: {} }), 'kubernetes_manifest')).toHaveLength(1);
+  });
 
   it('admission-weakened: a Deny binding removed or turned to warnings, in config and plan shapes', () => {
     const binding = (actions: unknown, key = 'manifest', name: unknown = 'no-privileged') => ({ [key]: { kind: 'ValidatingAdmissionPolicyBinding', spec: { policyName: name, validationActions: actions } } });

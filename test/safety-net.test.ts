@@ -254,6 +254,35 @@ describe('NetworkPolicy reading and comparison (mutation review)', () => {
     expect(widened(spec([rule([block])]), spec([rule([{ ip_block: { cidr: '10.1.0.0/24' } }])]))).toHaveLength(1);
     // Either side missing or unreadable: nothing (removal and creation are other rules).
     expect([widened({}, spec([rule([])])), widened(spec([]), {})]).toEqual([[], []]);
+    expect(readPolicy('kubernetes_manifest', {})).toBeUndefined();
+    expect(readPolicy(NP, { spec: { egress: [{ to: [{ ip_block: { cidr: '10.0.0.0/8' } }] }] } })!.egress[0]!.peers).toEqual([{ ipBlock: { cidr: '10.0.0.0/8', except: [] } }]);
+  });
+
+  it('covers a new rule only when every peer and every port is inside one old rule (mutation review, second run)', () => {
+    const widened = (before: object, after: object) => widenings(NP, before, after);
+    const app = { namespace_selector: { match_labels: { zone: 'app' } } };
+    const block = { ip_block: { cidr: '10.0.0.0/16', except: ['10.0.5.0/24', '10.0.7.0/24'] } };
+    const allPods = { pod_selector: {} };
+    // An ipBlock and a pod selector never cover each other, even "all pods of the namespace".
+    expect(widened(spec([rule([allPods])]), spec([rule([{ ip_block: { cidr: '0.0.0.0/0' } }])]))).toHaveLength(1);
+    expect(widened(spec([rule([block])]), spec([rule([allPods])]))).toEqual(['ingress now allows from pods all of its namespace on all ports, which no previous rule allowed']);
+    // Pods of its own namespace do not cover the same pods in other namespaces.
+    expect(widened(spec([rule([{ pod_selector: { match_labels: { app: 'api' } } }])]), spec([rule([{ ...app, pod_selector: { match_labels: { app: 'api' } } }])]))).toHaveLength(1);
+    // A rule without peers covers any peers; one peer outside is enough to widen.
+    expect(widened(spec([rule([], [{ port: '5432' }])]), spec([rule([app], [{ port: '5432' }])]))).toEqual([]);
+    expect(widened(spec([rule([app])]), spec([rule([app, block])]))).toEqual([
+      'ingress now allows from namespaces {zone=app}, pods all; ipBlock 10.0.0.0/16 except 10.0.5.0/24, 10.0.7.0/24 on all ports, which no previous rule allowed',
+    ]);
+    // Every new port must be inside some old port; one old port is enough.
+    expect(widened(spec([rule([app], [{ port: '5432' }, { port: '6432' }])]), spec([rule([app], [{ port: '5432' }])]))).toEqual([]);
+    expect(widened(spec([rule([app], [{ port: '8000', end_port: 8010 }])]), spec([rule([app], [{ port: '8005' }, { port: '9000', protocol: 'UDP' }])]))).toEqual([
+      'ingress now allows from namespaces {zone=app}, pods all on 8005/TCP, 9000/UDP, which no previous rule allowed',
+    ]);
+    // A port the API would refuse (not a whole number) is never taken as inside a range.
+    expect(widened(spec([rule([app], [{ port: '8000', end_port: 8010 }])]), spec([rule([app], [{ port: '8000.5' }])]))).toHaveLength(1);
+    expect(widened(spec([rule([app], [{ port: '8000.5' }])]), spec([rule([app], [{ port: '8000' }])]))).toHaveLength(1);
+    // One direction lost, the other kept.
+    expect(widened(spec([rule([app])], { policy_types: ['Ingress', 'Egress'], egress: [{}] }), spec([rule([app])]))).toEqual(['no longer isolates egress (policy types ingress, egress → ingress)']);
   });
 });
 
