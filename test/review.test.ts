@@ -109,6 +109,10 @@ describe('each rule on its own (mutation review)', () => {
       'tls-disabled': 'security',
       'volume-shrunk': 'caution',
     });
+    // The scope decides which input a rule gets, and whether the diff runs it at all.
+    expect(RULES.filter((r) => r.scope === 'stack').map((r) => r.id).sort()).toEqual(['backend-changed', 'stack-removed']);
+    expect(RULES.filter((r) => r.scope === 'estate').map((r) => r.id)).toEqual(['reachability-changed']);
+    expect(RULES.filter((r) => r.scope === 'resource')).toHaveLength(10);
   });
 
   it('network-policy-removed and -widened: only deletes, only updates and replacements, in either shape', () => {
@@ -146,6 +150,8 @@ describe('each rule on its own (mutation review)', () => {
     expect(check({ manifest: { kind: 'ValidatingAdmissionPolicy', spec: { validationActions: ['Deny'] } } }, undefined, 'delete')).toEqual([]);
     expect(check([binding(['Deny'])], undefined, 'delete')).toEqual([]);
     expect(check({ manifest: 'ValidatingAdmissionPolicyBinding' }, undefined, 'delete')).toEqual([]);
+    expect(check({ manifest: { kind: 'ValidatingAdmissionPolicyBinding' } }, undefined, 'delete')).toEqual([]);
+    expect(check(binding(['Deny']), { manifest: { kind: 'ValidatingAdmissionPolicyBinding' } })).toEqual(['admission policy ? no longer refuses requests: validationActions Deny → (none).']);
   });
 
   it('authentication-disabled: every authentication word, superuser and anonymous access, pg_hba trust', () => {
@@ -156,6 +162,8 @@ describe('each rule on its own (mutation review)', () => {
     expect(check(leaf(['spec', 'authentication', 'type'], 'scram-sha-512', undefined), leaf(['spec', 'authentication', 'user'], 'app', undefined))).toEqual([
       'authentication or authorization turned off: `spec.authentication` (2 fields, e.g. `spec.authentication.type`: "scram-sha-512" → (absent)).',
     ]);
+    expect(check(leaf(['spec', 'authEnabled'], true, false))).toEqual(['authentication or authorization turned off: `spec.authEnabled`: true → false.']);
+    expect(check(leaf(['spec', 'postgresql', 'pg_hba', 0], undefined, ' local all all trust'))).toHaveLength(1);
     expect(check(leaf(['spec', 'enableSuperuserAccess'], false, true))).toEqual(['superuser access turned on: `spec.enableSuperuserAccess`: false → true.']);
     expect(check(leaf(['spec', 'superuserSecret'], undefined, 'root'), leaf(['spec', 'accessModes'], undefined, 'rw'))).toEqual([]);
     expect(check(leaf(['spec', 'anonymous', 'enabled'], false, true))).toEqual(['anonymous access turned on: `spec.anonymous.enabled`: false → true.']);
@@ -168,6 +176,7 @@ describe('each rule on its own (mutation review)', () => {
       [undefined, 'host all all all scram-sha-256 # trust me'],
       [undefined, 'trust'],
       [undefined, 'host all all all trusted'],
+      [undefined, 'host:trust'],
       [undefined, 42],
     ]) {
       expect([after, check(leaf(['spec', 'postgresql', 'pg_hba', 0], before, after))]).toEqual([after, []]);
@@ -185,6 +194,8 @@ describe('each rule on its own (mutation review)', () => {
     expect(check(leaf(['spec', 'tls', 'enabled'], true, false), leaf(['spec', 'tls', 'secret'], 's', undefined))).toEqual([
       'TLS turned off: `spec.tls` (2 fields, e.g. `spec.tls.enabled`: true → false).',
     ]);
+    expect(check(leaf(['spec', 'tlsEnabled'], true, false))).toEqual(['TLS turned off: `spec.tlsEnabled`: true → false.']);
+    expect(check(leaf(['spec', 'pg_hba', 0], ' hostssl all all all md5', 'host all all all md5'))).toHaveLength(1);
     expect(check(leaf(['spec', 'tlsInsecureSkipVerify'], false, true))).toHaveLength(1); // tls is a word of the key, and the bypass
     expect(check(leaf(['spec', 'insecure'], false, true))).toEqual(['certificate verification turned off: `spec.insecure`: false → true.']);
     expect(check(leaf(['spec', 'skipVerification'], undefined, true))).toEqual(['certificate verification turned off: `spec.skipVerification`: (absent) → true.']);
@@ -195,6 +206,7 @@ describe('each rule on its own (mutation review)', () => {
     expect(check(leaf(['spec', 'pg_hba', 1], undefined, ' hostnossl all all all md5'))).toHaveLength(1);
     for (const [before, after] of [
       ['host all all all md5', 'host all all all scram-sha-256'],
+      ['host all all all md5 # not hostssl yet', 'host all all all scram-sha-256'],
       [undefined, 'hostssl all all all md5'],
       [undefined, 'hostx all all all md5'],
       [undefined, 'local host all md5'],
@@ -242,6 +254,10 @@ describe('each rule on its own (mutation review)', () => {
     const ms = (value: number) => ({ unit: 'ms', value });
     expect(parseRetention(['config', 'retention.ms'], 604800000)).toEqual(ms(604800000));
     expect(parseRetention(['retentionDays'], ' 7 ')).toEqual(ms(7 * DAY));
+    expect([parseRetention(['retentionDays'], '30'), parseRetention(['retentionDays'], '1.25'), parseRetention(['retention'], ' P30D ')]).toEqual([ms(30 * DAY), ms(1.25 * DAY), ms(30 * DAY)]);
+    expect(['P10Y', 'P12M', 'P10W', '1.25h', '1 month', '1 week', '1 hour', '1 minute', '1 second'].map((v) => parseRetention(['retention'], v)!.value)).toEqual([
+      3650 * DAY, 360 * DAY, 70 * DAY, 4_500_000, 30 * DAY, 7 * DAY, 3_600_000, 60_000, 1000,
+    ]);
     expect(parseRetention(['logRetentionHours'], '1.5')).toEqual(ms(1.5 * 3_600_000));
     expect(parseRetention(['hours', 'retentionDays'], 1)).toEqual(ms(DAY)); // the last unit word counts
     expect(parseRetention(['retention_d'], 3)).toEqual({ unit: 'number', value: 3 }); // one-letter words are no unit
@@ -253,7 +269,7 @@ describe('each rule on its own (mutation review)', () => {
       720 * 3_600_000, 5_400_000, 30 * DAY, 28 * DAY, 2 * DAY, 90_000, 250, 300_000, 365 * DAY, 60 * DAY, 21 * DAY, DAY, 7_200_000, 600_000, 30_000, 1000, 30 * DAY, 365 * DAY, 5_400_000,
     ]);
     expect([parseRetention(['spec', 'backup', 'retentionPolicy'], '3m'), parseRetention(['retention_policy'], '1M'), parseRetention(['retention'], '3m')]).toEqual([ms(90 * DAY), ms(30 * DAY), ms(180_000)]);
-    for (const bad of ['P', '', 'forever', '30x', '30dx', 'x30d', `${'9'.repeat(400)}d`, true, null, undefined, { days: 3 }]) expect([bad, parseRetention(['retention'], bad as any)]).toEqual([bad, undefined]);
+    for (const bad of ['P', '', 'forever', '30x', '30dx', 'x30d', 'x7', 'xP30D', 'P30Dx', `${'9'.repeat(400)}d`, true, null, undefined, { days: 3 }]) expect([bad, parseRetention(['retention'], bad as any)]).toEqual([bad, undefined]);
   });
 
   it('retention-shortened: which fields, which actions, and what it says', () => {
