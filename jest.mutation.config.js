@@ -13,6 +13,10 @@ module.exports = {
     '<rootDir>/test/review.test.ts',
     // The deploy guard's own suite (guard.ts had 61 mutants no listed suite covered on 2026-12-03).
     '<rootDir>/test/deploy.test.ts',
+    // parseAllowances through the merge request's allow-destroy block (tools/ci/allow-destroy.ts).
+    '<rootDir>/test/ci-allow-destroy.test.ts',
+    // The only suite of the reachability-changed diff rule.
+    '<rootDir>/test/reach-diff.test.ts',
     '<rootDir>/test/safety-net.test.ts',
     '<rootDir>/test/environments.test.ts',
     '<rootDir>/test/references.test.ts',

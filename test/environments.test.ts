@@ -1,5 +1,5 @@
 import { ConfigError } from '../lib/errors';
-import { ENVIRONMENT_NAMES, SOURCES, checkEnvironment, loadEnvironments, parseEnvironment, parseSelection } from '../environments';
+import { ENVIRONMENT_NAMES, SOURCES, checkEnvironment, formatPath, loadEnvironments, parseEnvironment, parseSelection } from '../environments';
 import { configOf } from './helpers';
 
 type Mutation = (c: any) => void;
@@ -103,6 +103,99 @@ describe('invalid environments are rejected with the path, the value and what is
     expect(() => loadEnvironments(ENVIRONMENT_NAMES, broken)).toThrow(
       /environments\/dev\.ts: securityLevel: must be >= 1, got 0[\s\S]*environments\/prod\.ts: clusters\[0\]\.controlPlane\.replicas/,
     );
+  });
+});
+
+describe('the schema, field by field (mutation review)', () => {
+  /** Every problem of `env` after `mutate`, as `path: message`. */
+  const problems = (env: string, mutate: Mutation): string[] => {
+    const config = configOf(env) as any;
+    mutate(config);
+    const result = checkEnvironment(config, `environments/${env}.ts`);
+    return result.ok ? [] : result.problems.map((p) => `${p.path}: ${p.message}${'received' in p ? ` (got ${JSON.stringify(p.received)})` : ''}`);
+  };
+  const valid = (env: string, mutate: Mutation) => expect(problems(env, mutate)).toEqual([]);
+
+  it('accepts DNS labels and nothing else, with the field in the message', () => {
+    for (const name of ['a', 'ab', 'a-b-1', 'a'.repeat(40)]) {
+      expect([name, problems('dev', (c) => (c.clusters[0].name = name)).filter((p) => p.startsWith('clusters[0].name'))]).toEqual([name, []]);
+    }
+    for (const name of ['1ab', 'ab-', 'Ab', 'a_b', '-ab', 'a b']) {
+      expect([name, problems('dev', (c) => (c.clusters[0].name = name)).filter((p) => p.startsWith('clusters[0].name'))]).toEqual([name, [`clusters[0].name: a cluster name must be a lower-case DNS label: letters, digits and '-', starting with a letter (for example "core" or "prod-a") (got ${JSON.stringify(name)})`]]);
+    }
+    expect(problems('dev', (c) => (c.name = 'a'.repeat(41)))).toContainEqual(
+      `name: an environment name must be at most 40 characters (it becomes part of Kubernetes and Terraform names) (got "${'a'.repeat(41)}")`,
+    );
+    expect(problems('prod', (c) => (c.site.name = 'Hanoi'))).toEqual([expect.stringMatching(/^site\.name: a site name must be a lower-case DNS label/)]);
+    expect(problems('prod', (c) => (c.management.namespace = 'Capi'))).toEqual([expect.stringMatching(/^management\.namespace: a namespace must be a lower-case DNS label/)]);
+    expect(problems('prod', (c) => (c.clusters[0].nodePools[0].name = 'Edge'))).toEqual([expect.stringMatching(/^clusters\[0\]\.nodePools\[0\]\.name: a node pool name must be/)]);
+    expect(problems('prod', (c) => (c.clusters[0].vsphere.identity.name = 'Id'))).toEqual([expect.stringMatching(/^clusters\[0\]\.vsphere\.identity\.name: an identity name must be/)]);
+    expect(problems('prod', (c) => (c.clusters[0].vsphere.identity.secretName = 'S'))).toEqual([expect.stringMatching(/^clusters\[0\]\.vsphere\.identity\.secretName: a secret name must be/)]);
+  });
+
+  it('checks thumbprints, Kubernetes versions, state endpoints and schema prefixes by their full pattern', () => {
+    const pairs = (n: number) => Array.from({ length: n }, (_, i) => (i % 16).toString(16).toUpperCase().repeat(2)).join(':');
+    for (const ok of [pairs(20), pairs(32)]) valid('prod', (c) => (c.clusters[0].vsphere.thumbprint = ok));
+    for (const bad of [pairs(19), pairs(33), pairs(20).toLowerCase(), `x${pairs(20)}`, `${pairs(20)}x`, pairs(20).replace('00', 'G0'), pairs(20).replace(':', '-')]) {
+      expect([bad, problems('prod', (c) => (c.clusters[0].vsphere.thumbprint = bad))]).toEqual([bad, [`clusters[0].vsphere.thumbprint: must be a certificate thumbprint like "AB:CD:...", upper-case hex pairs (got ${JSON.stringify(bad)})`]]);
+    }
+    valid('prod', (c) => (c.clusters[0].kubernetesVersion = 'v1.35.22'));
+    for (const bad of ['xv1.35.2', 'v1.35.2x', 'v1.a.2', 'v1.35.', 'v2.35.2']) {
+      expect([bad, problems('prod', (c) => (c.clusters[0].kubernetesVersion = bad))]).toEqual([bad, [`clusters[0].kubernetesVersion: must be a Kubernetes version such as "v1.35.2" (got ${JSON.stringify(bad)})`]]);
+    }
+    expect(problems('staging', (c) => (c.state.endpoint = 'http://s3.local/https://'))).toEqual(['state.endpoint: must be an https:// URL: state holds sensitive values and never travels in clear (got "http://s3.local/https://")']);
+    expect(problems('staging', (c) => (c.state.bucket = 'ab'))).toEqual(['state.bucket: must be at least 3 characters (got "ab")']);
+    expect(problems('staging', (c) => (c.state.keyPrefix = ''))).toEqual(['state.keyPrefix: must not be empty (got "")']);
+    for (const prefix of ['moit_state', 'm', 'm1']) valid('prod', (c) => (c.state = { type: 'pg', schemaPrefix: prefix }));
+    for (const bad of ['Moit', '1m', 'm-s', '_m', 'm s']) {
+      expect([bad, problems('prod', (c) => (c.state = { type: 'pg', schemaPrefix: bad }))]).toEqual([bad, [`state.schemaPrefix: must be a lower-case Postgres identifier prefix (got ${JSON.stringify(bad)})`]]);
+    }
+  });
+
+  it('fills the documented defaults of kubeconfig paths, state folders and regions', () => {
+    const dev = configOf('dev') as any;
+    delete dev.clusters[0].kubeconfig.path;
+    expect(parseEnvironment(dev).clusters[0]!.kubeconfig.path).toBe('~/.kube/config');
+    const staging = configOf('staging') as any;
+    delete staging.state.region;
+    expect(parseEnvironment(staging).state).toMatchObject({ type: 's3', region: 'dc-1' });
+    expect(problems('dev', (c) => (c.clusters[0].kubeconfig.context = ''))).toEqual(['clusters[0].kubeconfig.context: context must name a kubeconfig context (got "")']);
+  });
+
+  it('says exactly what is wrong with zones, classes, state and control planes', () => {
+    expect(problems('dev', (c) => (c.zones = c.zones.filter((z: any) => z.name !== 'exchange')))).toEqual([
+      'zones: zone "exchange" is missing; every environment declares all of dmz, app, data, mgmt, exchange (got ["dmz","app","data","mgmt"])',
+    ]);
+    expect(problems('dev', (c) => (c.zones = []))).toEqual(expect.arrayContaining(['zones: must have at least 1 item (got [])']));
+    valid('prod', (c) => c.zones.forEach((z: any) => (z.securityLevel = c.securityLevel)));
+    valid('dev', (c) => (c.ephemeral = true));
+    expect(problems('prod', (c) => (c.state = { type: 'local' }))).toEqual(['state.type: local state is for development only; use "s3" (the data centre\'s object store) or "pg" for class "production" (got "local")']);
+    expect(problems('prod', (c) => (c.ephemeral = true))).toEqual(['ephemeral: only a development environment may be ephemeral (class is "production"); stateful resources elsewhere are always retained (got true)']);
+    expect(problems('prod', (c) => delete c.management)).toEqual(expect.arrayContaining(['clusters[0].mode: a "clusterApi" cluster needs a management cluster: add `management` to the environment, or use mode "existing" (got "clusterApi")']));
+    expect(problems('prod', (c) => (c.clusters[0].controlPlane.replicas = 1))).toEqual(['clusters[0].controlPlane.replicas: must be >= 3 outside development (class "production") (got 1)']);
+    // Only production and the recovery site keep each zone on its own machines.
+    expect(problems('dr', (c) => (c.clusters[0].nodePools = c.clusters[0].nodePools.filter((p: any) => p.zone !== 'exchange')))).toEqual([
+      expect.stringMatching(/^clusters\[0\]\.nodePools: zone "exchange" has no node pool; class "recovery" keeps each zone on its own machines \(got \[/),
+    ]);
+    const stagingZones = (configOf('staging') as any).clusters[0].nodePools.map((p: any) => p.zone);
+    expect(stagingZones).not.toContain('exchange'); // staging shares machines between zones, and may (it is valid: 'staging is valid')
+  });
+
+  it('renders problems the way users write paths and values', () => {
+    expect(formatPath([0, 'a', 1, 'b'])).toBe('[0].a[1].b');
+    expect(problems('dev', (c) => Object.assign(c.clusters[0], { kubeConfig: 1, nodecidr: 2 }))).toEqual([
+      'clusters[0].kubeConfig: unknown field; remove it or check its spelling against environments/schema.ts',
+      'clusters[0].nodecidr: unknown field; remove it or check its spelling against environments/schema.ts',
+    ]);
+    expect(problems('dev', (c) => (c.site = 'hanoi'))).toEqual(['site: must be an object (got "hanoi")']);
+    expect(problems('dev', (c) => (c.zones = 'all'))).toEqual(['zones: must be a list (got "all")']);
+    expect(problems('dev', (c) => (c.ephemeral = 'yes'))).toEqual(['ephemeral: must be true or false (got "yes")']);
+    expect(problems('dev', (c) => (c.description = 3))).toEqual(['description: must be a string (got 3)']);
+    expect(problems('dev', (c) => (c.description = ''))).toEqual(['description: must not be empty (got "")']);
+    expect(problems('dev', (c) => (c.securityLevel = 2.5))).toEqual(expect.arrayContaining(['securityLevel: must be a whole number (got 2.5)']));
+    expect(problems('dev', (c) => (c.site.distanceFromPrimaryKm = -1))).toEqual(['site.distanceFromPrimaryKm: must be >= 0 (got -1)']);
+    expect(problems('prod', (c) => (c.zones[0].securityLevel = 6))).toEqual(['zones[0].securityLevel: must be <= 5 (got 6)']);
+    expect(problems('prod', (c) => (c.clusters[0].mode = 'eks'))).toEqual(['clusters[0].mode: must be one of: "existing", "clusterApi" (got "eks")']);
   });
 });
 
