@@ -9,6 +9,8 @@ module.exports = {
   ...base,
   testMatch: [
     '<rootDir>/test/rules/**/*.test.ts',
+    // The rules' titles, controls and severities (static mutants of every rule file).
+    '<rootDir>/test/audit-report.test.ts',
     '<rootDir>/test/diff.test.ts',
     '<rootDir>/test/review.test.ts',
     // The deploy guard's own suite (guard.ts had 61 mutants no listed suite covered on 2026-12-03).
