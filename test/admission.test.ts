@@ -97,6 +97,12 @@ const CASES: Array<{ rule: string; form: string; accepted: Json; rejected: Json 
   },
   {
     rule: 'NET-003',
+    form: 'typed NetworkPolicy, a zero prefix written with two digits',
+    accepted: stack(typedPolicy(flowPolicy('postgres', { ip_block: { cidr: '10.0.0.0/08' } }))),
+    rejected: stack(typedPolicy(flowPolicy('postgres', { ip_block: { cidr: '0.0.0.0/00' } }))),
+  },
+  {
+    rule: 'NET-003',
     form: 'manifest NetworkPolicy',
     accepted: stack(manifests({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'p', namespace: 'postgres', annotations: { 'moit.gov.vn/network-exception': 'vendor support reaches the database' } }, spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ ipBlock: { cidr: '0.0.0.0/0' } }] }] } })),
     rejected: stack(manifests({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'p', namespace: 'postgres' }, spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ namespaceSelector: {} }] }] } })),

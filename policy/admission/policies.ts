@@ -93,7 +93,8 @@ function reasonAnnotation(annotation: string): string {
 
 /** True when a NetworkPolicy peer (CEL variable `p`) is a wildcard, as NET-003 defines it. */
 const WILDCARD_PEER =
-  "(has(p.ipBlock) ? p.ipBlock.cidr.endsWith('/0') : " +
+  // A zero prefix however written (`/0`, `/00`), as NET-003 reads it.
+  "(has(p.ipBlock) ? p.ipBlock.cidr.matches('/0+$') : " +
   `(has(p.namespaceSelector) ? ${emptySelector('p.namespaceSelector')} || !has(p.podSelector) || ${emptySelector('p.podSelector')} : ` +
   `(!has(p.podSelector) || ${emptySelector('p.podSelector')})))`;
 
