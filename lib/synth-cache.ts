@@ -19,12 +19,10 @@ import { createHash } from 'node:crypto';
 import fs = require('node:fs');
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SYNTH_CACHE_DIR } from './caches';
 
 /** Bump when the record's meaning changes: older records are then ignored. */
 const RECORD_VERSION = 1;
-
-/** Where the records are kept, under the project root. */
-export const SYNTH_CACHE_DIR = join('node_modules', '.cache', 'moit-synth');
 
 /** The variable that turns the cache off (`off`, `0`, `false`, `no`). */
 export const SYNTH_CACHE_VARIABLE = 'MOIT_SYNTH_CACHE';

@@ -22,6 +22,7 @@ import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSyn
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { CRD_SCHEMA_CACHE_DIR } from '../lib/caches';
 import { replaceOutputFolder } from '../lib/output-folder';
 import { readSynthesized } from '../lib/synthesized';
 import { scheduleOf } from '../tools/review/schedule';
@@ -34,7 +35,7 @@ const RESULTS = join(ROOT, 'bench', 'results.md');
 /** What scripts/build.mjs writes after a build: the hash of the sources it built from. */
 const BUILD_STAMP = join(DIST, '.build-hash');
 /** Where tools/validate keeps converted CRD schemas between runs (emptied for the cold run). */
-const VALIDATE_CACHE = join(ROOT, 'node_modules', '.cache', 'moit-crd-schemas');
+const VALIDATE_CACHE = join(ROOT, CRD_SCHEMA_CACHE_DIR);
 /** A fixed day, so agreements (and so the output) do not depend on when the bench runs. */
 const TODAY = process.env.MOIT_TODAY ?? '2026-06-01';
 

@@ -16,8 +16,8 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Script } from 'node:vm';
+import { SYNTH_CACHE_DIR, VALIDATOR_CACHE_DIR } from '../lib/caches';
 import {
-  SYNTH_CACHE_DIR,
   SYNTH_CACHE_VARIABLE,
   cacheDisabled,
   dropRecord,
@@ -107,7 +107,7 @@ function main(): void {
   }
   dropRecord(file);
   const staging = join(dirname(target), `.synth-${basename(target)}-`);
-  const notInputs = [target + sep, `${target}.previous-`, staging, join(root, SYNTH_CACHE_DIR) + sep, join(root, 'node_modules', '.cache', 'moit-chart-validators') + sep, CACHE];
+  const notInputs = [target + sep, `${target}.previous-`, staging, join(root, SYNTH_CACHE_DIR) + sep, join(root, VALIDATOR_CACHE_DIR) + sep, CACHE];
   const observation = observeInputs(target, (p) => p === target || notInputs.some((n) => p.startsWith(n)));
   const stdout = capture(process.stdout);
   const stderr = capture(process.stderr);

@@ -13,6 +13,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Construct } from 'constructs';
+import { VALIDATOR_CACHE_DIR } from '../lib/caches';
 import { UserError } from '../lib/errors';
 import type { TerraformStack } from '../lib/tf';
 import { checkDeployability, DeployabilityError, type ChartFiles, type ChartFilesLoader, type DeployabilityResult, type ValidatorCache } from '../policy/deploy';
@@ -74,9 +75,6 @@ export function chartValuesDir(env: NodeJS.ProcessEnv = process.env): { dir: str
 }
 
 const files = new Map<string, ChartFiles | undefined>();
-
-/** Where compiled chart-values validators are kept between synths: `node_modules/.cache/moit-chart-validators/`. */
-export const VALIDATOR_CACHE_DIR = join('node_modules', '.cache', 'moit-chart-validators');
 
 /**
  * The validator cache of the chart-values check: one file per key, written to a temporary name

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { CRD_SCHEMA_CACHE_DIR } from '../../lib/caches';
 import { convertCrd, CRD_FILES_FILE, readCrdFile, type ConvertedCrd } from './crd-files';
 import { CEL_SCHEMA_FILE } from './cel-schema';
 import { CONVERTER_FILE } from './openapi';
@@ -13,8 +14,7 @@ import { isDirectory, projectRoot } from './schema-sources';
 
 /** The default folder of converted CRDs: `<project>/node_modules/.cache/moit-crd-schemas`. */
 export function defaultConvertedCacheDir(): string | undefined {
-  const modules = join(projectRoot(), 'node_modules');
-  return isDirectory(modules) ? join(modules, '.cache', 'moit-crd-schemas') : undefined;
+  return isDirectory(join(projectRoot(), 'node_modules')) ? join(projectRoot(), CRD_SCHEMA_CACHE_DIR) : undefined;
 }
 
 let codeHash: string | undefined;
