@@ -46,7 +46,11 @@ export class OperatorChart extends Construct {
     const op = OPERATORS[props.operator];
     const stack = ClusterContext.of(this);
     this.namespace = props.namespace ?? op.namespace;
-    const created = this.namespace === SYSTEM_NAMESPACE ? { namespace: undefined, baseline: [] } : stack.createdNamespace(this.namespace);
+    // A services stack is applied after its cluster's platform stack, which creates every
+    // namespace of the layout with its baseline; zoneOf throws for a namespace outside it.
+    const afterPlatform = stack.layer === 'services';
+    if (afterPlatform) stack.zoneOf(this.namespace);
+    const created = this.namespace === SYSTEM_NAMESPACE || afterPlatform ? { namespace: undefined, baseline: [] } : stack.createdNamespace(this.namespace);
     if (!created) {
       throw new Error(`${this.node.path}: namespace "${this.namespace}" is not created by ${stack.node.id}; add it to the cluster layout (policy/layout.ts) so it gets its zone and default deny`);
     }

@@ -16,7 +16,6 @@ import { EXPOSED_ZONES } from '../policy/zones';
 import { RETAINED_ZONES, RETAINING_CLASSES } from '../policy/audit/rules/RET-003-data-claims-retained';
 import type { NamespacePlan } from '../policy/layout';
 import { MonitoringStack } from '../constructs/monitoring/monitoring-stack';
-import { AuditLogShipper } from '../constructs/monitoring/audit-logs';
 import { ExternalSecretsOperator, TrustManager } from '../constructs/secrets/operator';
 
 /**
@@ -58,8 +57,6 @@ export class PlatformStack extends EnvironmentStack {
   readonly admission: AdmissionPolicies;
   /** kube-prometheus-stack and its scraping flows (constructs/monitoring/monitoring-stack.ts). */
   readonly monitoring: MonitoringStack;
-  /** Fluent Bit shipping the API servers' audit logs off the control-plane nodes (constructs/monitoring/audit-logs.ts). */
-  readonly auditLogs: AuditLogShipper;
 
   constructor(scope: Construct, id: string, props: Omit<EnvironmentStackProps, 'layer'> & { readonly catalogue?: Catalogue }) {
     super(scope, id, { ...props, layer: 'platform' });
@@ -88,6 +85,5 @@ export class PlatformStack extends EnvironmentStack {
     });
     this.velero = new VeleroChart(this, 'velero', { credentialsSecret: veleroBucketName(this.environment.name, this.cluster) });
     this.monitoring = new MonitoringStack(this, 'monitoring', { config: this.environment.monitoring });
-    this.auditLogs = new AuditLogShipper(this, 'audit-logs');
   }
 }

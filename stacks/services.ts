@@ -14,7 +14,7 @@ import { dependOn } from '../lib/tf';
 import type { PlatformStack } from './platform';
 import { AlertRules } from '../constructs/monitoring/alert-rules';
 import { Monitors } from '../constructs/monitoring/monitors';
-import { AuditLogArchive } from '../constructs/monitoring/audit-logs';
+import { AuditLogArchive, AuditLogShipper } from '../constructs/monitoring/audit-logs';
 import { preparedBackupRecord } from '../constructs/backup/coverage';
 import { monitoringInput } from './monitoring';
 import { SecretStores } from '../constructs/secrets/store';
@@ -55,6 +55,8 @@ export class ServicesStack extends EnvironmentStack {
   readonly monitors: Monitors;
   /** The locked bucket the API servers' audit logs are shipped to (constructs/monitoring/audit-logs.ts). */
   readonly auditLogs: AuditLogArchive;
+  /** Fluent Bit shipping them off the control-plane nodes, once the bucket is ready. */
+  readonly auditLogShipper: AuditLogShipper;
   private readonly platform: PlatformStack;
   private readonly management?: EnvironmentStack;
 
@@ -79,6 +81,7 @@ export class ServicesStack extends EnvironmentStack {
     this.postgres = postgresClusters(this);
     this.backup = new BackupServices(this, 'backup', { objectStore: this.objectStore });
     this.auditLogs = new AuditLogArchive(this, 'audit-logs', { objectStore: this.objectStore });
+    this.auditLogShipper = new AuditLogShipper(this, 'audit-log-shipper', { archive: this.auditLogs });
     // No backup location (so no repository) before the repository password is in place.
     dependOn(this.backup.location.manifest, this.veleroRepositoryPassword.externalSecret.manifest);
     if (props.catalogue) this.domains = compileDataDomains(this, this, props.catalogue);

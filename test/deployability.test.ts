@@ -239,3 +239,44 @@ describe('Velero credentials a later stack creates', () => {
     expect(run({ credentials: { useSecret: false }, configuration: { backupStorageLocation: [{ name: 'default', provider: 'aws', credential: { name: 'nobody-makes-this', key: 'cloud' } }] } }).map((f) => f.value)).toEqual(['nobody-makes-this']);
   });
 });
+
+describe('Secrets the fluent-bit and kube-prometheus-stack charts put into their pods', () => {
+  const env = { name: 'lab', class: 'staging', securityLevel: 3, ephemeral: false, site: 'x', cluster: 'core', layer: 'platform', namespaces: {} };
+  const obc = { kubernetes_manifest: { obc: { manifest: { apiVersion: 'objectbucket.io/v1alpha1', kind: 'ObjectBucketClaim', metadata: { name: 'logs', namespace: 'monitoring' }, spec: {} } } } };
+  /** A release in the platform stack `p`; the services stack `s` (applied after it) binds claim `logs`. */
+  const run = (chart: string, values: object) =>
+    checkDeployability([
+      { name: 'p', json: { '//': { environment: env }, resource: { helm_release: { r: { chart, version: '1.0.0', namespace: 'monitoring', create_namespace: true, values: [dump(values)] } } } }, dependsOn: [] },
+      { name: 's', json: { '//': { environment: { ...env, layer: 'services' } }, resource: obc }, dependsOn: ['p'] },
+    ]).findings.filter((f) => f.check === 'references');
+  const fields = (findings: Finding[]) => findings.map((f) => `${f.field} = ${f.value}`);
+
+  it('fluent-bit: envFrom, env and extraVolumes from a later stack stop the install (the DaemonSet the release waits for cannot start)', () => {
+    const found = run('fluent-bit', {
+      envFrom: [{ secretRef: { name: 'logs' } }, { secretRef: { name: 'logs', optional: true } }],
+      env: [{ name: 'K', valueFrom: { secretKeyRef: { name: 'logs', key: 'k' } } }],
+      extraVolumes: [{ name: 'ca', secret: { secretName: 'logs' } }, { name: 'maybe', secret: { secretName: 'logs', optional: true } }],
+    });
+    expect(fields(found).sort()).toEqual(['values.envFrom[0].secretRef.name = logs', 'values.env[0].valueFrom.secretKeyRef.name = logs', 'values.extraVolumes[0].secret.secretName = logs']);
+    for (const f of found) expect(f.message).toMatch(/is produced only by the later stack s .*so this install waits for it and fails/);
+  });
+
+  it("kube-prometheus-stack: Grafana's admin Secret must exist before the release; Alertmanager's and Prometheus's only somewhere", () => {
+    const values = (grafana: object) => ({
+      grafana,
+      alertmanager: { alertmanagerSpec: { volumes: [{ name: 'r', secret: { secretName: 'logs' } }, { name: 'x', secret: { secretName: 'nobody-a' } }], secrets: ['nobody-b'] } },
+      prometheus: { prometheusSpec: { configMaps: ['nobody-c'] } },
+    });
+    const found = run('kube-prometheus-stack', values({ admin: { existingSecret: 'logs' } }));
+    expect(fields(found).sort()).toEqual([
+      'values.alertmanager.alertmanagerSpec.secrets[0] = nobody-b',
+      'values.alertmanager.alertmanagerSpec.volumes[1].secret.secretName = nobody-a',
+      'values.grafana.admin.existingSecret = logs',
+      'values.prometheus.prometheusSpec.configMaps[0] = nobody-c',
+    ]);
+    // Grafana's Deployment is the release's own: it waits. The operator's pods retry: only a name nothing makes is reported.
+    for (const f of found) expect(f.message).toMatch(f.value === 'logs' ? /produced only by the later stack s/ : /produced by no stack of this cluster/);
+    // Grafana turned off reads no Secret.
+    expect(fields(run('kube-prometheus-stack', { grafana: { enabled: false, admin: { existingSecret: 'nobody' } } }))).toEqual([]);
+  });
+});

@@ -98,7 +98,7 @@ describe('scraping through default deny', () => {
 
 describe('audit logs off the node', () => {
   it('ships the audit logs from the control-plane nodes over verified TLS to the locked bucket', () => {
-    const v = valuesOf(release('prod-core-platform', 'fluent-bit'));
+    const v = valuesOf(release('prod-core-services', 'fluent-bit'));
     expect(v.nodeSelector).toEqual({ 'node-role.kubernetes.io/control-plane': '' });
     expect(v.tolerations).toEqual([{ key: 'node-role.kubernetes.io/control-plane', operator: 'Exists', effect: 'NoSchedule' }]);
     expect(v.envFrom).toEqual([{ secretRef: { name: 'audit-logs-prod-core' } }]);
@@ -106,6 +106,13 @@ describe('audit logs off the node', () => {
     expect(v.config.outputs).toContain('bucket audit-logs-prod-core');
     expect(v.config.outputs).toMatch(/tls On\n\s+tls.verify On/);
     expect(shipperConfig('b').outputs.match(/Name s3/g)).toHaveLength(2);
+  });
+
+  it('installs the shipper only once its bucket is bound, issued its CA bundle and locked (the configurator Job has completed)', () => {
+    expect(releases('prod-core-platform').filter((r) => r.chart === 'fluent-bit')).toEqual([]);
+    const jobs = stack('prod-core-services').resource.kubernetes_job_v1 as Record<string, Json>;
+    const configurator = Object.keys(jobs).find((k) => jobs[k]!.metadata.labels?.['moit.gov.vn/bucket-configurator'] === 'audit-logs-prod-core')!;
+    expect(release('prod-core-services', 'fluent-bit').depends_on).toEqual([`kubernetes_job_v1.${configurator}`]);
   });
 
   it.each([

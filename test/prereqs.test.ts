@@ -40,11 +40,19 @@ describe('npm run prereqs', () => {
     const secrets = prod.entries.filter((e) => e.kind === 'secret');
     expect(secrets.map((e) => `${e.cluster}/${e.namespace}/${e.name}`).sort()).toEqual([
       'core/cert-manager/dc-intermediate-ca-keypair',
+      // Read by the monitoring release of the platform stack, before any secret store exists: the
+      // receivers' credentials and Grafana's admin (constructs/monitoring/monitoring-stack.ts).
+      'core/monitoring/alertmanager-oncall',
+      'core/monitoring/alertmanager-smtp',
+      'core/monitoring/grafana-admin',
       'mgmt/capi-operator-system/capi-provider-variables',
       'mgmt/capi-prod/core-apiserver-encryption',
       'mgmt/capv-system/hanoi-vcenter-credentials',
       // OpenBao's certificate on the management cluster comes from the same internal CA.
       'mgmt/cert-manager/dc-intermediate-ca-keypair',
+      'mgmt/monitoring/alertmanager-oncall',
+      'mgmt/monitoring/alertmanager-smtp',
+      'mgmt/monitoring/grafana-admin',
       // The token OpenBao's configurator applies mounts, roles and policies with (constructs/secrets/openbao-config.ts).
       'mgmt/openbao/openbao-config-token',
       // OpenBao's snapshots and audit log go to the other site with these; a restore needs them while OpenBao is down.

@@ -6,12 +6,16 @@
  * mode for the days the environment's security level requires (AUDIT_LOG_DAYS, LOG-001). Nobody
  * holding the node, the cluster or the object store's keys can shorten that.
  *
- * The bucket is a custom resource (an ObjectBucketClaim): it is declared in the services stack
- * ({@link AuditLogArchive}); the shipper in the platform stack ({@link AuditLogShipper}). Both
- * agree on plain names: the bucket and its owner Secret are `audit-logs-<env>-<cluster>` in the
- * monitoring namespace, as Velero's are in the velero namespace.
+ * The bucket is a custom resource (an ObjectBucketClaim) in the services stack
+ * ({@link AuditLogArchive}); the shipper ({@link AuditLogShipper}) is installed in the same stack
+ * after the bucket is configured: its pods read the bucket owner's Secret (`audit-logs-<env>-<cluster>`
+ * in the monitoring namespace, which Rook writes when the claim is bound) and the internal CA
+ * bundle (a Certificate of that stack), so installed any earlier its release would wait for
+ * Secrets that do not exist yet and fail; and no log is written before versioning and the object
+ * lock are on.
  */
 import { Construct } from 'constructs';
+import { dependOn } from '../../lib/tf';
 import { NS } from '../../policy/layout';
 import { AUDIT_LOG_DAYS } from '../../policy/audit/rules/LOG-001-audit-log-retention';
 import { assignBackupTier } from '../backup/coverage';
@@ -92,15 +96,18 @@ export function shipperConfig(bucket: string): Record<string, string> {
   };
 }
 
-/** Fluent Bit on the control-plane nodes, shipping audit logs to {@link auditLogBucketName}. */
+/**
+ * Fluent Bit on the control-plane nodes, shipping audit logs to the archive's bucket. Installed
+ * after the bucket's configurator Job has completed: the claim is bound (its owner Secret exists),
+ * the CA bundle is issued, versioning and the object lock are on.
+ */
 export class AuditLogShipper extends Construct {
   readonly chart: OperatorChart;
   readonly bucketName: string;
 
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, props: { readonly archive: AuditLogArchive }) {
     super(scope, id);
-    const stack = ClusterContext.of(this);
-    this.bucketName = auditLogBucketName(stack.environment.name, stack.cluster);
+    this.bucketName = props.archive.bucket.bucketName;
     this.chart = new OperatorChart(this, 'chart', {
       operator: 'fluentBit',
       namespace: NS.monitoring,
@@ -118,6 +125,7 @@ export class AuditLogShipper extends Construct {
         config: shipperConfig(this.bucketName),
       },
     });
+    dependOn(this.chart.release, props.archive.bucket.configurator);
   }
 }
 

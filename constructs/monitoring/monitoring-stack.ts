@@ -26,6 +26,7 @@ import { Port } from '../network/port';
 import { Segmentation } from '../network/segmentation';
 import { API_SERVER_PORTS, apiServerPeer } from '../network/system';
 import { OperatorChart } from '../operator-chart';
+import { declarePrerequisite } from '../../lib/markers';
 import { OPERATORS } from '../../lib/versions';
 
 /** Where Alertmanager mounts a receiver's Secret (a secret volume, see {@link alertmanagerSecretVolumes}). */
@@ -64,9 +65,22 @@ export function alertmanagerConfig(m: MonitoringSection): Record<string, unknown
   };
 }
 
+/** The Secret of Grafana's admin user and password (keys `admin-user`, `admin-password`). */
+export const GRAFANA_ADMIN_SECRET = 'grafana-admin';
+
+/** Each Secret the receivers name, with the receivers that read it. */
+function receiverSecrets(m: MonitoringSection): Map<string, AlertReceiverConfig[]> {
+  const out = new Map<string, AlertReceiverConfig[]>();
+  for (const r of m.receivers) {
+    const name = r.type === 'webhook' ? r.urlSecret.name : r.passwordSecret.name;
+    out.set(name, [...(out.get(name) ?? []), r]);
+  }
+  return out;
+}
+
 /** The Secrets Alertmanager mounts (one per distinct Secret a receiver names). */
 export function alertmanagerSecrets(m: MonitoringSection): string[] {
-  return [...new Set(m.receivers.map((r) => (r.type === 'webhook' ? r.urlSecret.name : r.passwordSecret.name)))].sort();
+  return [...receiverSecrets(m).keys()].sort();
 }
 
 /**
@@ -245,7 +259,7 @@ export class MonitoringStack extends Construct {
         },
         grafana: {
           ...placement(),
-          admin: { existingSecret: 'grafana-admin', userKey: 'admin-user', passwordKey: 'admin-password' },
+          admin: { existingSecret: GRAFANA_ADMIN_SECRET, userKey: 'admin-user', passwordKey: 'admin-password' },
           persistence: { enabled: false },
         },
         'kube-state-metrics': { ...placement() },
@@ -258,6 +272,29 @@ export class MonitoringStack extends Construct {
         },
       },
     });
+
+    // What the release reads that no stack produces: made by the secret-management process
+    // before this stack is applied, and listed by `npm run prereqs`.
+    declarePrerequisite(this.chart.release, {
+      kind: 'secret',
+      name: GRAFANA_ADMIN_SECRET,
+      namespace: NS.monitoring,
+      providedBy: 'secret-management',
+      purpose: "Grafana's admin user and password (the chart's grafana.admin.existingSecret): Grafana's Deployment does not start without it, so the release would not install.",
+      keys: ['admin-user', 'admin-password'],
+      rotation: 'Replaced in place by the secret-management team (yearly, and when a holder leaves), then Grafana is restarted: it keeps no database (persistence off) and creates its admin from the Secret at each start.',
+    });
+    for (const [name, receivers] of receiverSecrets(m)) {
+      declarePrerequisite(this.chart.release, {
+        kind: 'secret',
+        name,
+        namespace: NS.monitoring,
+        providedBy: 'secret-management',
+        purpose: `Alertmanager's credentials for receiver ${receivers.map((r) => `${r.name} (${r.type === 'webhook' ? "the webhook URL, which carries the on-call service's token" : 'the mail relay password'})`).join(', ')}, mounted read-only and read through ${[...new Set(receivers.map((r) => (r.type === 'webhook' ? 'url_file' : 'auth_password_file')))].join(' and ')}; until it exists Alertmanager does not start and no alert is sent.`,
+        keys: [...new Set(receivers.map((r) => (r.type === 'webhook' ? r.urlSecret.key : r.passwordSecret.key)))].sort(),
+        rotation: 'The on-call service (webhook) or the mail team (relay) issues the new credential; the secret-management team replaces the Secret in place and the kubelet refreshes the mounted file, then the old credential is revoked.',
+      });
+    }
 
     // Flows: default deny holds everywhere; each path the stack needs is declared.
     const segmentation = Segmentation.of(this);

@@ -241,12 +241,40 @@ export function chartReferences(resource: Resource): Reference[] {
   const namespace = asString(resource.body.namespace);
   const values = chartValues(resource);
   const out: Reference[] = [];
-  const ref = (kind: RefKind, name: unknown, field: string, ns = namespace) => {
-    if (typeof name === 'string' && name !== '') out.push({ kind, name, ...(isClusterScoped(kind) ? {} : { namespace: ns }), resource, field });
+  const ref = (kind: RefKind, name: unknown, field: string, ns = namespace, blocking?: false) => {
+    if (typeof name === 'string' && name !== '') out.push({ kind, name, ...(isClusterScoped(kind) ? {} : { namespace: ns }), resource, field, ...(blocking === false ? { blocking } : {}) });
   };
   if (namespace && resource.body.create_namespace !== true) ref('Namespace', namespace, 'namespace');
   const get = (path: string): unknown => path.split('.').reduce<unknown>((v, k) => (isObject(v) ? v[k] : undefined), values);
+  /**
+   * A pod a custom resource of the release describes (the Prometheus Operator's Alertmanager and
+   * Prometheus): its operator creates the pods and retries until what they mount exists, so the
+   * release does not wait for it, but something must still produce it.
+   */
+  const operatorPod = (path: string) => {
+    const spec = get(path);
+    if (!isObject(spec)) return;
+    const later = (kind: RefKind, name: unknown, field: string, ns?: string) => ref(kind, name, field, ns ?? namespace, false);
+    podReferences(spec, `values.${path}`, namespace, later);
+    asArray(spec.secrets).forEach((name, i) => later('Secret', name, `values.${path}.secrets[${i}]`));
+    asArray(spec.configMaps).forEach((name, i) => later('ConfigMap', name, `values.${path}.configMaps[${i}]`));
+  };
   switch (chart) {
+    case 'fluent-bit': {
+      // charts/fluent-bit/templates/_pod.tpl copies these values into the pod unchanged
+      // (`extraVolumes` after the chart's own volumes, `env` and `envFrom` into its one container).
+      const pod = { volumes: values.extraVolumes, imagePullSecrets: values.imagePullSecrets, priorityClassName: values.priorityClassName, containers: [{ env: values.env, envFrom: values.envFrom }] };
+      const field = (f: string) => f.replace(/^values\.volumes/, 'values.extraVolumes').replace(/^values\.containers\[0\]\./, 'values.');
+      podReferences(pod, 'values', namespace, (kind, name, f, ns) => ref(kind, name, field(f), ns ?? namespace));
+      break;
+    }
+    case 'kube-prometheus-stack':
+      // The grafana subchart's Deployment reads the admin user and password from this Secret
+      // (non-optional secretKeyRef in charts/grafana/templates/_pod.tpl): the release waits for it.
+      if (get('grafana.enabled') !== false) ref('Secret', get('grafana.admin.existingSecret'), 'values.grafana.admin.existingSecret');
+      operatorPod('alertmanager.alertmanagerSpec');
+      operatorPod('prometheus.prometheusSpec');
+      break;
     case 'velero': {
       const creds = isObject(values.credentials) ? values.credentials : {};
       ref('Secret', creds.extraSecretRef, 'values.credentials.extraSecretRef');

@@ -50,29 +50,30 @@ const configurator = (mode: string, days: number): Json => ({
   metadata: { name: 'configure', namespace: 'monitoring', labels: { 'moit.gov.vn/bucket-configurator': 'audit-logs-prod-core' } },
   spec: { template: { spec: { containers: [{ args: [`s3 put-object-lock-configuration --object-lock-configuration '{"ObjectLockEnabled":"Enabled","Rule":{"DefaultRetention":{"Mode":"${mode}","Days":${days}}}}'`] }] } } },
 });
+/** A services stack with the locked audit-log bucket (the shipper is installed beside it, after it). */
+const withArchive = (resources: Record<string, Record<string, Json>>): Record<string, Record<string, Json>> => ({ ...resources, ...manifests(claim(), configurator('COMPLIANCE', 180)) });
 
 describe('LOG-002 audit logs leave the node for an immutable store', () => {
   it('fires on the seeded weakness: audit logs kept only on the node (no shipper tails them)', () => {
     const certManager = { helm_release: { cm: { chart: 'cert-manager', namespace: 'cert-manager', values: ['{}'] } } };
-    expectFires('LOG-002', on('platform', certManager), /audit logs kept only on the node: no log shipper in cluster core tails \/var\/log\/kubernetes\/audit\/\*\.log/);
-    expectFires('LOG-002', on('platform', shipper({ config: { inputs: '[INPUT]\n    Name tail\n    Path /var/log/containers/*.log\n', outputs: OUTPUT } })), /audit logs kept only on the node/);
+    expectFires('LOG-002', on('services', withArchive(certManager)), /audit logs kept only on the node: no log shipper in cluster core tails \/var\/log\/kubernetes\/audit\/\*\.log/);
+    expectFires('LOG-002', on('services', withArchive(shipper({ config: { inputs: '[INPUT]\n    Name tail\n    Path /var/log/containers/*.log\n', outputs: OUTPUT } }))), /audit logs kept only on the node/);
   });
 
   it('fires for a shipper without verified TLS, or one that never runs on the control plane', () => {
-    expectFires('LOG-002', on('platform', shipper({ ...goodShipper, config: { ...goodShipper.config, outputs: OUTPUT.replace('tls.verify On', 'tls.verify Off') } })), /without verified TLS/);
-    expectFires('LOG-002', on('platform', shipper({ ...goodShipper, tolerations: [] })), /does not tolerate the control-plane taint/);
+    expectFires('LOG-002', on('services', withArchive(shipper({ ...goodShipper, config: { ...goodShipper.config, outputs: OUTPUT.replace('tls.verify On', 'tls.verify Off') } }))), /without verified TLS/);
+    expectFires('LOG-002', on('services', withArchive(shipper({ ...goodShipper, tolerations: [] }))), /does not tolerate the control-plane taint/);
   });
 
   it('fires for no audit-log bucket, one not locked in COMPLIANCE mode, and one locked too briefly for the level', () => {
-    expectFires('LOG-002', on('services', manifests(claim(false), configurator('COMPLIANCE', 180))), /declares no audit-log bucket/);
-    expectFires('LOG-002', on('services', manifests(claim(), configurator('GOVERNANCE', 180))), /is not locked in COMPLIANCE mode \(got GOVERNANCE\)/);
-    expectFires('LOG-002', on('services', manifests(claim(), configurator('COMPLIANCE', 90))), /locks audit logs 90 days; security level 4 requires at least 180/);
+    expectFires('LOG-002', on('services', { ...shipper(goodShipper), ...manifests(claim(false), configurator('COMPLIANCE', 180)) }), /declares no audit-log bucket/);
+    expectFires('LOG-002', on('services', { ...shipper(goodShipper), ...manifests(claim(), configurator('GOVERNANCE', 180)) }), /is not locked in COMPLIANCE mode \(got GOVERNANCE\)/);
+    expectFires('LOG-002', on('services', { ...shipper(goodShipper), ...manifests(claim(), configurator('COMPLIANCE', 90)) }), /locks audit logs 90 days; security level 4 requires at least 180/);
   });
 
   it('is silent for the shipper and the locked bucket as the constructs declare them', () => {
-    expectSilent('LOG-002', on('platform', shipper(goodShipper)));
-    expectSilent('LOG-002', on('services', manifests(claim(), configurator('COMPLIANCE', 180))));
-    expectSilent('LOG-002', on('services', manifests(claim(), configurator('GOVERNANCE', 90)), { class: 'development', securityLevel: 3 }));
+    expectSilent('LOG-002', on('services', withArchive(shipper(goodShipper))));
+    expectSilent('LOG-002', on('services', { ...shipper(goodShipper), ...manifests(claim(), configurator('GOVERNANCE', 90)) }, { class: 'development', securityLevel: 3 }));
   });
 });
 
@@ -139,34 +140,36 @@ describe('MON-001: which namespaces each kind of service needs scraped, and the 
 });
 
 describe('LOG-002: scope, each part of the shipper and of the lock', () => {
-  it('applies to workload clusters\' platform stacks that install something, and to their services stacks with buckets', () => {
-    expect(run('LOG-002', on('platform', shipper({ config: {} }), { cluster: 'mgmt' }))).toEqual([]);
-    expect(run('LOG-002', on('platform', { kubernetes_namespace_v1: { n: { metadata: { name: 'n' } } } }))).toEqual([]);
+  it("applies to workload clusters' services stacks with buckets, where the shipper and the archive both are", () => {
+    expect(run('LOG-002', on('services', withArchive(shipper({ config: {} })), { cluster: 'mgmt' }))).toEqual([]);
+    expect(run('LOG-002', on('platform', withArchive(shipper({ config: {} }))))).toEqual([]);
     expect(run('LOG-002', on('kafka', manifests(claim(false))))).toEqual([]);
-    expect(run('LOG-002', on('services', { kubernetes_namespace_v1: { n: { metadata: { name: 'n' } } } }))).toEqual([]);
-    const json = on('platform', shipper({ config: {} }));
+    expect(run('LOG-002', on('services', { ...shipper({ config: {} }), kubernetes_namespace_v1: { n: { metadata: { name: 'n' } } } }))).toEqual([]);
+    const json = on('services', withArchive(shipper({ config: {} })));
     delete json['//'].environment;
     expect(run('LOG-002', json)).toEqual([]);
   });
   it('judges only the releases that tail the audit directory, and says what the shipper does', () => {
     const other = { chart: 'cert-manager', namespace: 'cert-manager', values: [JSON.stringify({ config: { inputs: 42 } })] };
-    expectOutcomes('LOG-002', on('platform', { helm_release: { ...shipper(goodShipper).helm_release, other }, kubernetes_namespace_v1: { n: { metadata: { name: 'monitoring' } } } }), [
+    expectOutcomes('LOG-002', on('services', withArchive({ helm_release: { ...shipper(goodShipper).helm_release, other }, kubernetes_namespace_v1: { n: { metadata: { name: 'monitoring' } } } })), [
       ['pass', 'helm_release shipper ships /var/log/kubernetes/audit/*.log from the control-plane nodes to S3 over verified TLS'],
+      ['pass', 'ObjectBucketClaim monitoring/audit-logs-prod-core keeps audit logs locked 180 days in COMPLIANCE mode (level 4 requires 180)'],
     ]);
   });
   it('fires for a shipper without an s3 output, without tls On, or tolerating another taint', () => {
-    expectFires('LOG-002', on('platform', shipper({ ...goodShipper, config: { ...goodShipper.config, outputs: OUTPUT.replace('Name s3', 'Name stdout') } })), /^helm_release shipper tails the audit logs but ships them nowhere immutable \(no s3 output\)$/);
-    expectFires('LOG-002', on('platform', shipper({ ...goodShipper, config: { ...goodShipper.config, outputs: OUTPUT.replace('tls On', 'tls Off') } })), /without verified TLS/);
-    expectFires('LOG-002', on('platform', shipper({ ...goodShipper, tolerations: [null, { key: 'node-role.kubernetes.io/infra', operator: 'Exists' }] })), /does not tolerate the control-plane taint/);
+    expectFires('LOG-002', on('services', withArchive(shipper({ ...goodShipper, config: { ...goodShipper.config, outputs: OUTPUT.replace('Name s3', 'Name stdout') } }))), /^helm_release shipper tails the audit logs but ships them nowhere immutable \(no s3 output\)$/);
+    expectFires('LOG-002', on('services', withArchive(shipper({ ...goodShipper, config: { ...goodShipper.config, outputs: OUTPUT.replace('tls On', 'tls Off') } }))), /without verified TLS/);
+    expectFires('LOG-002', on('services', withArchive(shipper({ ...goodShipper, tolerations: [null, { key: 'node-role.kubernetes.io/infra', operator: 'Exists' }] }))), /does not tolerate the control-plane taint/);
   });
   it('reads the lock mode and days, per level, and says how long the logs are kept', () => {
-    expectOutcomes('LOG-002', on('services', manifests(claim(), configurator('COMPLIANCE', 180), claim(false))), [
+    expectOutcomes('LOG-002', on('services', { ...shipper(goodShipper), ...manifests(claim(), configurator('COMPLIANCE', 180), claim(false)) }), [
+      ['pass', 'helm_release shipper ships /var/log/kubernetes/audit/*.log from the control-plane nodes to S3 over verified TLS'],
       ['pass', 'ObjectBucketClaim monitoring/audit-logs-prod-core keeps audit logs locked 180 days in COMPLIANCE mode (level 4 requires 180)'],
     ]);
-    expectFires('LOG-002', on('services', manifests(claim(), configurator('COMPLIANCE', 364)), { securityLevel: 5 }), /locks audit logs 364 days; security level 5 requires at least 365/);
-    expectSilent('LOG-002', on('services', manifests(claim(), configurator('COMPLIANCE', 90)), { securityLevel: 3 }));
-    expectFires('LOG-002', on('services', manifests(claim())), /^ObjectBucketClaim monitoring\/audit-logs-prod-core holds the audit logs but is not locked in COMPLIANCE mode \(got no lock\); anyone with its keys could delete them$/);
-    expectFires('LOG-002', on('services', manifests(claim()), { class: 'development', securityLevel: 3 }), /is not locked in COMPLIANCE or GOVERNANCE mode \(got no lock\)/);
+    expectFires('LOG-002', on('services', { ...shipper(goodShipper), ...manifests(claim(), configurator('COMPLIANCE', 364)) }, { securityLevel: 5 }), /locks audit logs 364 days; security level 5 requires at least 365/);
+    expectSilent('LOG-002', on('services', { ...shipper(goodShipper), ...manifests(claim(), configurator('COMPLIANCE', 90)) }, { securityLevel: 3 }));
+    expectFires('LOG-002', on('services', { ...shipper(goodShipper), ...manifests(claim()) }), /^ObjectBucketClaim monitoring\/audit-logs-prod-core holds the audit logs but is not locked in COMPLIANCE mode \(got no lock\); anyone with its keys could delete them$/);
+    expectFires('LOG-002', on('services', { ...shipper(goodShipper), ...manifests(claim()) }, { class: 'development', securityLevel: 3 }), /is not locked in COMPLIANCE or GOVERNANCE mode \(got no lock\)/);
   });
 });
 
@@ -201,7 +204,7 @@ describe('MON-002: scope, every receiver setting, and the evidence', () => {
 });
 
 describe('LOG-002: fluent-bit and lock settings as people write them', () => {
-  const outputs = (text: string) => on('platform', shipper({ ...goodShipper, config: { ...goodShipper.config, outputs: text } }));
+  const outputs = (text: string) => on('services', withArchive(shipper({ ...goodShipper, config: { ...goodShipper.config, outputs: text } })));
   it('reads values aligned with several spaces, with trailing spaces, and a last line without a newline', () => {
     expectSilent('LOG-002', outputs('[OUTPUT]\n    Name        s3  \n    tls         On  \n    tls.verify  On'));
     expectSilent('LOG-002', outputs('[OUTPUT]\n    Name s3\n    tls.verify On  \n    tls On\n'));
@@ -214,6 +217,6 @@ describe('LOG-002: fluent-bit and lock settings as people write them', () => {
   it('reads a lock configuration written with spaces', () => {
     const spaced: Json = configurator('COMPLIANCE', 180);
     spaced.spec.template.spec.containers[0].args = [`s3 put-object-lock-configuration --object-lock-configuration '{"ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": {"Mode" : "COMPLIANCE" , "Days" : 180}}}'`];
-    expectSilent('LOG-002', on('services', manifests(claim(), spaced)));
+    expectSilent('LOG-002', on('services', { ...shipper(goodShipper), ...manifests(claim(), spaced) }));
   });
 });
