@@ -116,13 +116,20 @@ describe('IPv4 addresses and blocks (lib/net.ts)', () => {
         c.backup.offsite.cidr = '10.40.8.300/32';
         c.management.registry.cidr = '1000.1.0.50/32';
       },
-      dr: (c) => (c.postgres[0].replicaOf.cidr = '10.10.8.10/40'),
+      dr: (c) => {
+        c.postgres[0].replicaOf.cidr = '10.10.8.10/40';
+        // The sections that once had a pattern of their own: any three digits passed.
+        c.monitoring.receivers[0].cidr = '10.40.8.999/32';
+        c.backup.receives[0].gateway.entry.cidr = '10.10.0.256/22';
+      },
     });
     expect(problems).toEqual([
       expect.stringMatching(/^environments\/prod\.ts: management\.registry\.cidr: must be an IPv4 CIDR block such as "10\.0\.5\.20\/32" \(four numbers 0-255, then \/0-32\) \(got "1000\.1\.0\.50\/32"\)$/),
       expect.stringMatching(/^environments\/prod\.ts: clusters\[0\]\.nodeCidr: must be an IPv4 CIDR block .*\(got "10\.10\.999\.0\/24"\)$/),
       expect.stringMatching(/^environments\/prod\.ts: backup\.offsite\.cidr: must be an IPv4 CIDR block/),
       expect.stringMatching(/^environments\/dr\.ts: postgres\[0\]\.replicaOf\.cidr: must be an IPv4 CIDR block/),
+      expect.stringMatching(/^environments\/dr\.ts: backup\.receives\[0\]\.gateway\.entry\.cidr: must be an IPv4 CIDR block such as "10\.40\.0\.0\/22" .*\(got "10\.10\.0\.256\/22"\)$/),
+      expect.stringMatching(/^environments\/dr\.ts: monitoring\.receivers\[0\]\.cidr: must be an IPv4 CIDR block such as "10\.1\.0\.25\/32" .*\(got "10\.40\.8\.999\/32"\)$/),
     ]);
     expect(() => Peer.external({ name: 'x', cidr: '10.0.0.999/32' })).toThrow(/cidr must be an IPv4 CIDR block/);
   });

@@ -9,6 +9,7 @@
  * at all is an audit rule (MON-003), so a development environment may leave them out.
  */
 import { z } from 'zod';
+import { ipv4CidrSchema } from '../../lib/net';
 
 const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const label = (what: string) => z.string().max(63).regex(DNS_LABEL, { message: `${what} must be a lower-case DNS label: letters, digits and '-', starting with a letter` });
@@ -16,7 +17,7 @@ const label = (what: string) => z.string().max(63).regex(DNS_LABEL, { message: `
 /** A key of a Secret in the monitoring namespace, delivered by the secret-management process. */
 const secretKey = z.strictObject({ name: label('a Secret name'), key: z.string().min(1).regex(/^[-._a-zA-Z0-9]+$/, { message: 'must be a Secret key: letters, digits, ".", "_" and "-"' }) });
 
-const cidr = z.string().regex(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d|[12]\d|3[0-2])$/, { message: 'must be an IPv4 CIDR block such as "10.1.0.25/32"' });
+const cidr = ipv4CidrSchema('10.1.0.25/32');
 
 const receiver = z.discriminatedUnion('type', [
   z.strictObject({
