@@ -258,7 +258,28 @@ describe('Secrets the fluent-bit and kube-prometheus-stack charts put into their
       extraVolumes: [{ name: 'ca', secret: { secretName: 'logs' } }, { name: 'maybe', secret: { secretName: 'logs', optional: true } }],
     });
     expect(fields(found).sort()).toEqual(['values.envFrom[0].secretRef.name = logs', 'values.env[0].valueFrom.secretKeyRef.name = logs', 'values.extraVolumes[0].secret.secretName = logs']);
+    expect(fields(run('fluent-bit', { extraContainers: [{ name: 'x', envFrom: [{ configMapRef: { name: 'nobody' } }] }], priorityClassName: 'nobody-class' })).sort()).toEqual([
+      'values.extraContainers[0].envFrom[0].configMapRef.name = nobody',
+      'values.priorityClassName = nobody-class',
+    ]);
     for (const f of found) expect(f.message).toMatch(/is produced only by the later stack s .*so this install waits for it and fails/);
+  });
+
+  it('openbao: the server volumes, extra containers and secret environment variables name Secrets the StatefulSet waits for', () => {
+    const found = run('openbao', {
+      server: {
+        volumes: [{ name: 'tls', secret: { secretName: 'logs' } }],
+        extraContainers: [{ name: 'shipper', env: [{ name: 'K', valueFrom: { secretKeyRef: { name: 'nobody-a', key: 'k' } } }] }],
+        extraInitContainers: [{ name: 'init', envFrom: [{ secretRef: { name: 'nobody-b' } }] }],
+        extraSecretEnvironmentVars: [{ envName: 'X', secretName: 'nobody-c', secretKey: 'x' }],
+      },
+    });
+    expect(fields(found).sort()).toEqual([
+      'values.server.extraContainers[0].env[0].valueFrom.secretKeyRef.name = nobody-a',
+      'values.server.extraInitContainers[0].envFrom[0].secretRef.name = nobody-b',
+      'values.server.extraSecretEnvironmentVars[0].secretName = nobody-c',
+      'values.server.volumes[0].secret.secretName = logs',
+    ]);
   });
 
   it("kube-prometheus-stack: Grafana's admin Secret must exist before the release; Alertmanager's and Prometheus's only somewhere", () => {

@@ -235,6 +235,9 @@ export function objectReferences(o: KubeObject, context: { readonly capvNamespac
   return out;
 }
 
+/** The pod fields a chart may copy from its values unchanged (read by {@link podReferences}). */
+const POD_FIELDS = ['volumes', 'containers', 'initContainers', 'imagePullSecrets', 'priorityClassName'] as const;
+
 /** The references a chart release makes through its values (see charts.ts for the keys). */
 export function chartReferences(resource: Resource): Reference[] {
   const chart = asString(resource.body.chart);
@@ -259,15 +262,34 @@ export function chartReferences(resource: Resource): Reference[] {
     asArray(spec.secrets).forEach((name, i) => later('Secret', name, `values.${path}.secrets[${i}]`));
     asArray(spec.configMaps).forEach((name, i) => later('ConfigMap', name, `values.${path}.configMaps[${i}]`));
   };
+  /**
+   * A pod the chart's own template renders, with these pod fields copied unchanged from the values
+   * keys `fields` names (the chart's own volumes and containers come after or before them); `env`
+   * and `envFrom` go into the chart's main container.
+   */
+  const valuesPod = (fields: Partial<Record<(typeof POD_FIELDS)[number] | 'env' | 'envFrom', string>>) => {
+    const at = (path: string | undefined) => (path ? get(path) : undefined);
+    const rename = (f: string) => {
+      for (const k of POD_FIELDS) {
+        const path = fields[k];
+        if (path && new RegExp(`^pod\\.${k}(?=$|[.[])`).test(f)) return `values.${path}${f.slice(`pod.${k}`.length)}`;
+      }
+      return f.replace(/^main\.containers\[0\]\.(envFrom|env)/, (_, k: 'env' | 'envFrom') => `values.${fields[k]}`);
+    };
+    const forward = (kind: RefKind, name: unknown, f: string, ns?: string) => ref(kind, name, rename(f), ns ?? namespace);
+    podReferences(Object.fromEntries(POD_FIELDS.map((k) => [k, at(fields[k])])), 'pod', namespace, forward);
+    podReferences({ containers: [{ env: at(fields.env), envFrom: at(fields.envFrom) }] }, 'main', namespace, forward);
+  };
   switch (chart) {
-    case 'fluent-bit': {
-      // charts/fluent-bit/templates/_pod.tpl copies these values into the pod unchanged
-      // (`extraVolumes` after the chart's own volumes, `env` and `envFrom` into its one container).
-      const pod = { volumes: values.extraVolumes, imagePullSecrets: values.imagePullSecrets, priorityClassName: values.priorityClassName, containers: [{ env: values.env, envFrom: values.envFrom }] };
-      const field = (f: string) => f.replace(/^values\.volumes/, 'values.extraVolumes').replace(/^values\.containers\[0\]\./, 'values.');
-      podReferences(pod, 'values', namespace, (kind, name, f, ns) => ref(kind, name, field(f), ns ?? namespace));
+    case 'fluent-bit':
+      // charts/fluent-bit/templates/_pod.tpl (`extraVolumes` after the chart's config volume).
+      valuesPod({ volumes: 'extraVolumes', containers: 'extraContainers', initContainers: 'initContainers', imagePullSecrets: 'imagePullSecrets', priorityClassName: 'priorityClassName', env: 'env', envFrom: 'envFrom' });
       break;
-    }
+    case 'openbao':
+      // charts/openbao/templates/server-statefulset.yaml and _helpers.tpl (openbao.volumes).
+      valuesPod({ volumes: 'server.volumes', containers: 'server.extraContainers', initContainers: 'server.extraInitContainers', priorityClassName: 'server.priorityClassName' });
+      asArray(get('server.extraSecretEnvironmentVars')).forEach((e, i) => isObject(e) && ref('Secret', e.secretName, `values.server.extraSecretEnvironmentVars[${i}].secretName`));
+      break;
     case 'kube-prometheus-stack':
       // The grafana subchart's Deployment reads the admin user and password from this Secret
       // (non-optional secretKeyRef in charts/grafana/templates/_pod.tpl): the release waits for it.
