@@ -210,6 +210,14 @@ describe('the checks on hand-made stacks', () => {
     expect(check([stack('a', 'other', secret), stack('b', 'core', consumer, ['a'])]).map((f) => f.message)).toEqual([expect.stringContaining('Secret default/keys is produced by no stack of this cluster')]);
   });
 
+  it("reads a ClusterResourceSet's Secrets and ConfigMaps (Cluster API copies them into the workload cluster)", () => {
+    const crs = { kubernetes_manifest: { crs: { manifest: { apiVersion: 'addons.cluster.x-k8s.io/v1beta2', kind: 'ClusterResourceSet', metadata: { name: 'c', namespace: 'capi' }, spec: { resources: [{ kind: 'Secret', name: 'cpi-keys' }, { kind: 'ConfigMap', name: 'cni' }, { kind: 'Other', name: 'x' }] } } } } };
+    expect(check([stack('m', 'mgmt', crs)]).filter((f) => f.field.includes('spec.resources')).map((f) => `${f.field} = ${f.value}: ${f.message}`)).toEqual([
+      'manifest.spec.resources[0].name = cpi-keys: Secret capi/cpi-keys is produced by no stack of this cluster, no operator acting on one, and is not a declared operational prerequisite',
+      'manifest.spec.resources[1].name = cni: ConfigMap capi/cni is produced by no stack of this cluster, no operator acting on one, and is not a declared operational prerequisite',
+    ]);
+  });
+
   it('lets nodes join through file discovery or an anonymous cluster-info path', () => {
     const kcp = (spec: object) => ({ kubernetes_manifest: { kcp: { manifest: { apiVersion: 'controlplane.cluster.x-k8s.io/v1beta2', kind: 'KubeadmControlPlane', metadata: { name: 'c-cp', namespace: 'ns' }, spec: { kubeadmConfigSpec: spec } } } } });
     const auth = (paths: string[]) => ({ files: [{ path: '/etc/kubernetes/authn.yaml', content: dump({ apiVersion: 'apiserver.config.k8s.io/v1', kind: 'AuthenticationConfiguration', anonymous: { enabled: true, conditions: paths.map((path) => ({ path })) } }) }] });

@@ -47,6 +47,8 @@ describe('npm run prereqs', () => {
       'core/monitoring/grafana-admin',
       'mgmt/capi-operator-system/capi-provider-variables',
       'mgmt/capi-prod/core-apiserver-encryption',
+      // vCenter's credentials for the workload cluster's cloud provider, copied in by a ClusterResourceSet.
+      'mgmt/capi-prod/core-vsphere-cpi-credentials',
       'mgmt/capv-system/hanoi-vcenter-credentials',
       // OpenBao's certificate on the management cluster comes from the same internal CA.
       'mgmt/cert-manager/dc-intermediate-ca-keypair',

@@ -24,6 +24,7 @@ import { dependOn, machineTemplateSpec, rollByReplacement } from './machine';
 import { versionedName } from './names';
 import { NodePool } from './node-pool';
 import { API_GROUPS, apiVersionOf, ref } from './api';
+import { CPI_CREDENTIALS_SECRET } from './bootstrap';
 
 export interface KubernetesClusterProps {
   /** The cluster's entry in the environment file. */
@@ -208,6 +209,17 @@ export class KubernetesCluster extends Construct {
     });
     // In place before the Cluster, so it applies at the cluster's first reachable moment.
     dependOn(cluster, resourceSet);
+    // Without it the CPI cannot reach vCenter, no node loses its uninitialized taint, and the
+    // platform stack's charts wait for pods that never schedule.
+    declarePrerequisite(resourceSet.manifest, {
+      kind: 'secret',
+      name: cpiCredentials,
+      namespace,
+      providedBy: 'vsphere-admins',
+      // Its one key is the manifest of the workload cluster's Secret; its keys are not listed, so no credential word lands in the output.
+      purpose: `vCenter's credentials (${config.vsphere.server}) for the cloud provider of cluster ${config.name}: a Secret of type addons.cluster.x-k8s.io/resource-set whose one key holds the manifest of Secret ${CPI_CREDENTIALS_SECRET} in kube-system, which Cluster API copies into the new cluster. Without it no node is initialized and nothing schedules.`,
+      rotation: 'The vSphere administrators renew the CPI service account in vCenter and this Secret together (quarterly); the ClusterResourceSet (strategy Reconcile) applies the new manifest, then the CPI DaemonSet is restarted so it logs in with it.',
+    });
 
     this.clusterApi = { cluster, infrastructure, controlPlane, controlPlaneTemplate, nodePools, cpiCredentials: resourceSet };
   }

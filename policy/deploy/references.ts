@@ -219,6 +219,11 @@ export function objectReferences(o: KubeObject, context: { readonly capvNamespac
       if (ca.type === 'Secret') ref('Secret', ca.name, 'spec.provider.vault.caProvider.name', caNamespace);
       break;
     }
+    case 'ClusterResourceSet.addons.cluster.x-k8s.io':
+      // Cluster API copies each listed Secret's or ConfigMap's manifests into the selected clusters
+      // (ClusterResourceSet controller, same namespace); it retries until the object exists.
+      asArray(s.resources).forEach((r, i) => isObject(r) && (r.kind === 'Secret' || r.kind === 'ConfigMap') && ref(r.kind, r.name, `spec.resources[${i}].name`));
+      break;
     case 'VSphereClusterIdentity.infrastructure.cluster.x-k8s.io':
       // CAPV reads an identity's Secret from its own controller namespace.
       ref('Secret', s.secretName, 'spec.secretName', context.capvNamespace);
