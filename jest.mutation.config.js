@@ -17,8 +17,9 @@ module.exports = {
     '<rootDir>/test/deploy.test.ts',
     // parseAllowances through the merge request's allow-destroy block (tools/ci/allow-destroy.ts).
     '<rootDir>/test/ci-allow-destroy.test.ts',
-    // The only suite of the reachability-changed diff rule.
+    // The reachability-changed diff rule: on the real estate, and on small hand-built folders.
     '<rootDir>/test/reach-diff.test.ts',
+    '<rootDir>/test/reach-rule.test.ts',
     '<rootDir>/test/safety-net.test.ts',
     '<rootDir>/test/environments.test.ts',
     '<rootDir>/test/references.test.ts',
