@@ -107,18 +107,18 @@ describe('reachability-changed: a side that no single policy opens', () => {
   // two policies of one side that together allow every TCP port let it through, yet neither does alone.
   const lowAndHigh = (make: (namespace: string, name: string, labels: Record<string, string>, peers: Pods[], ports: Port[]) => Json, namespace: string, name: string, labels: Record<string, string>, peers: Pods[]) => [make(namespace, `${name}-low`, labels, peers, [[1, 1000]]), make(namespace, `${name}-high`, labels, peers, [[1001, 65535]])];
 
-  it('says "none" for an egress side opened only by the union of its policies', () => {
+  it('names every policy of an egress side that only together opens the path', () => {
     const egress = [denyEgress('web'), ...lowAndHigh(allowOut, 'web', 'api-out', { app: 'api' }, [pods('db')])];
     const before = app(cluster([group('db', { app: 'pg' }), ...egress]));
     const after = app(cluster([group('db', { app: 'pg' }), ...egress, allowIn('db', 'pg-in', { app: 'pg' }, [api], ['pg'])]));
-    expect(messages(before, after)).toEqual(['cluster t/c: `web/app=api` → `db/app=pg` becomes reachable on pg/TCP (opened by egress none; ingress db/pg-in).']);
+    expect(messages(before, after)).toEqual(['cluster t/c: `web/app=api` → `db/app=pg` becomes reachable on pg/TCP (opened by egress web/api-out-low, web/api-out-high; ingress db/pg-in).']);
   });
 
-  it('says "none" for an ingress side opened only by the union of its policies', () => {
+  it('names every policy of an ingress side that only together opens the path', () => {
     const ingress = [denyEgress('web'), group('db', { app: 'pg' }), ...lowAndHigh(allowIn, 'db', 'pg-in', { app: 'pg' }, [api])];
     const before = app(cluster(ingress));
     const after = app(cluster([...ingress, allowOut('web', 'api-out', { app: 'api' }, [pods('db', { app: 'pg' })], ['pg'])]));
-    expect(messages(before, after)).toEqual(['cluster t/c: `web/app=api` → `db/app=pg` becomes reachable on pg/TCP (opened by egress web/api-out; ingress none).']);
+    expect(messages(before, after)).toEqual(['cluster t/c: `web/app=api` → `db/app=pg` becomes reachable on pg/TCP (opened by egress web/api-out; ingress db/pg-in-low, db/pg-in-high).']);
   });
 });
 

@@ -5,7 +5,7 @@
  */
 import type { FlowEndRecord, FlowRecord } from '../../lib/markers';
 import { cidrRange, rangeWithin } from '../../lib/net';
-import { computeReach, describeEndpoint, type ClusterInput, type ClusterReach, type Endpoint, type Path, type Side } from './model';
+import { computeReach, describeEndpoint, policiesOpening, type ClusterInput, type ClusterReach, type Endpoint, type Path, type Side } from './model';
 import { selects } from './policies';
 import { PortSet } from './ports';
 
@@ -81,10 +81,6 @@ export function flowsBetween(flows: readonly FlowRecord[], from: Endpoint, to: E
   return flows.filter((f) => endMatches(f.from, from, blocks) && endMatches(f.to, to, blocks));
 }
 
-export function policyNames(side: Side, within: PortSet): string[] {
-  return side.contributions.filter((c) => !c.ports.intersect(within).isEmpty()).map((c) => `${c.policy.namespace}/${c.policy.name}`);
-}
-
 /** Checks one cluster: blocked declared flows and undeclared allowed paths. */
 export function checkCluster(input: ClusterInput): ClusterCheck {
   const reach = computeReach(input);
@@ -115,7 +111,7 @@ export function checkCluster(input: ClusterInput): ClusterCheck {
     const declared = flowsBetween(input.flows, path.from, path.to, blocks).reduce((acc, f) => acc.union(flowPorts(f)), PortSet.NONE);
     const rest = path.ports.subtract(declared);
     if (rest.isEmpty()) continue;
-    undeclared.push({ path, ports: rest, egressPolicies: policyNames(path.egress, rest), ingressPolicies: policyNames(path.ingress, rest) });
+    undeclared.push({ path, ports: rest, egressPolicies: policiesOpening(path.egress, rest), ingressPolicies: policiesOpening(path.ingress, rest) });
   }
   return { reach, blocked, undeclared, unmatched };
 }

@@ -3,7 +3,7 @@
  * the synthesized estate, computed from each version's NetworkPolicies over one shared
  * universe of pod groups and address ranges, so both versions are compared endpoint for endpoint.
  */
-import { computeReach, describeEndpoint, type ClusterInput, type ClusterReach, type Endpoint, type Side } from './model';
+import { computeReach, describeEndpoint, policiesOpening, type ClusterInput, type ClusterReach, type Endpoint, type Side } from './model';
 import { PortSet } from './ports';
 
 export interface ReachChange {
@@ -20,8 +20,7 @@ export interface ReachChange {
   readonly ingress: readonly string[];
 }
 
-const names = (side: Side, ports: PortSet) =>
-  !side.governed ? ['(not governed here)'] : !side.isolated ? ['(not isolated)'] : side.contributions.filter((c) => !c.ports.intersect(ports).isEmpty()).map((c) => `${c.policy.namespace}/${c.policy.name}`);
+const names = (side: Side, ports: PortSet) => (!side.governed ? ['(not governed here)'] : !side.isolated ? ['(not isolated)'] : policiesOpening(side, ports));
 
 function universe(reaches: readonly ClusterReach[]) {
   const groups = reaches.flatMap((r) => r.endpoints.flatMap((e) => (e.kind === 'pods' ? [{ namespace: e.namespace, labels: e.labels }] : [])));

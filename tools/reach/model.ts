@@ -82,6 +82,17 @@ export interface Side {
   readonly contributions: readonly Contribution[];
 }
 
+/**
+ * The policies of a side that let `ports` through, as `namespace/name`: those whose own ports
+ * overlap them, or, when none does alone, every policy of the side. That happens to a named port
+ * (`pg/TCP`), which lies in no numbered range: policies that only together allow every port of its
+ * protocol let it through.
+ */
+export function policiesOpening(side: Side, ports: PortSet): string[] {
+  const alone = side.contributions.filter((c) => !c.ports.intersect(ports).isEmpty());
+  return (alone.length > 0 ? alone : side.contributions).map((c) => `${c.policy.namespace}/${c.policy.name}`);
+}
+
 export interface Path {
   readonly from: Endpoint;
   readonly to: Endpoint;

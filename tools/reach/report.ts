@@ -5,8 +5,8 @@
  */
 import type { FlowRecord } from '../../lib/markers';
 import { cidrRange, isCidr, rangesOverlap } from '../../lib/net';
-import { checkCluster, DeclaredBlocks, endMatches, flowPorts, policyNames, type ClusterCheck } from './check';
-import { describeEndpoint, type ClusterInput, type Endpoint, type Path, type Side } from './model';
+import { checkCluster, DeclaredBlocks, endMatches, flowPorts, type ClusterCheck } from './check';
+import { describeEndpoint, policiesOpening, type ClusterInput, type Endpoint, type Path, type Side } from './model';
 import { formatLabels } from './policies';
 import { PortSet } from './ports';
 
@@ -84,7 +84,7 @@ function answerOf(check: ClusterCheck, path: Path, blocks: DeclaredBlocks): Answ
     egress: { state: sideState(path.egress), policies: shares(path.egress) },
     ingress: { state: sideState(path.ingress), policies: shares(path.ingress) },
     declaredBy: declared.map((f) => ({ from: f.from.name, to: f.to.name, ports: f.ports, purpose: f.purpose, declaredBy: f.declaredBy, ...(f.exception ? { exception: f.exception } : {}) })),
-    undeclared: rest.isEmpty() ? '' : `${rest} (egress: ${policyNames(path.egress, rest).join(', ') || 'open'}; ingress: ${policyNames(path.ingress, rest).join(', ') || 'open'})`,
+    undeclared: rest.isEmpty() ? '' : `${rest} (egress: ${policiesOpening(path.egress, rest).join(', ') || 'open'}; ingress: ${policiesOpening(path.ingress, rest).join(', ') || 'open'})`,
   };
 }
 

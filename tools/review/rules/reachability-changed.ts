@@ -41,7 +41,7 @@ export const rule: EstateRule = {
     const list = (xs: readonly string[]) => (xs.length > SHOWN ? `${xs.slice(0, SHOWN).map((x) => `\`${x}\``).join(', ')} and ${xs.length - SHOWN} more` : xs.map((x) => `\`${x}\``).join(', '));
     return [...merged.values()].map(({ first: c, froms, tos }) => ({
       stack: c.stack,
-      message: `cluster ${c.environment}/${c.cluster}: ${list(froms)} → ${list(tos)} become${froms.length === 1 && tos.length === 1 ? 's' : ''} ${c.change} on ${c.ports} (${c.change === 'reachable' ? 'opened by' : 'was opened by'} egress ${c.egress.join(', ') || 'none'}; ingress ${c.ingress.join(', ') || 'none'}).`,
+      message: `cluster ${c.environment}/${c.cluster}: ${list(froms)} → ${list(tos)} become${froms.length === 1 && tos.length === 1 ? 's' : ''} ${c.change} on ${c.ports} (${c.change === 'reachable' ? 'opened by' : 'was opened by'} egress ${c.egress.join(', ')}; ingress ${c.ingress.join(', ')}).`,
     }));
   },
 };
