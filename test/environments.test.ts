@@ -234,7 +234,8 @@ describe('the schema, field by field (mutation review)', () => {
     expect(problems('prod', group(257))).toEqual([`clusterBaseline.access.auditors: must be at most 256 characters (got "oidc:${'a'.repeat(252)}")`]);
   });
 
-  it('says what a key of a record must be, not only that it is invalid', () => {
+  it('says that a record is expected, and what a key of one must be, not only that it is invalid', () => {
+    expect(problems('prod', (c) => (c.backup.assign = 'gold'))).toEqual(['backup.assign: must be a record (got "gold")']);
     expect(problems('prod', (c) => (c.backup.assign = { ...c.backup.assign, core: 'gold' }))).toEqual([
       'backup.assign.core: the key must name a service as the coverage table does: "<cluster>/<namespace>" for a namespace, "<cluster>/<namespace>/<name>" for a database, broker cluster or bucket (e.g. "core/postgres/main") (got "core")',
     ]);
