@@ -300,6 +300,9 @@ function describeExpected(issue: z.core.$ZodIssue): string {
         return `must be one of: ${issue.options.map((v) => JSON.stringify(v)).join(', ')}`;
       }
       return 'matches none of the allowed shapes';
+    case 'invalid_key':
+      // A record's key failed its own schema; zod's message is only "Invalid key in record".
+      return `the key ${issue.issues.map(messageOf).join('; ')}`;
     default:
       return issue.message;
   }
@@ -308,6 +311,11 @@ function describeExpected(issue: z.core.$ZodIssue): string {
 /** True when the schema gave its own message (zod's defaults start with these words). */
 function hasCustomMessage(issue: z.core.$ZodIssue): boolean {
   return !/^(Too (small|big)|Invalid|Unrecognized|Expected)/.test(issue.message);
+}
+
+/** What to tell the user: the schema's own message, else what is allowed. */
+function messageOf(issue: z.core.$ZodIssue): string {
+  return issue.code === 'custom' || hasCustomMessage(issue) ? issue.message : describeExpected(issue);
 }
 
 /** Turns zod issues into our problems, one per offending field. */
@@ -320,8 +328,7 @@ export function toProblems(source: string, issues: readonly z.core.$ZodIssue[]):
       }
       continue;
     }
-    const message = issue.code === 'custom' || hasCustomMessage(issue) ? issue.message : describeExpected(issue);
-    const problem: ConfigProblem = { source, path: formatPath(issue.path), message };
+    const problem: ConfigProblem = { source, path: formatPath(issue.path), message: messageOf(issue) };
     if (!('input' in issue)) {
       problems.push(problem);
       continue;

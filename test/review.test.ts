@@ -19,7 +19,7 @@ import { rule as stackRemoved } from '../tools/review/rules/stack-removed';
 import { rule as statefulDestroyed } from '../tools/review/rules/stateful-destroyed';
 import { rule as tlsDisabled } from '../tools/review/rules/tls-disabled';
 import type { RuleInput } from '../tools/review/rule-support';
-import { Masker, MASK } from '../tools/review/sensitive';
+import { Masker, MASK, type MaskSide } from '../tools/review/sensitive';
 import { Sources } from '../tools/review/sources';
 import { dependencyOrder, loadSynthesized } from '../tools/review/synthesized';
 import { runTerraform } from '../tools/review/terraform';
@@ -288,6 +288,14 @@ describe('each rule on its own (mutation review)', () => {
     }
     for (const action of ['create', 'delete', 'forget']) expect(check(action, leaf(['spec', 'retentionPolicy'], '30d', '7d'))).toEqual([]);
     expect(check('update', leaf(['spec', 'retentionPolicy'], '30d', '7d'), leaf(['spec', 'ttl'], 10, 5))).toHaveLength(2);
+  });
+
+  it('retention-shortened: masks a retention Terraform marks sensitive, on the side it is marked only', () => {
+    const marks = { spec: { retentionPolicy: true } };
+    const check = (before: MaskSide, after: MaskSide) =>
+      retentionShortened.check(input({ leaves: [leaf(['spec', 'retentionPolicy'], '30d', '7d')], masker: new Masker('kubernetes_manifest', before, after) }));
+    expect(check({ marks }, {})).toEqual(['retention shortened: `spec.retentionPolicy`: "(sensitive)" → "7d".']);
+    expect(check({}, { marks })).toEqual(['retention shortened: `spec.retentionPolicy`: "30d" → "(sensitive)".']);
   });
 });
 
