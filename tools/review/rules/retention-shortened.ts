@@ -70,7 +70,8 @@ export function parseRetention(path: Path, value: Json | undefined): Amount | un
   for (const [, n, rawUnit] of parts) {
     let unit = rawUnit!.toLowerCase();
     if (unit === 'm' && monthsForM) unit = 'mo';
-    const key = unit in UNIT_MS ? unit : unit.endsWith('s') && unit.slice(0, -1) in UNIT_MS ? unit.slice(0, -1) : `${unit}s`;
+    // Every unit the pattern takes is a key, or a singular whose plural is (day → days).
+    const key = unit in UNIT_MS ? unit : `${unit}s`;
     ms += Number(n) * (UNIT_MS[key] ?? NaN);
   }
   return Number.isFinite(ms) ? { unit: 'ms', value: ms } : undefined;
