@@ -190,6 +190,45 @@ describe('admission policies in the estate', () => {
     expect(pss.spec.validations[1].expression).toContain("'velero': 'privileged'");
   });
 
+  /**
+   * The policies as deployed (the synthesized ValidatingAdmissionPolicy objects of each cluster's
+   * platform stack) run on every object every stack of that cluster creates afterwards, with the
+   * namespace labels the platform stack gives: in Deny mode one refusal stops the install there.
+   */
+  it("admits every object the estate creates, under its own cluster's policies as synthesized", () => {
+    const plural = (kind: string) => kind.toLowerCase().replace(/y$/, 'ie').replace(/s$/, 'se') + 's';
+    const refusals: string[] = [];
+    let checked = 0;
+    const models = estate.stackNames.map((name) => stackModel(name, estate.stack(name)));
+    for (const platform of models.filter((m) => m.name.endsWith('-platform'))) {
+      const cluster = platform.name.replace(/-platform$/, '');
+      const deployed = platform.objects.filter((o) => o.kind === 'ValidatingAdmissionPolicy').map((o) => o.raw);
+      const sameCluster = models.filter((m) => m.name.startsWith(`${cluster}-`));
+      const labels = new Map(sameCluster.flatMap((m) => m.objects.filter((o) => o.kind === 'Namespace').map((o) => [o.name, (o.raw.metadata?.labels ?? {}) as Record<string, string>] as const)));
+      for (const model of sameCluster) {
+        for (const o of model.objects) {
+          if (o.origin === 'chart-values') continue;
+          const group = o.apiVersion.includes('/') ? o.apiVersion.split('/')[0]! : '';
+          for (const policy of deployed) {
+            const applies = (policy.spec.matchConstraints.resourceRules as Json[]).some((r) => r.apiGroups.includes(group) && r.resources.includes(plural(o.kind)) && r.operations.includes('CREATE'));
+            if (!applies) continue;
+            const object = toCel({ ...o.raw, kind: o.kind, apiVersion: o.apiVersion });
+            const namespaceObject = toCel({ metadata: { name: o.namespace ?? '', labels: labels.get(o.namespace ?? '') ?? {} } });
+            const bindings: Record<string, any> = { object, oldObject: null, namespaceObject, request: toCel({ operation: 'CREATE' }) };
+            const matched = ((policy.spec.matchConditions ?? []) as Json[]).every((c) => celRun(c.expression, bindings, { funcs: strings }) === true);
+            if (!matched) continue;
+            checked++;
+            for (const v of policy.spec.validations as Json[]) {
+              if (celRun(v.expression, bindings, { funcs: strings }) !== true) refusals.push(`${model.name} ${o.kind} ${o.namespace ?? ''}/${o.name}: ${policy.metadata.name}: ${v.message}`);
+            }
+          }
+        }
+      }
+    }
+    expect(refusals).toEqual([]);
+    expect(checked).toBeGreaterThan(500);
+  });
+
   it('refuses an admission.deny entry that names no enforceable rule, naming the allowed ones', () => {
     const config = configOf('prod');
     (config as any).admission = { deny: ['NET-001', 'NET-002'] };
