@@ -202,9 +202,9 @@ describe('admission policies in the estate', () => {
     const models = estate.stackNames.map((name) => stackModel(name, estate.stack(name)));
     for (const platform of models.filter((m) => m.name.endsWith('-platform'))) {
       const cluster = platform.name.replace(/-platform$/, '');
-      const deployed = platform.objects.filter((o) => o.kind === 'ValidatingAdmissionPolicy').map((o) => o.raw);
+      const deployed = platform.objects.filter((o) => o.kind === 'ValidatingAdmissionPolicy').map((o) => o.raw as Json);
       const sameCluster = models.filter((m) => m.name.startsWith(`${cluster}-`));
-      const labels = new Map(sameCluster.flatMap((m) => m.objects.filter((o) => o.kind === 'Namespace').map((o) => [o.name, (o.raw.metadata?.labels ?? {}) as Record<string, string>] as const)));
+      const labels = new Map(sameCluster.flatMap((m) => m.objects.filter((o) => o.kind === 'Namespace').map((o) => [o.name, ((o.raw as Json).metadata?.labels ?? {}) as Record<string, string>] as const)));
       for (const model of sameCluster) {
         for (const o of model.objects) {
           if (o.origin === 'chart-values') continue;
