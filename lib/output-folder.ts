@@ -68,13 +68,16 @@ function isCdktfOutput(dir: string, entries: readonly string[]): boolean {
 }
 
 
+/** Terraform's dependency lock file, beside a stack's configuration. */
+export const TERRAFORM_LOCK_FILE = '.terraform.lock.hcl';
+
 /**
  * What Terraform creates in a stack folder and synth carries from the previous output into the
  * new one: the folder `terraform init` fills (backend settings, providers, modules, and the
  * record of the last init: tools/review/init-record.ts) and the dependency lock file. Nothing else
  * of the previous output is kept.
  */
-export const CARRIED_OVER = ['.terraform', '.terraform.lock.hcl'] as const;
+export const CARRIED_OVER = ['.terraform', TERRAFORM_LOCK_FILE] as const;
 
 /**
  * Replaces `target` with `staging` (a complete new output beside it, same file system), all or

@@ -14,12 +14,13 @@
  *
  * The record lives outside the output, in node_modules/.cache/moit-synth/, one per output folder.
  */
-import { createHash } from 'node:crypto';
 // The module object itself (not an ES namespace copy), so wrapping its functions reaches every caller.
 import fs = require('node:fs');
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SYNTH_CACHE_DIR } from './caches';
+import { sha256 } from './hash';
+import { CARRIED_OVER } from './output-folder';
 
 /** Bump when the record's meaning changes: older records are then ignored. */
 const RECORD_VERSION = 1;
@@ -28,7 +29,7 @@ const RECORD_VERSION = 1;
 export const SYNTH_CACHE_VARIABLE = 'MOIT_SYNTH_CACHE';
 
 /** Entries of an output folder that Terraform, not synth, puts there: never part of the result. */
-const TERRAFORM_ENTRIES = new Set(['.terraform', '.terraform.lock.hcl']);
+const TERRAFORM_ENTRIES: ReadonlySet<string> = new Set(CARRIED_OVER);
 
 /** What a synth read, each with what it found (a content or listing hash, or `null`: absent). */
 export interface ObservedInputs {
@@ -49,10 +50,6 @@ export interface SynthRecord {
   readonly stderr: string;
   /** When the synth ran (ISO time). */
   readonly at: string;
-}
-
-function sha256(data: string | Buffer): string {
-  return createHash('sha256').update(data).digest('hex');
 }
 
 /** The fs functions themselves, taken before any observation wraps them (measuring is never observed). */

@@ -1,20 +1,8 @@
-import { createHash } from 'node:crypto';
-
-/** JSON with object keys sorted at every level, so equal specs always hash the same. */
-export function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
+import { sha256, stableJson } from '../../lib/hash';
 
 /** First 8 hex digits of the sha256 of a spec. */
 export function specHash(spec: unknown): string {
-  return createHash('sha256').update(stableJson(spec)).digest('hex').slice(0, 8);
+  return sha256(stableJson(spec)).slice(0, 8);
 }
 
 /**

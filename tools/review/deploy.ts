@@ -10,11 +10,12 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { sha256 } from '../../lib/hash';
 import { ReviewError } from './errors';
 import { formatAllowances, formatRefusal, guardPlans, parseAllowances, type GuardResult } from './guard';
 import { needsInit, runInit } from './init-record';
 import { readPlanJson } from './plan-render';
-import { planDir, readPlanSet, sha256, writePlanSet, type PlanSetStack } from './plan-set';
+import { planDir, readPlanSet, writePlanSet, type PlanSetStack } from './plan-set';
 import { plainProgress, type Progress } from './progress';
 import { defaultParallelism, describeSchedule, runGraph, scheduleOf, seconds } from './schedule';
 import * as tf from './terraform';

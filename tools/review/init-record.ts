@@ -25,16 +25,17 @@
  * plan or apply in a folder whose init is stale ("Backend initialization required", "Inconsistent
  * dependency lock file").
  */
-import { createHash } from 'node:crypto';
 import { lstatSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
+import { sha256, stableJson } from '../../lib/hash';
+import { TERRAFORM_LOCK_FILE } from '../../lib/output-folder';
 import * as tf from './terraform';
 import { runTerraform, terraformBinary, type TerraformOptions } from './terraform';
 
 /** The record's file name, inside the folder's `.terraform/` (or `TF_DATA_DIR`). */
 export const INIT_RECORD_FILE = 'moit-init.json';
 /** Terraform's dependency lock file, beside the configuration. */
-export const LOCK_FILE = '.terraform.lock.hcl';
+export const LOCK_FILE = TERRAFORM_LOCK_FILE;
 
 /** The binary init ran with. */
 export interface TerraformIdentity {
@@ -60,20 +61,6 @@ export interface InitRecord extends Omit<InitInputs, 'needs'> {
 }
 
 export type InitDecision = { readonly run: false; readonly reason: 'up to date' } | { readonly run: true; readonly reason: string; readonly inputs?: InitInputs };
-
-const sha = (text: string | Buffer): string => createHash('sha256').update(text).digest('hex');
-
-/** JSON with object keys sorted, so the hash does not depend on key order. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    return `{${Object.keys(value)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
 
 /** The labelled blocks of a JSON block type (`{name: body}`, or a list of such objects). */
 function labelled(value: unknown): Array<[string, unknown]> {
@@ -123,13 +110,13 @@ export function initInputs(configs: readonly unknown[], identity: TerraformIdent
   }
   modules.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   const parts = {
-    terraform: sha(canonical(terraform)),
-    modules: sha(canonical(modules)),
-    providers: sha(canonical([...providers].sort())),
+    terraform: sha256(stableJson(terraform)),
+    modules: sha256(stableJson(modules)),
+    providers: sha256(stableJson([...providers].sort())),
     binary: `${identity.binary} ${identity.version} ${identity.platform}`,
   };
   const needs = [...(backend ? ['terraform.tfstate'] : []), ...(modules.length > 0 ? [join('modules', 'modules.json')] : [])];
-  return { sha256: sha(canonical(parts)), parts, needs };
+  return { sha256: sha256(stableJson(parts)), parts, needs };
 }
 
 /** The folder's data directory: `TF_DATA_DIR` (relative to the folder) or `.terraform`. */
@@ -142,7 +129,7 @@ export function dataDirOf(folder: string, env: NodeJS.ProcessEnv = process.env):
 /** The sha256 of the folder's lock file, or null when there is none. */
 function lockSha(folder: string): string | null {
   try {
-    return sha(readFileSync(join(folder, LOCK_FILE)));
+    return sha256(readFileSync(join(folder, LOCK_FILE)));
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw e;

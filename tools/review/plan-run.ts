@@ -10,12 +10,13 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UserError } from '../../lib/errors';
+import { sha256 } from '../../lib/hash';
 import { problem, ReviewError } from './errors';
 import { needsInit, runInit } from './init-record';
 import { describeCounts } from './markdown';
 import { emptyCounts, hasChanges as hasCounts, type ReviewReport } from './model';
 import { actionOf, asPlanJson, reportFromPlans, type PlanInput, type PlanJson } from './plan-render';
-import { PLAN_SET_FILE, planDir, sha256, writePlanSet, type PlanSet, type PlanSetStack } from './plan-set';
+import { PLAN_SET_FILE, planDir, writePlanSet, type PlanSet, type PlanSetStack } from './plan-set';
 import { plainProgress, type Progress } from './progress';
 import { defaultParallelism, describeSchedule, runGraph, scheduleOf, seconds, type GraphOutcome } from './schedule';
 import { statefulFromSynth, type StatefulEvidence } from './stateful';

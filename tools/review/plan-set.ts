@@ -5,7 +5,6 @@
  * where each runs, a hash of the synthesized stack the plan was made from, the stateful
  * resources known from its markers, and whether it has been applied.
  */
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { problem } from './errors';
@@ -47,10 +46,6 @@ export const PLAN_SET_FILE = 'plan-set.json';
 /** The folder of an environment's saved plans. */
 export function planDir(plansRoot: string, environment: string): string {
   return join(plansRoot, environment);
-}
-
-export function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
 }
 
 /** Writes the index atomically (a deploy may read it while a plan rewrites it). */
