@@ -68,6 +68,12 @@ function isCdktfOutput(dir: string, entries: readonly string[]): boolean {
 }
 
 
+/**
+ * The options of `npm run synth` (scripts/synth.ts), also read by its cached entry point
+ * (scripts/synth-cached.ts) to find the output folder without loading the app.
+ */
+export const SYNTH_OPTIONS = { env: { type: 'string' }, out: { type: 'string', default: 'cdktf.out' } } as const;
+
 /** Terraform's dependency lock file, beside a stack's configuration. */
 export const TERRAFORM_LOCK_FILE = '.terraform.lock.hcl';
 

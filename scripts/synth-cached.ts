@@ -17,6 +17,7 @@ import { basename, dirname, join, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Script } from 'node:vm';
 import { SYNTH_CACHE_DIR, VALIDATOR_CACHE_DIR } from '../lib/caches';
+import { SYNTH_OPTIONS } from '../lib/output-folder';
 import {
   SYNTH_CACHE_VARIABLE,
   cacheDisabled,
@@ -67,8 +68,8 @@ function runBundle(): void {
 /** The output folder the arguments name (synth.ts's default), or undefined if they do not parse. */
 function outputFolder(argv: readonly string[]): string | undefined {
   try {
-    const { values } = parseArgs({ args: [...argv], options: { out: { type: 'string' }, env: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false });
-    return values.help ? undefined : resolve(values.out ?? 'cdktf.out');
+    const { values } = parseArgs({ args: [...argv], options: { ...SYNTH_OPTIONS, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false });
+    return values.help ? undefined : resolve(values.out);
   } catch {
     return undefined;
   }

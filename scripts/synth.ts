@@ -13,7 +13,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { SOURCES, loadEnvironments, parseSelection } from '../environments';
 import { type Catalogue, loadCatalogue } from '../environments/catalogue';
-import { SYNTH_MARKER, SYNTH_MARKER_TEXT, checkOutputFolder, replaceOutputFolder } from '../lib/output-folder';
+import { SYNTH_MARKER, SYNTH_MARKER_TEXT, SYNTH_OPTIONS, checkOutputFolder, replaceOutputFolder } from '../lib/output-folder';
 import { projectRoot } from '../tools/validate/schema-sources';
 import { createApp } from '../lib/tf';
 import { buildEstate } from '../stacks/estate';
@@ -64,7 +64,7 @@ if (require.main === module) {
     {
       name: 'synth',
       usage: USAGE,
-      options: { env: { type: 'string' }, out: { type: 'string', default: 'cdktf.out' } },
+      options: SYNTH_OPTIONS,
       errorExit: 1,
       afterError: () => 'Nothing was written; a previous output is unchanged.',
     },
