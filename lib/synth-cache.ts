@@ -99,15 +99,32 @@ export interface Observation {
   stop(): ObservedInputs;
   /** Whether the output folder was swapped in during the run (a synth really wrote it). */
   readonly wroteOutput: () => boolean;
+  /**
+   * Adds what another thread of the synth read (the checks' worker, observing with the same
+   * `target` and `notInputs`); a path seen here first keeps what was measured here.
+   */
+  add(inputs: ObservedInputs): void;
+  /** What is observed: the output folder and the path prefixes that are not inputs. */
+  readonly target: string;
+  readonly notInputs: readonly string[];
+}
+
+/** The observation in progress in this process, if any, across the bundle and the files that load it. */
+const CURRENT = Symbol.for('moit.synth-cache.observation');
+
+/** The observation in progress (the synth's worker observes its own reads with the same settings). */
+export function currentObservation(): Observation | undefined {
+  return (globalThis as { [CURRENT]?: Observation })[CURRENT];
 }
 
 /**
  * Observes the synth's reads from now on: wraps the synchronous fs functions a synth uses and
- * `process.env`. `ignore(path)` leaves out paths that are not inputs (the output, its staging
- * folder, caches). Reads that go through other fs functions are not seen: the synth only uses
+ * `process.env`. The output folder and every path starting with one of `notInputs` (its staging
+ * folder, caches) are not inputs. Reads that go through other fs functions are not seen: the synth only uses
  * these (checked by test/synth-cache.test.ts against a real synth).
  */
-export function observeInputs(target: string, ignore: (absolutePath: string) => boolean): Observation {
+export function observeInputs(target: string, notInputs: readonly string[]): Observation {
+  const ignore = (p: string): boolean => p === target || notInputs.some((n) => p.startsWith(n));
   // Each input is measured when the synth first touches it, before the synth reads it: a change
   // after that moment, during the synth or later, makes the next run differ from the record.
   const files: Record<string, string | null> = {};
@@ -169,14 +186,29 @@ export function observeInputs(target: string, ignore: (absolutePath: string) => 
     },
   });
   const sorted = <T>(r: Record<string, T>): Record<string, T> => Object.fromEntries(Object.keys(r).sort().map((k) => [k, r[k]!]));
-  return {
+  const merge = <T>(into: Record<string, T>, from: Record<string, T>): void => {
+    for (const [k, v] of Object.entries(from)) if (!(k in into)) into[k] = v;
+  };
+  const observation: Observation = {
+    target,
+    notInputs: [...notInputs],
     wroteOutput: () => wrote,
+    add(inputs: ObservedInputs): void {
+      merge(files, inputs.files);
+      merge(folders, inputs.folders);
+      merge(paths, inputs.paths);
+      merge(env, inputs.env);
+    },
     stop(): ObservedInputs {
       for (const [name, original] of originals) mutableFs[name] = original;
       process.env = realEnv;
+      const global = globalThis as { [CURRENT]?: Observation };
+      if (global[CURRENT] === observation) delete global[CURRENT];
       return { files: sorted(files), folders: sorted(folders), paths: sorted(paths), env: sorted(env) };
     },
   };
+  (globalThis as { [CURRENT]?: Observation })[CURRENT] = observation;
+  return observation;
 }
 
 /** The first input that differs from the record, described; `undefined` when all are the same. */

@@ -109,7 +109,7 @@ function main(): void {
   dropRecord(file);
   const staging = join(dirname(target), `.synth-${basename(target)}-`);
   const notInputs = [target + sep, `${target}.previous-`, staging, join(root, SYNTH_CACHE_DIR) + sep, join(root, VALIDATOR_CACHE_DIR) + sep, CACHE];
-  const observation = observeInputs(target, (p) => p === target || notInputs.some((n) => p.startsWith(n)));
+  const observation = observeInputs(target, notInputs);
   const stdout = capture(process.stdout);
   const stderr = capture(process.stderr);
   process.on('exit', (code) => {
