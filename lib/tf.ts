@@ -2,7 +2,8 @@
  * The one place that imports the cdktf framework. Everything else imports from here, so a
  * move to the community fork (CDK Terrain, package `cdktn`) is a change to this file only.
  */
-import { App, type AppConfig, type TerraformResource } from 'cdktf';
+import { join } from 'node:path';
+import { App, type AppConfig, type ISynthesisSession, type TerraformResource, type TerraformStack } from 'cdktf';
 import tokenStackTrace = require('cdktf/lib/tokens/private/stack-trace');
 import { installLeanResolve } from './fast-resolve';
 
@@ -41,6 +42,20 @@ export function createApp(config: AppConfig = {}): App {
 export function dependOn(resource: TerraformResource, ...others: TerraformResource[]): void {
   const addresses = others.map((o) => `${o.terraformResourceType}.${o.friendlyUniqueId}`);
   resource.dependsOn = [...new Set([...(resource.dependsOn ?? []), ...addresses])];
+}
+
+/**
+ * Calls `written` with the path of `stack`'s Terraform JSON right after cdktf wrote it during
+ * `app.synth()` (the stack's synthesizer, wrapped; what it writes is unchanged).
+ */
+export function onStackWritten(stack: TerraformStack, written: (file: string) => void): void {
+  const synthesizer = stack.synthesizer;
+  stack.synthesizer = {
+    synthesize(session: ISynthesisSession): void {
+      synthesizer.synthesize(session);
+      written(join(session.outdir, session.manifest.forStack(stack).synthesizedStackPath));
+    },
+  };
 }
 
 export {

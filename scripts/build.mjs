@@ -49,8 +49,9 @@ function sourceHash() {
 
 const hash = sourceHash();
 const BUNDLE = join('dist', 'synth.bundle.js');
+const WORKER_BUNDLE = join('dist', 'checks-worker.bundle.js');
 // Up to date: the same sources, and the outputs still there (a deleted dist/ file is rebuilt).
-const built = existsSync(STAMP) && existsSync(join('dist', 'main.js')) && existsSync(BUNDLE);
+const built = existsSync(STAMP) && existsSync(join('dist', 'main.js')) && existsSync(BUNDLE) && existsSync(WORKER_BUNDLE);
 if (process.argv.includes('--if-changed') && built && readFileSync(STAMP, 'utf8').trim() === hash) process.exit(0);
 
 const { build } = await import('esbuild');
@@ -89,16 +90,19 @@ const explicitFilenames = {
   },
 };
 
-await build({
-  entryPoints: ['scripts/synth.ts'],
-  outfile: BUNDLE,
-  bundle: true,
-  format: 'cjs',
-  platform: 'node',
-  target: 'node20',
-  plugins: [explicitFilenames],
-  logLevel: 'warning',
-});
-// The code cache belongs to the previous bundle; synth-cached.js makes a new one on its next run.
-rmSync(`${BUNDLE}.cache`, { force: true });
+// The synth, and the worker that checks its stacks on a second thread (tools/checks/client.ts).
+for (const [entry, outfile] of [['scripts/synth.ts', BUNDLE], ['tools/checks/worker.ts', WORKER_BUNDLE]]) {
+  await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    plugins: [explicitFilenames],
+    logLevel: 'warning',
+  });
+  // The code cache belongs to the previous bundle; the next run makes a new one.
+  rmSync(`${outfile}.cache`, { force: true });
+}
 writeFileSync(STAMP, `${hash}\n`);

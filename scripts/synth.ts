@@ -15,7 +15,9 @@ import { SOURCES, loadEnvironments, parseSelection } from '../environments';
 import { type Catalogue, loadCatalogue } from '../environments/catalogue';
 import { SYNTH_MARKER, SYNTH_MARKER_TEXT, SYNTH_OPTIONS, checkOutputFolder, replaceOutputFolder } from '../lib/output-folder';
 import { projectRoot } from '../tools/validate/schema-sources';
-import { createApp } from '../lib/tf';
+import { type App, createApp } from '../lib/tf';
+import { handOffChecks } from '../stacks/check-handoff';
+import { ChecksWorker } from '../tools/checks/client';
 import { buildEstate } from '../stacks/estate';
 
 export interface SynthResult {
@@ -23,28 +25,71 @@ export interface SynthResult {
   readonly stacks: string[];
 }
 
+/** The output folder checked and a staging folder beside it, where the synth writes. */
+interface Staged {
+  readonly target: string;
+  readonly staging: string;
+}
+
+/** Refuses (UserError) a folder synth does not own, before writing anything; makes the staging folder. */
+function stage(outdir: string): Staged {
+  const target = checkOutputFolder(outdir, { projectRoot: projectRoot() });
+  return { target, staging: mkdtempSync(join(dirname(target), `.synth-${basename(target)}-`)) };
+}
+
+/** Builds the selected environments and synthesizes them into the staging folder; returns the stacks, in deploy order. */
+function synthesizeInto(staged: Staged, selection: readonly string[], sources: typeof SOURCES, catalogue: Catalogue | undefined, beforeSynth?: (app: App) => void): string[] {
+  const environments = loadEnvironments(selection, sources);
+  const app = createApp({ outdir: staged.staging });
+  const estate = buildEstate(app, environments, catalogue ?? loadCatalogue());
+  beforeSynth?.(app);
+  app.synth();
+  return estate.flatMap((e) => [
+    ...(e.management ? [e.management.platform.node.id, e.management.clusters.node.id] : []),
+    ...e.clusters.flatMap((c) => [c.platform.node.id, c.services.node.id]),
+  ]);
+}
+
+/** Swaps the staged output in as the output folder. */
+function commit(staged: Staged): void {
+  writeFileSync(join(staged.staging, SYNTH_MARKER), SYNTH_MARKER_TEXT);
+  chmodSync(staged.staging, 0o755);
+  replaceOutputFolder(staged.staging, staged.target);
+}
+
 /**
  * Synthesizes into `outdir` atomically: the old folder is replaced only on success. Refuses
- * (UserError) a folder synth does not own, before writing anything.
+ * (UserError) a folder synth does not own, before writing anything. Every check runs in place,
+ * as each stack is produced.
  */
 export function synthesize(outdir: string, selection: readonly string[], sources = SOURCES, catalogue?: Catalogue): SynthResult {
-  const target = checkOutputFolder(outdir, { projectRoot: projectRoot() });
-  const staging = mkdtempSync(join(dirname(target), `.synth-${basename(target)}-`));
+  const staged = stage(outdir);
   try {
-    const environments = loadEnvironments(selection, sources);
-    const app = createApp({ outdir: staging });
-    const estate = buildEstate(app, environments, catalogue ?? loadCatalogue());
-    app.synth();
-    const stacks = estate.flatMap((e) => [
-      ...(e.management ? [e.management.platform.node.id, e.management.clusters.node.id] : []),
-      ...e.clusters.flatMap((c) => [c.platform.node.id, c.services.node.id]),
-    ]);
-    writeFileSync(join(staging, SYNTH_MARKER), SYNTH_MARKER_TEXT);
-    chmodSync(staging, 0o755);
-    replaceOutputFolder(staging, target);
-    return { outdir: target, stacks };
+    const stacks = synthesizeInto(staged, selection, sources, catalogue);
+    commit(staged);
+    return { outdir: staged.target, stacks };
   } catch (error) {
-    rmSync(staging, { recursive: true, force: true });
+    rmSync(staged.staging, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/**
+ * {@link synthesize} with the checks of each written stack on a second thread
+ * (tools/checks/client.ts), when its bundle is built: the same output, the same messages and the
+ * same first error, sooner. What `npm run synth` runs.
+ */
+export async function synthesizeWithChecksWorker(outdir: string, selection: readonly string[]): Promise<SynthResult> {
+  const staged = stage(outdir);
+  const worker = ChecksWorker.start();
+  try {
+    const stacks = synthesizeInto(staged, selection, SOURCES, undefined, worker && ((app) => handOffChecks(app, (stack) => worker.written(stack))));
+    await worker?.finish();
+    commit(staged);
+    return { outdir: staged.target, stacks };
+  } catch (error) {
+    await worker?.stop();
+    rmSync(staged.staging, { recursive: true, force: true });
     throw error;
   }
 }
@@ -68,8 +113,8 @@ if (require.main === module) {
       errorExit: 1,
       afterError: () => 'Nothing was written; a previous output is unchanged.',
     },
-    ({ values }) => {
-      const result = synthesize(values.out!, parseSelection(values.env ?? process.env.ENVIRONMENTS));
+    async ({ values }) => {
+      const result = await synthesizeWithChecksWorker(values.out!, parseSelection(values.env ?? process.env.ENVIRONMENTS));
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       console.log(`Synthesized ${result.stacks.length} stacks into ${values.out} in ${ms.toFixed(0)} ms:`);
       for (const s of result.stacks) console.log(`  ${s}`);

@@ -19,6 +19,7 @@ import type { TerraformStack } from '../lib/tf';
 import { checkDeployability, DeployabilityError, type ChartFiles, type ChartFilesLoader, type DeployabilityResult, type ValidatorCache } from '../policy/deploy';
 import type { Json } from '../policy/audit/model';
 import { projectRoot } from './audit/sources';
+import { checksDeferred } from './deferred-checks';
 
 export type DeployabilityMode = 'enforce' | 'report';
 
@@ -48,7 +49,7 @@ const reports = new WeakMap<Construct, DeployabilityReport[]>();
 const announced = new Set<string>();
 
 /** Writes a line to stderr once per process for each `key` (default: the line itself). */
-function announce(line: string, key = line): void {
+export function announce(line: string, key = line): void {
   if (announced.has(key)) return;
   announced.add(key);
   process.stderr.write(`${line}\n`);
@@ -126,39 +127,75 @@ export function chartFilesLoader(dir: string): ChartFilesLoader {
 }
 
 /** The stacks of `stack`'s environment in the app, in construct (deploy) order. */
-function siblingsOf(stack: CheckedStack): CheckedStack[] {
+export function siblingsOf(stack: CheckedStack): CheckedStack[] {
   // Stacks are the app's children (stacks/estate.ts), so the rest of the tree is not walked.
   return stack.node.root.node.children
     .filter((c): c is CheckedStack => (c as Partial<CheckedStack>).environment !== undefined && 'toTerraform' in c && (c as CheckedStack).environment.name === stack.environment.name);
 }
 
+/** A stack of an environment, as the check reads it. */
+export interface ProducedStack {
+  readonly name: string;
+  readonly json: Json;
+  /** The stacks it depends on, by name. */
+  readonly dependsOn: readonly string[];
+}
+
+/** What the check finds in one environment: lines for stderr (each printed once per process, by key), the report, the error that stops the synth. */
+export interface EnvironmentVerdict {
+  readonly notices: readonly { readonly line: string; readonly key: string }[];
+  readonly report: DeployabilityReport;
+  readonly error?: DeployabilityError;
+}
+
 /**
- * Called by each EnvironmentStack with the JSON it produced. When it is the last stack of its
- * environment and every sibling produced JSON in this synth, the environment is checked.
+ * The check of one environment's stacks (in deploy order), as a synth applies it: in `enforce`
+ * mode a finding is an error, in `report` mode a notice. Chart values come from
+ * {@link chartValuesDir}; without them that part is skipped and a notice says so.
  */
-export function stackProduced(stack: CheckedStack, json: Json): void {
-  produced.set(stack, json);
-  const siblings = siblingsOf(stack);
-  if (siblings[siblings.length - 1] !== stack || siblings.some((s) => !produced.has(s))) return;
-  const mode = modeOf(stack);
+export function judgeEnvironment(environment: string, stacks: readonly ProducedStack[], mode: DeployabilityMode): EnvironmentVerdict {
+  const notices: { line: string; key: string }[] = [];
+  const notice = (line: string, key = line): void => void notices.push({ line, key });
   const source = chartValuesDir();
   if (!source) {
-    announce(
+    notice(
       `deployability: chart values NOT checked (skipped): set ${CHART_VALUES_DIR_VARIABLE} to the pinned chart files (../shared/charts) or run \`npm run schemas:fetch\`; references, placement and cluster completeness were checked.`,
     );
   }
-  const result = checkDeployability(
+  const result = checkDeployability(stacks, source ? { chartFiles: chartFilesLoader(source.dir) } : {});
+  if (result.unchecked.length > 0) notice(`deployability: chart values NOT checked for ${result.unchecked.join(', ')}: no pinned files in ${source!.dir}.`);
+  const report: DeployabilityReport = { ...result, environment, mode };
+  if (result.findings.length === 0) return { notices, report };
+  if (mode === 'enforce') return { notices, report, error: new DeployabilityError(environment, result.findings) };
+  notice(`deployability (report only): environment ${environment} has ${result.findings.length} problem${result.findings.length === 1 ? '' : 's'} that would stop a first install; ${MODE_VARIABLE}=enforce lists them and stops the synth.`, `report ${environment}`);
+  return { notices, report };
+}
+
+/**
+ * Called by each EnvironmentStack with the JSON it produced. When it is the last stack of its
+ * environment and every sibling produced JSON in this synth, the environment is checked (unless
+ * the synth checks off its own thread: stacks/deferred-checks.ts).
+ */
+export function stackProduced(stack: CheckedStack, json: Json): void {
+  if (checksDeferred(stack)) return;
+  produced.set(stack, json);
+  const siblings = siblingsOf(stack);
+  if (siblings[siblings.length - 1] !== stack || siblings.some((s) => !produced.has(s))) return;
+  const verdict = judgeEnvironment(
+    stack.environment.name,
     siblings.map((s) => ({ name: s.node.id, json: produced.get(s)!, dependsOn: s.dependencies.map((d) => d.node.id) })),
-    source ? { chartFiles: chartFilesLoader(source.dir) } : {},
+    modeOf(stack),
   );
-  if (result.unchecked.length > 0) announce(`deployability: chart values NOT checked for ${result.unchecked.join(', ')}: no pinned files in ${source!.dir}.`);
-  const environment = stack.environment.name;
-  const list = reports.get(stack.node.root) ?? [];
-  list.push({ ...result, environment, mode });
-  reports.set(stack.node.root, list);
-  if (result.findings.length === 0) return;
-  if (mode === 'enforce') throw new DeployabilityError(environment, result.findings);
-  announce(`deployability (report only): environment ${environment} has ${result.findings.length} problem${result.findings.length === 1 ? '' : 's'} that would stop a first install; ${MODE_VARIABLE}=enforce lists them and stops the synth.`, `report ${environment}`);
+  for (const n of verdict.notices) announce(n.line, n.key);
+  recordReport(stack, verdict.report);
+  if (verdict.error) throw verdict.error;
+}
+
+/** Keeps an environment's report for {@link deployabilityReports}. */
+export function recordReport(scope: Construct, report: DeployabilityReport): void {
+  const list = reports.get(scope.node.root) ?? [];
+  list.push(report);
+  reports.set(scope.node.root, list);
 }
 
 /** The reports of the environments synthesized in `app` (in synth order). */

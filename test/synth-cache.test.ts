@@ -9,7 +9,8 @@ import fs = require('node:fs');
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { changedInput, observeInputs, outputHashes, outputUnchanged, readRecord, recordFile, reusable, synthContext } from '../lib/synth-cache';
+import { OPERATORS } from '../lib/versions';
+import { changedInput, currentObservation, observeInputs, outputHashes, outputUnchanged, readRecord, recordFile, reusable, synthContext } from '../lib/synth-cache';
 
 const ROOT = join(__dirname, '..');
 
@@ -25,7 +26,7 @@ describe('observed inputs', () => {
     process.env.MOIT_CACHE_PROBE = 'first';
     const original = fs.readFileSync;
     const realEnv = process.env;
-    const observation = observeInputs(join(dir, 'out'), (p) => p.startsWith(join(dir, 'out')));
+    const observation = observeInputs(join(dir, 'out'), [join(dir, 'out')]);
     fs.readFileSync(file, 'utf8');
     fs.readdirSync(folder);
     fs.existsSync(later);
@@ -61,12 +62,30 @@ describe('observed inputs', () => {
     delete process.env.MOIT_CACHE_PROBE;
   });
 
+  it('adds what another thread of the synth read (the checks worker); what was measured here first stays', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'moit-synth-cache-'));
+    const file = join(dir, 'input.txt');
+    writeFileSync(file, 'here');
+    const observation = observeInputs(join(dir, 'out'), [join(dir, 'out')]);
+    // The worker observes with the same settings, found through the process-wide registry.
+    expect(currentObservation()).toBe(observation);
+    expect({ target: observation.target, notInputs: observation.notInputs }).toEqual({ target: join(dir, 'out'), notInputs: [join(dir, 'out')] });
+    fs.readFileSync(file);
+    observation.add({ files: { [file]: 'seen later elsewhere', [join(dir, 'worker.txt')]: null }, folders: { [dir]: 'x' }, paths: {}, env: { WORKER_VARIABLE: null } });
+    const inputs = observation.stop();
+    expect(currentObservation()).toBeUndefined();
+    expect(inputs.files[file]).not.toBe('seen later elsewhere');
+    expect(Object.keys(inputs.files)).toEqual([file, join(dir, 'worker.txt')]);
+    expect(inputs.folders).toEqual({ [dir]: 'x' });
+    expect(inputs.env).toEqual({ WORKER_VARIABLE: null });
+  });
+
   it('keeps what the synth saw: an input changed while it ran makes the next run differ', () => {
     const dir = mkdtempSync(join(tmpdir(), 'moit-synth-cache-'));
     const file = join(dir, 'input.txt');
     writeFileSync(file, 'seen by the synth');
     process.env.MOIT_CACHE_PROBE = 'seen';
-    const observation = observeInputs(join(dir, 'out'), () => false);
+    const observation = observeInputs(join(dir, 'out'), []);
     fs.readFileSync(file);
     void process.env.MOIT_CACHE_PROBE;
     // Edited after the synth read it, before the synth ended.
@@ -80,7 +99,7 @@ describe('observed inputs', () => {
   });
 
   it('depends on the whole environment when the synth enumerated it', () => {
-    const observation = observeInputs('/nowhere', () => false);
+    const observation = observeInputs('/nowhere', []);
     void Object.keys(process.env);
     const inputs = observation.stop();
     expect(Object.keys(inputs.env)).toEqual(expect.arrayContaining(Object.keys(process.env)));
@@ -170,6 +189,25 @@ describe('npm run synth with the result cache', () => {
     expect(readRecord(record)).toBeUndefined();
     expect(run().stderr).not.toMatch(HIT);
     expect(run().stderr).toMatch(HIT);
+  });
+
+  it('records what the checks read on their own thread: a changed chart file is a change', () => {
+    // Report mode, so the deployability finding these files cause does not stop the synth.
+    const charts = mkdtempSync(join(tmpdir(), 'moit-synth-cached-charts-'));
+    const folder = join(charts, OPERATORS.certManager.chart, OPERATORS.certManager.chartVersion);
+    mkdirSync(folder, { recursive: true });
+    const values = join(folder, 'values.yaml');
+    writeFileSync(values, 'unrelated: true\n');
+    const env = { CHART_VALUES_DIR: charts, MOIT_DEPLOYABILITY: 'report' };
+    expect(run(env).stderr).not.toMatch(HIT);
+    const saved = readRecord(record)!;
+    // Only the worker reads chart files and the worker's bundle is an input like the synth's.
+    expect(Object.keys(saved.inputs.files)).toEqual(expect.arrayContaining([join(ROOT, 'dist', 'checks-worker.bundle.js'), values]));
+    expect(Object.keys(saved.inputs.env)).toEqual(expect.arrayContaining(['CHART_VALUES_DIR', 'MOIT_DEPLOYABILITY']));
+    expect(run(env).stderr).toMatch(HIT);
+    writeFileSync(values, 'unrelated: false\n');
+    expect(run(env).stderr).not.toMatch(HIT);
+    expect(run(env).stderr).toMatch(HIT);
   });
 
   it('never records a failed synth', () => {

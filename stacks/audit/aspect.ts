@@ -12,39 +12,17 @@
  * build warns about suppressions and agreements that expire within 30 days.
  */
 import type { IConstruct } from 'constructs';
-import { UserError } from '../../lib/errors';
 import { TerraformResource, TerraformStack, type IAspect } from '../../lib/tf';
-import { auditStackJson, expiringSoon, failures, utcToday, type AuditOptions, type Outcome } from '../../policy/audit/engine';
+import type { AuditOptions } from '../../policy/audit/engine';
 import { sourceIndex, sourceOf } from './sources';
 import { inheritedSuppressions, ownSuppressions } from './suppressions';
 import type { Json } from '../../policy/audit/model';
+import { checksDeferred } from '../deferred-checks';
+import { judgeStack, warnOnce } from './verdict';
 
-/** Thrown at synth when findings at error level remain; lists every one. */
-export class AuditError extends UserError {
-  constructor(
-    /** The stack the findings are in (not `stack`, which would hide the error's stack trace). */
-    readonly stackName: string,
-    readonly findings: readonly Outcome[],
-  ) {
-    super(
-      `Security audit: ${findings.length} finding${findings.length === 1 ? '' : 's'} at error level in stack ${stackName}. Nothing was synthesized.\n` +
-        findings.map((f) => `  - ${f.rule.id} ${f.resource?.path ?? f.resource?.address ?? `stack ${stackName}`}: ${f.message}`).join('\n') +
-        `\nFix each, or, where the risk is accepted, suppress it on its construct with suppress(construct, { rule, reason, owner, expires }) from stacks/audit/suppressions.ts. \`npm run audit -- --dir <out>\` reports every control.`,
-    );
-    this.name = 'AuditError';
-  }
-}
+export { AuditError, judgeStack, warnOnce, type StackVerdict } from './verdict';
 
 const HOOKED = new WeakSet<TerraformStack>();
-
-const WARNED = new Set<string>();
-
-/** Writes a warning to stderr once per process (a suppression is seen by every stack it covers). */
-function warnOnce(line: string): void {
-  if (WARNED.has(line)) return;
-  WARNED.add(line);
-  process.stderr.write(`${line}\n`);
-}
 
 export interface SecurityAuditOptions extends AuditOptions {
   /** Where warnings go (lapsed findings of a development build, expiries within 30 days). @default stderr, once each */
@@ -81,19 +59,14 @@ export class SecurityAudit implements IAspect {
       configurable: true,
       value: (): Json => {
         const json = produce() as Json;
-        const audit = auditStackJson(stack.node.id, json, options);
-        const found = failures([audit], 'error');
-        // A development build is not stopped by a date passing (a suppression or an agreement
-        // expiring, with no change to the code): it warns. Everywhere else, and in the audit, it fails.
-        const development = audit.stack.environment?.class === 'development';
-        const blocking = development ? found.filter((f) => !f.lapsed) : found;
+        // A synth that checks off its own thread (stacks/deferred-checks.ts) judges the written file there.
+        if (checksDeferred(stack, options)) return json;
+        const verdict = judgeStack(stack.node.id, json, options);
         const warn = options.warn ?? warnOnce;
-        if (development) for (const f of found.filter((o) => o.lapsed)) warn(`warning: ${stack.node.id}: ${f.rule.id} ${f.message} (a development synth goes on; the audit fails on it)`);
-        for (const n of expiringSoon(audit.stack, options.today ?? utcToday())) warn(`warning: ${n.message}`);
-        if (blocking.length > 0) throw new AuditError(stack.node.id, blocking);
+        for (const line of verdict.warnings) warn(line);
+        if (verdict.error) throw verdict.error;
         return json;
       },
     });
   }
 }
-
