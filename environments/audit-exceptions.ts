@@ -25,3 +25,19 @@ export const PLATFORM_ADMINS_CLUSTER_ADMIN: Suppression = {
   expires: '2027-06-30',
   path: 'access/platform-admins',
 };
+
+/**
+ * The monitoring stack's web listeners (Prometheus 9090, Alertmanager 9093, Grafana 3000) serve
+ * plain HTTP, and Prometheus and Alertmanager authenticate no one (MON-003). Reached only from
+ * the monitoring namespace (default deny) and by port-forward through the API server's RBAC;
+ * the fix is docs/monitoring.md "Known gap: listeners without TLS". Applied to the release of
+ * every cluster's kube-prometheus-stack (workload and management clusters).
+ */
+export const MONITORING_LISTENERS_WITHOUT_TLS: Suppression = {
+  rule: 'MON-003',
+  reason:
+    'Prometheus (9090), Alertmanager (9093) and Grafana (3000) serve plain HTTP, and Prometheus and Alertmanager have no authentication: whoever can run a pod in the monitoring namespace can read every metric and silence or send alerts. Limited by the default deny of the namespace (only pods of the monitoring namespace reach these ports) and by port-forward, which the API server grants only through RBAC (pods/portforward). Fix: cert-manager certificates for the three web servers (web.tlsConfig, Grafana https) and every client switched to https, plus client-certificate or proxy authentication (docs/monitoring.md, Known gap: listeners without TLS).',
+  owner: 'platform/dc-platform-lead',
+  expires: '2027-03-31',
+  path: 'monitoring/chart/release',
+};

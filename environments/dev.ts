@@ -1,4 +1,4 @@
-import { BEFORE_FIRST_DRILL, PLATFORM_ADMINS_CLUSTER_ADMIN } from './audit-exceptions';
+import { BEFORE_FIRST_DRILL, MONITORING_LISTENERS_WITHOUT_TLS, PLATFORM_ADMINS_CLUSTER_ADMIN } from './audit-exceptions';
 import type { EnvironmentInput } from './schema';
 import { standardZones } from './zones';
 
@@ -63,7 +63,7 @@ export const dev: EnvironmentInput = {
     assign: { 'core/postgres/main': 'gold', 'core/kafka/events': 'gold' },
     waiver: { reason: 'A developer workstation with synthetic data only and no second site to copy to.' },
   },
-  auditSuppressions: [BEFORE_FIRST_DRILL, PLATFORM_ADMINS_CLUSTER_ADMIN],
+  auditSuppressions: [BEFORE_FIRST_DRILL, PLATFORM_ADMINS_CLUSTER_ADMIN, MONITORING_LISTENERS_WITHOUT_TLS],
   // Development warns only: its admission policies say what staging would refuse.
   admission: { deny: [] },
 };

@@ -1,5 +1,5 @@
 import { DENY_AT_ADMISSION } from './admission';
-import { BEFORE_FIRST_DRILL, PLATFORM_ADMINS_CLUSTER_ADMIN } from './audit-exceptions';
+import { BEFORE_FIRST_DRILL, MONITORING_LISTENERS_WITHOUT_TLS, PLATFORM_ADMINS_CLUSTER_ADMIN } from './audit-exceptions';
 import type { EnvironmentInput } from './schema';
 import { standardZones } from './zones';
 import { postgresBackupFor } from '../policy/backup/tiers';
@@ -156,7 +156,7 @@ export const dr: EnvironmentInput = {
       { from: 'staging', bucket: 'offsite-staging', gateway: { namespace: 'exchange', podSelector: { 'app.kubernetes.io/name': 'site-gateway' }, entry: { name: 'staging-site', cidr: '10.20.0.0/22', port: 443 } } },
     ],
   },
-  auditSuppressions: [BEFORE_FIRST_DRILL, PLATFORM_ADMINS_CLUSTER_ADMIN],
+  auditSuppressions: [BEFORE_FIRST_DRILL, PLATFORM_ADMINS_CLUSTER_ADMIN, MONITORING_LISTENERS_WITHOUT_TLS],
   admission: DENY_AT_ADMISSION,
   /*
    * Monitoring (constructs/monitoring): Prometheus keeps 30d of metrics; Alertmanager pages the

@@ -1,5 +1,5 @@
 import { DENY_AT_ADMISSION } from './admission';
-import { BEFORE_FIRST_DRILL, PLATFORM_ADMINS_CLUSTER_ADMIN } from './audit-exceptions';
+import { BEFORE_FIRST_DRILL, MONITORING_LISTENERS_WITHOUT_TLS, PLATFORM_ADMINS_CLUSTER_ADMIN } from './audit-exceptions';
 import type { EnvironmentInput } from './schema';
 import { standardZones } from './zones';
 
@@ -111,7 +111,7 @@ export const staging: EnvironmentInput = {
       immutable: true,
     },
   },
-  auditSuppressions: [BEFORE_FIRST_DRILL, PLATFORM_ADMINS_CLUSTER_ADMIN],
+  auditSuppressions: [BEFORE_FIRST_DRILL, PLATFORM_ADMINS_CLUSTER_ADMIN, MONITORING_LISTENERS_WITHOUT_TLS],
   admission: DENY_AT_ADMISSION,
   /*
    * Monitoring (constructs/monitoring): Prometheus keeps 15d of metrics; Alertmanager pages the

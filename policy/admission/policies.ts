@@ -289,6 +289,7 @@ export const SYNTH_ONLY: Readonly<Record<string, string>> = {
   'LOG-002': "Audit logs leaving the node is a relation between a log shipper's chart values on the control plane and a locked bucket in another stack, not one admitted object.",
   'MON-001': 'An RPO alert is judged against the backup record of the services it watches and the monitors that scrape them: several objects and a synth-time record.',
   'MON-002': "Alertmanager's receivers are chart values installed by Helm, judged in the synthesized release; admission sees only the rendered Secret.",
+  'MON-003': "The monitoring listeners are chart values installed by Helm (Grafana's protocol reaches the pod as a rendered grafana.ini ConfigMap) and the accepted gap is recorded on the release: judged in the synthesized release.",
   'NET-001': 'Default deny is a relation between a namespace and a NetworkPolicy in it; admission sees one object at a time (the namespace is created before its policy).',
   'SEC-001': 'Literal secrets are judged in the synthesized Terraform (values, variables, state); at admission a Secret legitimately carries its value.',
   'SEC-002': 'A store is judged together with the ExternalSecrets that name it and the domain its mount belongs to: several objects, some cluster-scoped.',

@@ -16,6 +16,7 @@ import LOG001 from './LOG-001-audit-log-retention';
 import LOG002 from './LOG-002-audit-logs-off-node';
 import MON001 from './MON-001-rpo-alerts';
 import MON002 from './MON-002-alert-receivers';
+import MON003 from './MON-003-monitoring-listeners';
 import NET001 from './NET-001-default-deny';
 import NET002 from './NET-002-exposure';
 import NET003 from './NET-003-wildcard-peers';
@@ -41,7 +42,7 @@ import SHR001 from './SHR-001-sharing-agreement-in-force';
 export const RULES: readonly Rule[] = [
   NET001, NET002, NET003, PSS001, SEC001, SEC002, SEC003, SEC004, SEC005, RBAC001,
   KAF001, KAF002, KAF003, PG001, PG002, PG003, PG004, OBJ001, OBJ002, OBJ003,
-  RET001, RET002, RET003, BAK001, BAK002, BAK003, BAK004, LOG001, LOG002, MON001, MON002, SHR001, AUD001, AUD002,
+  RET001, RET002, RET003, BAK001, BAK002, BAK003, BAK004, LOG001, LOG002, MON001, MON002, MON003, SHR001, AUD001, AUD002,
 ];
 
 /** The IDs of every rule in the pack. */
