@@ -37,14 +37,19 @@ const NUMBER_TOKEN = /[-|\d|.+]+(e[-|\d|.|e|E|+]+)/;
 const NUMBER_TOKENS = /[-|\d|.+]+(e[-|\d|.|e|E|+]+)/g;
 const MAX_DEPTH = 200;
 
+/** A decimal digit: every number cdktf encodes a token as has one (see plainString). */
+const DIGIT = /\d/;
+
 /**
  * True when a string is plain: cdktf would return it unchanged. Names such as `app-e-commerce`
  * match cdktf's number-token pattern (`-e-`); cdktf then parses each match and keeps it as
- * text unless it decodes to a token, which is what is checked here.
+ * text unless it decodes to a token, which is what is checked here. A string without a digit
+ * is plain at once: a match without one parses to NaN, which is no token (a token is a double
+ * whose top sixteen bits are cdktf's marker; NaN's are not).
  */
 function plainString(s: string): boolean {
   if (s.includes('TfToken[') || s === Token.STRING_MAP_TOKEN_VALUE || s === Token.ANY_MAP_TOKEN_VALUE) return false;
-  if (!NUMBER_TOKEN.test(s)) return true;
+  if (!DIGIT.test(s) || !NUMBER_TOKEN.test(s)) return true;
   for (const m of s.matchAll(NUMBER_TOKENS)) if (encoding.extractTokenDouble(parseFloat(m[0]), false) !== undefined) return false;
   return true;
 }
@@ -53,59 +58,57 @@ function plainNumber(n: number): boolean {
   return n !== Token.NUMBER_MAP_TOKEN_VALUE && encoding.extractTokenDouble(n, false) === undefined;
 }
 
-/** A key path kept as a linked list, turned into cdktf's array only when handing over. */
-interface Path {
-  readonly parent: Path | undefined;
-  readonly key: string;
-  readonly depth: number;
-}
-
-function prefixOf(base: readonly string[], path: Path | undefined): string[] {
-  const keys: string[] = [];
-  for (let p = path; p; p = p.parent) keys.push(p.key);
-  return base.concat(keys.reverse());
-}
-
 function isPlainObject(o: object): boolean {
   const proto = Object.getPrototypeOf(o);
   return (proto === Object.prototype || proto === null) && typeof (o as { resolve?: unknown }).resolve !== 'function' && !('_children' in o && '_metadata' in o);
 }
 
-function walk(obj: unknown, options: Options, base: readonly string[], path: Path | undefined): unknown {
-  const depth = base.length + (path?.depth ?? 0);
-  const handOver = (): unknown => original(obj, { ...options, prefix: prefixOf(base, path) });
-  if (depth > MAX_DEPTH) return handOver();
+/** cdktf's own resolve of `obj` at key path `base` + `keys`, with the options cdktf would pass. */
+function handOver(obj: unknown, options: Options, base: readonly string[], keys: readonly string[]): unknown {
+  return original(obj, { ...options, prefix: base.concat(keys) });
+}
+
+/**
+ * `keys` is the key path below `base`, one stack pushed and popped as the walk goes down and
+ * back up (copied only when a value is handed over), so plain values cost no allocation.
+ */
+function walk(obj: unknown, options: Options, base: readonly string[], keys: string[]): unknown {
+  if (base.length + keys.length > MAX_DEPTH) return handOver(obj, options, base, keys);
   if (obj === undefined || obj === null) return obj;
   switch (typeof obj) {
     case 'string':
-      return plainString(obj) ? obj : handOver();
+      return plainString(obj) ? obj : handOver(obj, options, base, keys);
     case 'number':
-      return plainNumber(obj) ? obj : handOver();
+      return plainNumber(obj) ? obj : handOver(obj, options, base, keys);
     case 'boolean':
       return obj;
     case 'object':
       break;
     default:
-      return handOver();
+      return handOver(obj, options, base, keys);
   }
   const o = obj as object;
   if (Array.isArray(o)) {
     for (const x of o) {
-      if (typeof x === 'string' ? x.includes('#{TfToken[') : typeof x === 'number' && encoding.extractTokenDouble(x, true) !== undefined) return handOver();
+      if (typeof x === 'string' ? x.includes('#{TfToken[') : typeof x === 'number' && encoding.extractTokenDouble(x, true) !== undefined) return handOver(obj, options, base, keys);
     }
     const out: unknown[] = [];
     for (let i = 0; i < o.length; i++) {
-      const v = walk(o[i], options, base, { parent: path, key: `${i}`, depth: (path?.depth ?? 0) + 1 });
+      keys.push(`${i}`);
+      const v = walk(o[i], options, base, keys);
+      keys.pop();
       if (v !== undefined) out.push(v);
     }
     return out;
   }
-  if (!isPlainObject(o)) return handOver();
-  const keys = Object.keys(o);
-  for (const k of keys) if (!plainString(k)) return handOver();
+  if (!isPlainObject(o)) return handOver(obj, options, base, keys);
+  const names = Object.keys(o);
+  for (const k of names) if (!plainString(k)) return handOver(obj, options, base, keys);
   const out: Record<string, unknown> = {};
-  for (const k of keys) {
-    const v = walk((o as Record<string, unknown>)[k], options, base, { parent: path, key: k, depth: (path?.depth ?? 0) + 1 });
+  for (const k of names) {
+    keys.push(k);
+    const v = walk((o as Record<string, unknown>)[k], options, base, keys);
+    keys.pop();
     if (v !== undefined) out[k] = v;
   }
   return out;
@@ -113,7 +116,7 @@ function walk(obj: unknown, options: Options, base: readonly string[], path: Pat
 
 /** cdktf's `resolve` with the plain parts walked here (see the module comment). */
 export function leanResolve(obj: unknown, options: Options): unknown {
-  return walk(obj, options, options.prefix ?? [], undefined);
+  return walk(obj, options, options.prefix ?? [], []);
 }
 
 /** Installs the lean walk in place of cdktf's (once); returns a function that restores cdktf's own. */
