@@ -8,6 +8,9 @@
 // not modification times, so a checkout, a copy or a touched file never fools it; checking
 // takes a few milliseconds where the build takes about half a second.
 //
+// `--then <script> [arguments]` (what `npm run synth` passes) then runs that built script in
+// this same process, with those arguments as its own: one Node start instead of two.
+//
 // It also bundles the synth entry (scripts/synth.ts and everything it imports, dependencies
 // included) into dist/synth.bundle.js, which `npm run synth` runs through
 // dist/scripts/synth-cached.js with V8's code cache: one file read and no module resolution
@@ -19,7 +22,17 @@
 // (esbuild's keepNames would do that for every function too, at a cost on every closure made.)
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { createRequire } from 'node:module';
+import { join, relative, resolve, sep } from 'node:path';
+
+// `--then <script> [arguments]`: everything from `--then` on belongs to the script.
+const thenAt = process.argv.indexOf('--then');
+const own = thenAt < 0 ? process.argv.slice(2) : process.argv.slice(2, thenAt);
+const then = thenAt < 0 ? undefined : process.argv.slice(thenAt + 1);
+if (then && then.length === 0) {
+  process.stderr.write('build.mjs: --then needs the script to run\n');
+  process.exit(2);
+}
 
 const roots = ['main.ts', 'lib', 'policy', 'environments', 'constructs', 'stacks', 'tools', 'scripts'];
 const STAMP = join('dist', '.build-hash');
@@ -52,57 +65,64 @@ const BUNDLE = join('dist', 'synth.bundle.js');
 const WORKER_BUNDLE = join('dist', 'checks-worker.bundle.js');
 // Up to date: the same sources, and the outputs still there (a deleted dist/ file is rebuilt).
 const built = existsSync(STAMP) && existsSync(join('dist', 'main.js')) && existsSync(BUNDLE) && existsSync(WORKER_BUNDLE);
-if (process.argv.includes('--if-changed') && built && readFileSync(STAMP, 'utf8').trim() === hash) process.exit(0);
+if (!(own.includes('--if-changed') && built && readFileSync(STAMP, 'utf8').trim() === hash)) await buildAll();
+if (then) {
+  const [script, ...args] = then;
+  process.argv = [process.argv[0], resolve(script), ...args];
+  createRequire(import.meta.url)(resolve(script));
+}
 
-const { build } = await import('esbuild');
-await build({
-  entryPoints,
-  outdir: 'dist',
-  outbase: '.',
-  format: 'cjs',
-  platform: 'node',
-  target: 'node20',
-  sourcemap: 'linked',
-  logLevel: 'warning',
-});
-
-/**
- * `__filename` in a project source → the path of its transpiled twin under dist/; each class
- * keeps its name (see above).
- */
-const explicitFilenames = {
-  name: 'explicit-filenames',
-  setup(b) {
-    b.onLoad({ filter: /\.ts$/ }, (args) => {
-      const rel = relative(process.cwd(), args.path).split(sep).join('/');
-      if (rel.startsWith('..') || rel.startsWith('node_modules/')) return undefined;
-      let text = readFileSync(args.path, 'utf8');
-      if (text.includes('__filename')) {
-        const js = JSON.stringify(rel.replace(/\.ts$/, '.js'));
-        text = text.replace(/\b__filename\b/g, `require("node:path").join(__dirname, ${js})`);
-      }
-      // Bundled modules share one scope, where esbuild renames a class whose name another module
-      // uses too (Foo → Foo2); its \`name\` is set back, as keepNames would, for classes only.
-      const classes = [...text.matchAll(/^(?:export\s+)?(?:abstract\s+)?class\s+([A-Za-z_$][\w$]*)/gm)].map((m) => m[1]);
-      for (const name of classes) text += `\nObject.defineProperty(${name}, "name", { value: ${JSON.stringify(name)}, configurable: true });`;
-      return { contents: text, loader: 'ts' };
-    });
-  },
-};
-
-// The synth, and the worker that checks its stacks on a second thread (tools/checks/client.ts).
-for (const [entry, outfile] of [['scripts/synth.ts', BUNDLE], ['tools/checks/worker.ts', WORKER_BUNDLE]]) {
+async function buildAll() {
+  const { build } = await import('esbuild');
   await build({
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
+    entryPoints,
+    outdir: 'dist',
+    outbase: '.',
     format: 'cjs',
     platform: 'node',
     target: 'node20',
-    plugins: [explicitFilenames],
+    sourcemap: 'linked',
     logLevel: 'warning',
   });
-  // The code cache belongs to the previous bundle; the next run makes a new one.
-  rmSync(`${outfile}.cache`, { force: true });
+
+  /**
+   * `__filename` in a project source → the path of its transpiled twin under dist/; each class
+   * keeps its name (see above).
+   */
+  const explicitFilenames = {
+    name: 'explicit-filenames',
+    setup(b) {
+      b.onLoad({ filter: /\.ts$/ }, (args) => {
+        const rel = relative(process.cwd(), args.path).split(sep).join('/');
+        if (rel.startsWith('..') || rel.startsWith('node_modules/')) return undefined;
+        let text = readFileSync(args.path, 'utf8');
+        if (text.includes('__filename')) {
+          const js = JSON.stringify(rel.replace(/\.ts$/, '.js'));
+          text = text.replace(/\b__filename\b/g, `require("node:path").join(__dirname, ${js})`);
+        }
+        // Bundled modules share one scope, where esbuild renames a class whose name another module
+        // uses too (Foo → Foo2); its \`name\` is set back, as keepNames would, for classes only.
+        const classes = [...text.matchAll(/^(?:export\s+)?(?:abstract\s+)?class\s+([A-Za-z_$][\w$]*)/gm)].map((m) => m[1]);
+        for (const name of classes) text += `\nObject.defineProperty(${name}, "name", { value: ${JSON.stringify(name)}, configurable: true });`;
+        return { contents: text, loader: 'ts' };
+      });
+    },
+  };
+
+  // The synth, and the worker that checks its stacks on a second thread (tools/checks/client.ts).
+  for (const [entry, outfile] of [['scripts/synth.ts', BUNDLE], ['tools/checks/worker.ts', WORKER_BUNDLE]]) {
+    await build({
+      entryPoints: [entry],
+      outfile,
+      bundle: true,
+      format: 'cjs',
+      platform: 'node',
+      target: 'node20',
+      plugins: [explicitFilenames],
+      logLevel: 'warning',
+    });
+    // The code cache belongs to the previous bundle; the next run makes a new one.
+    rmSync(`${outfile}.cache`, { force: true });
+  }
+  writeFileSync(STAMP, `${hash}\n`);
 }
-writeFileSync(STAMP, `${hash}\n`);

@@ -6,7 +6,7 @@
  * builds before jest runs.
  */
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -100,5 +100,19 @@ describe('build.mjs --if-changed', () => {
     expect(existsSync(join(copy, 'dist', 'synth.bundle.js.cache'))).toBe(false);
     expect(readFileSync(join(copy, 'dist', 'policy', 'names.js'), 'utf8')).toContain('changedForTheTest');
     expect(statSync(bundle).mtimeMs).toBeGreaterThan(rebuilt);
+    const worker = join(copy, 'dist', 'checks-worker.bundle.js');
+    expect(existsSync(worker)).toBe(true);
+
+    // --then runs the built script in the same process with the arguments after it (what
+    // `npm run synth` does); the build is still skipped when nothing changed, and rebuilt when
+    // an output is gone.
+    writeFileSync(join(copy, 'dist', 'probe.js'), 'console.log(JSON.stringify({ argv: process.argv.slice(2), file: require("node:path").basename(process.argv[1]) }));');
+    const then = () => JSON.parse(node([join('scripts', 'build.mjs'), '--if-changed', '--then', join('dist', 'probe.js'), '--env', 'dev', '--if-changed'], copy)) as unknown;
+    const before = statSync(bundle).mtimeMs;
+    expect(then()).toEqual({ argv: ['--env', 'dev', '--if-changed'], file: 'probe.js' });
+    expect(statSync(bundle).mtimeMs).toBe(before);
+    rmSync(worker);
+    expect(then()).toEqual({ argv: ['--env', 'dev', '--if-changed'], file: 'probe.js' });
+    expect(existsSync(worker)).toBe(true);
   });
 });
