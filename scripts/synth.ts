@@ -9,6 +9,7 @@
  * initialize the stack again (tools/review/init-record.ts).
  */
 import { runCli } from '../lib/cli';
+import { UserError } from '../lib/errors';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { SOURCES, loadEnvironments, parseSelection } from '../environments';
@@ -88,9 +89,13 @@ export async function synthesizeWithChecksWorker(outdir: string, selection: read
     commit(staged);
     return { outdir: staged.target, stacks };
   } catch (error) {
-    await worker?.stop();
     rmSync(staged.staging, { recursive: true, force: true });
-    throw error;
+    // A stack written before this failure may hold a finding: checking in place, it would have
+    // stopped the synth first, and its warnings would have been printed. The worker says.
+    throw (await worker?.finish().then(
+      () => undefined,
+      (earlier: unknown) => (earlier instanceof UserError ? earlier : undefined),
+    )) ?? error;
   }
 }
 

@@ -23,7 +23,8 @@ export interface WrittenStack {
     /** The environment's stacks in deploy order: the check runs once every one of them is written. */
     readonly stacks: readonly string[];
     readonly dependsOn: readonly string[];
-    readonly mode: DeployabilityMode;
+    /** On the environment's last stack only (read then, as a synth checking in place reads it). */
+    readonly mode?: DeployabilityMode;
   };
 }
 
@@ -38,8 +39,14 @@ export function handOffChecks(app: Construct, written: (stack: WrittenStack) => 
     onStackWritten(stack, (file) => {
       const options = deferredAuditOptions(stack);
       if (options?.rules) throw new Error(`${stack.node.id}: a rule pack of its own cannot be handed to another thread; check in place`);
+      const siblings = isChecked(stack) ? siblingsOf(stack).map((s) => s.node.id) : [];
       const environment = isChecked(stack)
-        ? { name: stack.environment.name, stacks: siblingsOf(stack).map((s) => s.node.id), dependsOn: stack.dependencies.map((d) => d.node.id), mode: modeOf(stack) }
+        ? {
+            name: stack.environment.name,
+            stacks: siblings,
+            dependsOn: stack.dependencies.map((d) => d.node.id),
+            ...(siblings[siblings.length - 1] === stack.node.id ? { mode: modeOf(stack) } : {}),
+          }
         : undefined;
       written({ name: stack.node.id, file, ...(options ? { audit: options.today === undefined ? {} : { today: options.today } } : {}), ...(environment ? { environment } : {}) });
     });

@@ -192,7 +192,7 @@ export function stackProduced(stack: CheckedStack, json: Json): void {
 }
 
 /** Keeps an environment's report for {@link deployabilityReports}. */
-export function recordReport(scope: Construct, report: DeployabilityReport): void {
+function recordReport(scope: Construct, report: DeployabilityReport): void {
   const list = reports.get(scope.node.root) ?? [];
   list.push(report);
   reports.set(scope.node.root, list);

@@ -86,6 +86,21 @@ describe('checks on a second thread', () => {
     expect(worker).toEqual(inPlace);
   });
 
+  it('puts what the stacks before a failure of the synth itself were found to have first, as in place', () => {
+    // The mode is read at an environment's last stack and is wrong: the synth itself fails there.
+    // Before it, dev's first stack warns (2028: its exceptions lapsed) ...
+    const warned = both('dev', { MOIT_TODAY: '2028-01-01', MOIT_DEPLOYABILITY: 'sometimes' });
+    expect(warned.worker.status).toBe(1);
+    expect(warned.worker.stderr).toMatch(/^warning: dev-core-platform: AUD-001 [^]*must be "enforce" or "report", got "sometimes"/m);
+    expect(warned.worker).toEqual(warned.inPlace);
+    // ... and staging's first stack has findings at error level: those stop the synth, not the mode.
+    const stopped = both('staging', { MOIT_TODAY: '2028-01-01', MOIT_DEPLOYABILITY: 'sometimes' });
+    expect(stopped.worker.status).toBe(1);
+    expect(stopped.worker.stderr).toMatch(/^Security audit: \d+ findings? at error level in stack staging-mgmt-platform\./m);
+    expect(stopped.worker.stderr).not.toContain('sometimes');
+    expect(stopped.worker).toEqual(stopped.inPlace);
+  });
+
   it('reports a finding in report mode without stopping, as in place', () => {
     const { worker, inPlace } = both('dev', { CHART_VALUES_DIR: unknownKeysCharts(), MOIT_DEPLOYABILITY: 'report' });
     expect(worker.status).toBe(0);

@@ -68,16 +68,22 @@ export class ChecksWorker {
     this.worker.postMessage({ type: 'written', stack } satisfies ToWorker);
   }
 
-  /** Waits for the verdict on every stack sent; throws the first finding that stops the synth. */
-  async finish(): Promise<void> {
-    this.worker.postMessage({ type: 'end' } satisfies ToWorker);
-    await this.done;
-    await this.worker.terminate();
-    if (this.error !== undefined) throw new UserError(this.error);
+  /**
+   * Waits for the verdict on every stack sent, then ends the worker; throws the first finding
+   * that stops the synth. Called again, it gives the same outcome.
+   */
+  finish(): Promise<void> {
+    this.finished ??= (async () => {
+      this.worker.postMessage({ type: 'end' } satisfies ToWorker);
+      try {
+        await this.done;
+      } finally {
+        await this.worker.terminate();
+      }
+      if (this.error !== undefined) throw new UserError(this.error);
+    })();
+    return this.finished;
   }
 
-  /** Stops the worker (the synth failed on its own). */
-  async stop(): Promise<void> {
-    await this.worker.terminate();
-  }
+  private finished: Promise<void> | undefined;
 }

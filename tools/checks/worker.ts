@@ -29,7 +29,7 @@ export class StackJudge {
       const json = JSON.parse(readFileSync(stack.file, 'utf8')) as Json;
       const env = stack.environment;
       this.written.set(stack.name, { json, dependsOn: env?.dependsOn ?? [] });
-      if (env && env.stacks[env.stacks.length - 1] === stack.name && env.stacks.every((s) => this.written.has(s))) {
+      if (env?.mode && env.stacks[env.stacks.length - 1] === stack.name && env.stacks.every((s) => this.written.has(s))) {
         const verdict = judgeEnvironment(env.name, env.stacks.map((name) => ({ name, ...this.written.get(name)! })), env.mode);
         for (const n of verdict.notices) this.say({ type: 'notice', line: n.line, key: n.key });
         if (verdict.error) return this.stop(verdict.error);
