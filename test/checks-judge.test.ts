@@ -3,15 +3,14 @@
  * checking in place keeps (an environment's check before its last stack's audit), the first
  * error ends the judging, and what is not a user's error is not turned into one.
  */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { OPERATORS } from '../lib/versions';
 import type { WrittenStack } from '../stacks/check-handoff';
 import { CHART_VALUES_DIR_VARIABLE } from '../stacks/deployability';
 import type { FromWorker } from '../tools/checks/protocol';
 import { StackJudge } from '../tools/checks/worker';
-import { synthEstate } from './helpers';
+import { synthEstate, unknownKeysCharts } from './helpers';
 
 const TODAY = '2026-12-03';
 /** In 2028 the estate's accepted exceptions have lapsed: a staging stack fails the audit. */
@@ -66,11 +65,7 @@ describe('the checks worker’s judge', () => {
     // The last stack fails both: the deployability check (a values.yaml that knows none of the
     // keys set) and the audit (its exceptions lapsed). In place, the environment is checked inside
     // the last stack's toTerraform, before the rule pack sees its JSON.
-    const charts = mkdtempSync(join(tmpdir(), 'moit-judge-charts-'));
-    const folder = join(charts, OPERATORS.certManager.chart, OPERATORS.certManager.chartVersion);
-    mkdirSync(folder, { recursive: true });
-    writeFileSync(join(folder, 'values.yaml'), 'unrelated: true\n');
-    process.env[CHART_VALUES_DIR_VARIABLE] = charts;
+    process.env[CHART_VALUES_DIR_VARIABLE] = unknownKeysCharts();
     const said = judge(written((name) => (name === 'staging-core-services' ? LAPSED : TODAY)));
     const errors = said.filter((m) => m.type === 'error');
     expect(errors).toHaveLength(1);
@@ -79,11 +74,7 @@ describe('the checks worker’s judge', () => {
   });
 
   it('waits for every stack of the environment, and reads the mode only from the last', () => {
-    const charts = mkdtempSync(join(tmpdir(), 'moit-judge-charts-'));
-    const folder = join(charts, OPERATORS.certManager.chart, OPERATORS.certManager.chartVersion);
-    mkdirSync(folder, { recursive: true });
-    writeFileSync(join(folder, 'values.yaml'), 'unrelated: true\n');
-    process.env[CHART_VALUES_DIR_VARIABLE] = charts;
+    process.env[CHART_VALUES_DIR_VARIABLE] = unknownKeysCharts();
     const stacks = written(() => TODAY);
     // Without the second stack the environment is never complete: not checked.
     expect(judge([stacks[0]!, stacks[2]!, stacks[3]!]).filter((m) => m.type !== 'warning')).toEqual([]);

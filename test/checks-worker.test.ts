@@ -5,12 +5,13 @@
  * the same first error, and nothing written when it stops.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { outputHashes } from '../lib/synth-cache';
 import { OPERATORS } from '../lib/versions';
 import { CHECKS_WORKER_VARIABLE } from '../tools/checks/client';
+import { unknownKeysCharts } from './helpers';
 
 const ROOT = resolve(__dirname, '..');
 const WORKER_BUNDLE = join(ROOT, 'dist', 'checks-worker.bundle.js');
@@ -35,15 +36,6 @@ function synth(envs: string, extra: NodeJS.ProcessEnv, inPlace: boolean): Run {
 /** The same synth on a worker and in place. */
 function both(envs: string, extra: NodeJS.ProcessEnv = {}): { worker: Run; inPlace: Run } {
   return { worker: synth(envs, extra, false), inPlace: synth(envs, extra, true) };
-}
-
-/** Pinned chart files where cert-manager's values.yaml knows none of the keys the estate sets, and no other chart has files. */
-function unknownKeysCharts(): string {
-  const charts = mkdtempSync(join(tmpdir(), 'moit-checks-worker-charts-'));
-  const folder = join(charts, OPERATORS.certManager.chart, OPERATORS.certManager.chartVersion);
-  mkdirSync(folder, { recursive: true });
-  writeFileSync(join(folder, 'values.yaml'), 'unrelated: true\n');
-  return charts;
 }
 
 describe('checks on a second thread', () => {

@@ -1,9 +1,10 @@
 /** Shared test helpers: synthesize stacks and read their JSON. */
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SOURCES, loadEnvironments, parseEnvironment, type EnvironmentInput } from '../environments';
 import { createApp } from '../lib/tf';
+import { OPERATORS } from '../lib/versions';
 import { buildEnvironment, buildEstate, type EnvironmentStacks } from '../stacks/estate';
 
 export type Json = Record<string, any>;
@@ -93,4 +94,17 @@ export function synthEnvironment(
   options.declare?.(stacks);
   app.synth();
   return { outdir, stacks, read: (id) => JSON.parse(readFileSync(join(outdir, 'stacks', id, 'cdk.tf.json'), 'utf8')) };
+}
+
+/**
+ * A folder of pinned chart files (CHART_VALUES_DIR) in which cert-manager's values.yaml knows
+ * none of the keys the estate sets and no other chart has files: the deployability check finds
+ * chart-values problems and says the other charts were not checked. Needs no ../shared.
+ */
+export function unknownKeysCharts(): string {
+  const charts = mkdtempSync(join(tmpdir(), 'moit-charts-'));
+  const folder = join(charts, OPERATORS.certManager.chart, OPERATORS.certManager.chartVersion);
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(join(folder, 'values.yaml'), 'unrelated: true\n');
+  return charts;
 }

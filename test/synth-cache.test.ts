@@ -10,6 +10,7 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OPERATORS } from '../lib/versions';
+import { unknownKeysCharts } from './helpers';
 import { changedInput, currentObservation, observeInputs, outputHashes, outputUnchanged, readRecord, recordFile, reusable, synthContext } from '../lib/synth-cache';
 
 const ROOT = join(__dirname, '..');
@@ -193,11 +194,8 @@ describe('npm run synth with the result cache', () => {
 
   it('records what the checks read on their own thread: a changed chart file is a change', () => {
     // Report mode, so the deployability finding these files cause does not stop the synth.
-    const charts = mkdtempSync(join(tmpdir(), 'moit-synth-cached-charts-'));
-    const folder = join(charts, OPERATORS.certManager.chart, OPERATORS.certManager.chartVersion);
-    mkdirSync(folder, { recursive: true });
-    const values = join(folder, 'values.yaml');
-    writeFileSync(values, 'unrelated: true\n');
+    const charts = unknownKeysCharts();
+    const values = join(charts, OPERATORS.certManager.chart, OPERATORS.certManager.chartVersion, 'values.yaml');
     const env = { CHART_VALUES_DIR: charts, MOIT_DEPLOYABILITY: 'report' };
     expect(run(env).stderr).not.toMatch(HIT);
     const saved = readRecord(record)!;
