@@ -53,7 +53,8 @@ describe('the checks worker’s judge', () => {
   });
 
   it('stops at the first stack with a finding and judges nothing after it', () => {
-    const said = judge(written((name) => (name === 'staging-mgmt-clusters' ? LAPSED : TODAY)));
+    // Two stacks would fail; only the first is said.
+    const said = judge(written((name) => (name === 'staging-mgmt-clusters' || name === 'staging-core-platform' ? LAPSED : TODAY)));
     const errors = said.filter((m) => m.type === 'error');
     expect(errors).toHaveLength(1);
     expect(errors[0]).toEqual({ type: 'error', message: expect.stringMatching(/^Security audit: \d+ findings? at error level in stack staging-mgmt-clusters\./) });
@@ -78,6 +79,8 @@ describe('the checks worker’s judge', () => {
     const stacks = written(() => TODAY);
     // Without the second stack the environment is never complete: not checked.
     expect(judge([stacks[0]!, stacks[2]!, stacks[3]!]).filter((m) => m.type !== 'warning')).toEqual([]);
+    // The mode comes with the last stack only; without it the environment is not checked here.
+    expect(judge(stacks.map(({ environment, ...s }) => ({ ...s, environment: { ...environment!, mode: undefined } }))).filter((m) => m.type !== 'warning')).toEqual([]);
     // In report mode a finding is a notice, not an error.
     const report = stacks.map((s, i) => (i === stacks.length - 1 ? { ...s, environment: { ...s.environment!, mode: 'report' as const } } : s));
     const said = judge(report);
@@ -85,9 +88,17 @@ describe('the checks worker’s judge', () => {
     expect(said).toContainEqual({ type: 'notice', key: 'report staging', line: expect.stringMatching(/^deployability \(report only\): environment staging has \d+ problems?/) });
   });
 
-  it('does not audit a stack without the rule pack, and lets what is not a user error through', () => {
+  it('reports a user error met while checking (a chart folder that does not exist) as the finding that stops the synth', () => {
+    process.env[CHART_VALUES_DIR_VARIABLE] = join(tmpdir(), 'no-such-chart-folder');
+    const said = judge(written(() => TODAY));
+    expect(said.filter((m) => m.type === 'error')).toEqual([{ type: 'error', message: expect.stringContaining('CHART_VALUES_DIR=') }]);
+  });
+
+  it('does not audit a stack without the rule pack, audits one outside any environment, and lets what is not a user error through', () => {
     const stacks = written(() => LAPSED).map(({ audit: _audit, ...s }) => s);
     expect(judge(stacks.slice(0, 1)).filter((m) => m.type === 'error')).toEqual([]);
+    const alone = written(() => LAPSED).map(({ environment: _environment, ...s }) => s);
+    expect(judge(alone.slice(0, 1))).toContainEqual({ type: 'error', message: expect.stringMatching(/^Security audit: .* in stack staging-mgmt-platform\./) });
     // A stack file that is not there is a bug of the synth, not a finding.
     expect(() => judge([{ name: 'missing', file: join(tmpdir(), 'no-such-stack', 'cdk.tf.json'), audit: {} }])).toThrow(/ENOENT/);
   });

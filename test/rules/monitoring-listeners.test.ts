@@ -79,6 +79,7 @@ describe('MON-003 monitoring listeners without TLS or authentication', () => {
     expectFires('MON-003', platform(release([web({ ...MTLS, keySecret: undefined })])), new RegExp(escape(PLAIN('Prometheus', PROM))));
     expectFires('MON-003', platform(release([web({ ...MTLS, cert: {} })])), new RegExp(escape(PLAIN('Prometheus', PROM))));
     expectFires('MON-003', platform(release([web({ ...MTLS, cert: { secret: {} } })])), new RegExp(escape(PLAIN('Prometheus', PROM))));
+    expectFires('MON-003', platform(release([web({ ...MTLS, cert: undefined, certFile: '  ' })])), new RegExp(escape(PLAIN('Prometheus', PROM))));
     expectSilent('MON-003', platform(release([web({ certFile: '/etc/tls/tls.crt', keyFile: '/etc/tls/tls.key', clientAuthType: 'RequireAndVerifyClientCert', clientCAFile: '/etc/tls/ca.crt' })])));
     expectSilent('MON-003', platform(release([web({ ...MTLS, cert: { configMap: { name: 'web-cert', key: 'tls.crt' } }, client_ca: { configMap: { name: 'web-ca', key: 'ca.crt' } } })])));
   });
@@ -94,17 +95,23 @@ describe('MON-003 monitoring listeners without TLS or authentication', () => {
     expectFires('MON-003', grafana({ 'grafana.ini': { server: { protocol: 'http' } } }), /^Grafana of release kube-prometheus-stack serves plain HTTP: grafana.ini server.protocol is "http"; set protocol https/);
     expectFires('MON-003', grafana({ 'grafana.ini': { server: { protocol: 'https' } } }), /serves plain HTTP: grafana.ini server.protocol is "https" without cert_file and cert_key/);
     expectFires('MON-003', grafana({ ...GRAFANA_HTTPS, env: { GF_SERVER_PROTOCOL: 'http' } }), /server.protocol is "http"/);
+    expectFires('MON-003', grafana({ 'grafana.ini': { server: { protocol: 'https', cert_file: '/c' } } }), /without cert_file and cert_key/);
+    expectFires('MON-003', grafana({ 'grafana.ini': { server: { protocol: 'https', cert_file: '/c', cert_key: ' ' } } }), /without cert_file and cert_key/);
     expectSilent('MON-003', grafana({ 'grafana.ini': { server: { protocol: 'h2', cert_file: '/c', cert_key: '/k' } } }));
     expectSilent('MON-003', grafana({ env: { GF_SERVER_PROTOCOL: 'https', GF_SERVER_CERT_FILE: '/c', GF_SERVER_CERT_KEY: '/k' } }));
     const anonymous = `Grafana ${R} lets anyone in without logging in (auth.anonymous enabled); turn it off`;
     expectFires('MON-003', grafana({ 'grafana.ini': { ...GRAFANA_HTTPS['grafana.ini'], 'auth.anonymous': { enabled: true } } }), new RegExp(`^${escape(anonymous)}$`));
     expectFires('MON-003', grafana({ ...GRAFANA_HTTPS, env: { GF_AUTH_ANONYMOUS_ENABLED: 'True' } }), /lets anyone in/);
+    expectFires('MON-003', grafana({ ...GRAFANA_HTTPS, env: { GF_AUTH_ANONYMOUS_ENABLED: ' TRUE ' } }), /lets anyone in/);
+    expectSilent('MON-003', grafana({ ...GRAFANA_HTTPS, env: { GF_AUTH_ANONYMOUS_ENABLED: 'false' } }));
     expectSilent('MON-003', grafana({ 'grafana.ini': { ...GRAFANA_HTTPS['grafana.ini'], 'auth.anonymous': { enabled: false } } }));
   });
 
   it('judges only the components the release installs, and only kube-prometheus-stack releases', () => {
     const disabled = { prometheus: { enabled: false }, alertmanager: { enabled: 'false' }, grafana: GRAFANA_HTTPS };
     expect(run('MON-003', platform(release([disabled]))).map((o) => o.message)).toEqual([`Grafana ${R} serves https (grafana.ini server.protocol, with cert_file and cert_key)`, GRAFANA_LOGIN]);
+    const noGrafana = { ...secured, grafana: { enabled: false, 'grafana.ini': { server: { protocol: 'http' } } } };
+    expect(run('MON-003', platform(release([noGrafana]))).map((o) => o.message).filter((m) => m.startsWith('Grafana'))).toEqual([]);
     expect(run('MON-003', platform({}))).toEqual([]);
     expect(run('MON-003', platform({ helm_release: { other: { ...release([{}]).helm_release!.kps, chart: 'grafana' } } }))).toEqual([]);
   });
