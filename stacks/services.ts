@@ -72,7 +72,7 @@ export class ServicesStack extends EnvironmentStack {
     this.veleroRepositoryPassword = new GeneratedSecret(this, 'velero-repository-password', {
       secret: VELERO_REPOSITORY_SECRET,
       remoteKey: veleroRepositoryKey(this.cluster),
-      template: { 'repository-password': '{{ .password }}' },
+      valueKey: 'repository-password',
       // Velero would write its published default if the Secret were missing at its first backup.
       waitUntilSynced: true,
     });

@@ -112,7 +112,8 @@ describe('Generated values (Password generator + PushSecret IfNotExists + Extern
     expect(es.metadata.namespace).toBe('postgres');
     expect(es.spec.refreshInterval).toBe('1h');
     expect(es.spec.target).toMatchObject({ name: 'main-chemicals-owner-credentials', creationPolicy: 'Owner', deletionPolicy: 'Retain' });
-    expect(es.spec.target.template).toEqual({ type: 'kubernetes.io/basic-auth', metadata: { labels: { 'cnpg.io/reload': 'true' } }, data: { username: 'chemicals_owner', password: '{{ .password }}' } });
+    // The password goes straight to its key; the template (merged with it) holds only the type, labels and user name.
+    expect(es.spec.target.template).toEqual({ type: 'kubernetes.io/basic-auth', mergePolicy: 'Merge', metadata: { labels: { 'cnpg.io/reload': 'true' } }, data: { username: 'chemicals_owner' } });
     expect(es.spec.data).toEqual([{ secretKey: 'password', remoteRef: { key: 'core/postgres/main/chemicals_owner', property: 'password' } }]);
     expect(named('Password', 'main-chemicals-owner-credentials').spec).toMatchObject({ length: 40, symbols: 0 });
   });
@@ -120,7 +121,8 @@ describe('Generated values (Password generator + PushSecret IfNotExists + Extern
   it('produces Velero\'s repository password before Velero can fall back to its published default', () => {
     const es = named('ExternalSecret', 'velero-repo-credentials');
     expect(es.metadata.namespace).toBe('velero');
-    expect(es.spec.target.template.data).toEqual({ 'repository-password': '{{ .password }}' });
+    expect(es.spec.target.template).toEqual({ type: 'Opaque', mergePolicy: 'Merge' });
+    expect(es.spec.data).toEqual([{ secretKey: 'repository-password', remoteRef: { key: 'core/velero/repository', property: 'password' } }]);
     expect(named('PushSecret', 'velero-repo-credentials').spec.data[0].match.remoteRef.remoteKey).toBe('core/velero/repository');
     // Terraform waits for ESO to sync it, and the backup location (so the repository) waits for that.
     const bodies = resourcesOf(services).filter(([type]) => type === 'kubernetes_manifest');
@@ -130,12 +132,13 @@ describe('Generated values (Password generator + PushSecret IfNotExists + Extern
     expect((bsl as any).depends_on).toContain(`kubernetes_manifest.${esId}`);
   });
 
-  it('refuses a template that does not fill exactly the consumer\'s keys', () => {
+  it('refuses a value and plain strings that do not fill exactly the consumer\'s keys, each once', () => {
     const app = createApp({ outdir: mkdtempSync(join(tmpdir(), 'moit-secrets-')) });
     const stacks = buildEnvironment(app, loadEnvironments(['dev'])[0]!);
-    expect(
-      () => new GeneratedSecret(stacks.clusters[0]!.services, 'bad', { secret: SecretRef.of({ name: 'x', namespace: 'velero', keys: ['username', 'password'] }), remoteKey: 'x', template: { password: '{{ .password }}' } }),
-    ).toThrow(/fills keys \[password\], but velero\/x must hold \[password, username\]/);
+    const secret = SecretRef.of({ name: 'x', namespace: 'velero', keys: ['username', 'password'] });
+    const services = stacks.clusters[0]!.services;
+    expect(() => new GeneratedSecret(services, 'bad', { secret, remoteKey: 'x', valueKey: 'password' })).toThrow(/fill keys \[password\], but velero\/x must hold \[password, username\]/);
+    expect(() => new GeneratedSecret(services, 'twice', { secret, remoteKey: 'x', valueKey: 'password', plain: { password: 'p', username: 'u' } })).toThrow(/fill keys \[password, password, username\].*each once/);
     expect(() => SecretRef.of({ name: 'Bad_Name', namespace: 'velero', keys: [] })).toThrow(/name must be a DNS subdomain name.*keys must name at least one key/);
   });
 });

@@ -531,7 +531,8 @@ export class PostgresCluster extends Construct implements IConnectable {
         remoteKey: postgresRoleKey(ClusterContext.of(this).cluster, this.name, role),
         type: 'kubernetes.io/basic-auth',
         labels: { 'cnpg.io/reload': 'true' },
-        template: { username: role, password: '{{ .password }}' },
+        valueKey: 'password',
+        plain: { username: role },
       });
     }
     return role;

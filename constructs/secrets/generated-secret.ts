@@ -11,11 +11,13 @@ export interface GeneratedSecretProps {
   readonly secret: SecretRef;
   /** Where the value lives in the store's KV mount (the same path at every site reading that store). */
   readonly remoteKey: string;
+  /** The key of `secret` that receives the generated value (ESO places it there itself: no template holds it). */
+  readonly valueKey: string;
   /**
-   * The Secret's data, each value a template over the generated password (`{{ .password }}`) or
-   * a plain, non-secret string (a user name). Must fill exactly the keys of `secret`.
+   * The other keys of `secret`, each with a plain, non-secret string (a user name). With
+   * `valueKey` they must be exactly the keys of `secret`. @default none
    */
-  readonly template: Readonly<Record<string, string>>;
+  readonly plain?: Readonly<Record<string, string>>;
   /** The Secret's type. @default "Opaque" */
   readonly type?: string;
   /** Labels of the Secret (e.g. CloudNativePG's `cnpg.io/reload`). @default none */
@@ -39,7 +41,9 @@ export interface GeneratedSecretProps {
  *    the value into OpenBao, every later one leaves it alone (generate once), and
  *    `deletionPolicy: None` keeps it there when the PushSecret goes;
  * 3. an ExternalSecret reading it back into the consumer's Secret (`creationPolicy: Owner`,
- *    `deletionPolicy: Retain`), refreshed hourly (classification `generated`).
+ *    `deletionPolicy: Retain`), refreshed hourly (classification `generated`): the value goes
+ *    straight to its key (`spec.data`), and the template (`mergePolicy: Merge`, which keeps the
+ *    fetched keys) adds only the type, labels and plain strings such as a user name.
  *
  * So the value survives the cluster: a rebuilt cluster, or the recovery site reading the same
  * store, gets the same password, and the repository or database it protects stays readable.
@@ -52,10 +56,11 @@ export class GeneratedSecret extends Construct {
 
   constructor(scope: Construct, id: string, props: GeneratedSecretProps) {
     super(scope, id);
-    const templated = Object.keys(props.template).sort();
+    const plain = props.plain ?? {};
+    const filled = [props.valueKey, ...Object.keys(plain)].sort();
     const expected = [...props.secret.keys].sort();
-    if (templated.join(',') !== expected.join(',')) {
-      throw new Error(`${this.node.path}: the template fills keys [${templated.join(', ')}], but ${props.secret} must hold [${expected.join(', ')}]; fill exactly the consumer's keys`);
+    if (props.valueKey in plain || filled.join(',') !== expected.join(',')) {
+      throw new Error(`${this.node.path}: the value and the plain strings fill keys [${filled.join(', ')}], but ${props.secret} must hold [${expected.join(', ')}]; fill exactly the consumer's keys, each once`);
     }
     this.secret = props.secret;
     const store = props.store ?? PLATFORM_STORE;
@@ -96,13 +101,16 @@ export class GeneratedSecret extends Construct {
             name,
             creationPolicy: 'Owner',
             deletionPolicy: 'Retain',
+            // The template sets only the type, the labels and the plain strings; Merge keeps the
+            // fetched value (spec.data) beside them, so no template ever carries the secret.
             template: {
               type: props.type ?? 'Opaque',
+              mergePolicy: 'Merge',
               ...(props.labels ? { metadata: { labels: { ...props.labels } } } : {}),
-              data: { ...props.template },
+              ...(Object.keys(plain).length > 0 ? { data: { ...plain } } : {}),
             },
           },
-          data: [{ secretKey: GENERATOR_KEY, remoteRef: { key: props.remoteKey, property: GENERATOR_KEY } }],
+          data: [{ secretKey: props.valueKey, remoteRef: { key: props.remoteKey, property: GENERATOR_KEY } }],
         },
       },
     });
