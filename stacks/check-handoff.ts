@@ -7,7 +7,8 @@
  */
 import type { Construct } from 'constructs';
 import { onStackWritten, TerraformStack } from '../lib/tf';
-import { deferChecks, deferredAuditOptions } from './deferred-checks';
+import { securityAuditOf } from './audit/aspect';
+import { deferChecks } from './deferred-checks';
 import { modeOf, siblingsOf, type CheckedStack, type DeployabilityMode } from './deployability';
 
 /** A written stack and what its checks need; plain data, so it can cross to a worker. */
@@ -32,23 +33,26 @@ function isChecked(stack: TerraformStack): stack is CheckedStack {
   return (stack as Partial<CheckedStack>).environment !== undefined;
 }
 
+/** What the environment's check needs from `stack`; the mode is read at the environment's last stack only. */
+function environmentOf(stack: CheckedStack): NonNullable<WrittenStack['environment']> {
+  const stacks = siblingsOf(stack).map((s) => s.node.id);
+  const last = stacks[stacks.length - 1] === stack.node.id;
+  return { name: stack.environment.name, stacks, dependsOn: stack.dependencies.map((d) => d.node.id), ...(last ? { mode: modeOf(stack) } : {}) };
+}
+
 /** Defers the checks of every stack of `app` and calls `written` for each stack cdktf writes. Call after the stacks are built, before `app.synth()`. */
 export function handOffChecks(app: Construct, written: (stack: WrittenStack) => void): void {
   deferChecks(app);
   for (const stack of app.node.findAll().filter(TerraformStack.isStack)) {
     onStackWritten(stack, (file) => {
-      const options = deferredAuditOptions(stack);
+      const options = securityAuditOf(stack);
       if (options?.rules) throw new Error(`${stack.node.id}: a rule pack of its own cannot be handed to another thread; check in place`);
-      const siblings = isChecked(stack) ? siblingsOf(stack).map((s) => s.node.id) : [];
-      const environment = isChecked(stack)
-        ? {
-            name: stack.environment.name,
-            stacks: siblings,
-            dependsOn: stack.dependencies.map((d) => d.node.id),
-            ...(siblings[siblings.length - 1] === stack.node.id ? { mode: modeOf(stack) } : {}),
-          }
-        : undefined;
-      written({ name: stack.node.id, file, ...(options ? { audit: options.today === undefined ? {} : { today: options.today } } : {}), ...(environment ? { environment } : {}) });
+      written({
+        name: stack.node.id,
+        file,
+        ...(options ? { audit: options.today === undefined ? {} : { today: options.today } } : {}),
+        ...(isChecked(stack) ? { environment: environmentOf(stack) } : {}),
+      });
     });
   }
 }

@@ -12,7 +12,7 @@
  * build warns about suppressions and agreements that expire within 30 days.
  */
 import type { IConstruct } from 'constructs';
-import { TerraformResource, TerraformStack, type IAspect } from '../../lib/tf';
+import { Aspects, TerraformResource, TerraformStack, type IAspect } from '../../lib/tf';
 import type { AuditOptions } from '../../policy/audit/engine';
 import { sourceIndex, sourceOf } from './sources';
 import { inheritedSuppressions, ownSuppressions } from './suppressions';
@@ -33,7 +33,7 @@ export class SecurityAudit implements IAspect {
   private readonly index = sourceIndex();
 
   /** @param options `today` for expiry checks (default: today in UTC) and the rules (default: the pack). */
-  constructor(private readonly options: SecurityAuditOptions = {}) {}
+  constructor(readonly options: SecurityAuditOptions = {}) {}
 
   visit(node: IConstruct): void {
     if (TerraformStack.isStack(node)) {
@@ -60,7 +60,7 @@ export class SecurityAudit implements IAspect {
       value: (): Json => {
         const json = produce() as Json;
         // A synth that checks off its own thread (stacks/deferred-checks.ts) judges the written file there.
-        if (checksDeferred(stack, options)) return json;
+        if (checksDeferred(stack)) return json;
         const verdict = judgeStack(stack.node.id, json, options);
         const warn = options.warn ?? warnOnce;
         for (const line of verdict.warnings) warn(line);
@@ -69,4 +69,9 @@ export class SecurityAudit implements IAspect {
       },
     });
   }
+}
+
+/** The options of the rule pack on `stack` (its SecurityAudit aspect), or undefined when it has none. */
+export function securityAuditOf(stack: TerraformStack): SecurityAuditOptions | undefined {
+  return Aspects.of(stack).all.find((a): a is SecurityAudit => a instanceof SecurityAudit)?.options;
 }
